@@ -1,0 +1,264 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The browser tests drive Debian's headless Chromium and run axe-core's
+// WCAG 2.1 A/AA rules on every page they visit. `make test` installs both;
+// under CI=true their absence fails the test instead of skipping it.
+
+func browserTools(t *testing.T) (chromium string, axe string) {
+	t.Helper()
+	missing := func(what string) {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is required in CI (make test installs it)", what)
+		}
+		t.Skipf("%s not found; run make test to install it", what)
+	}
+	chromium = os.Getenv("RATUSZ_CHROMIUM")
+	if chromium == "" {
+		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+			if p, err := exec.LookPath(name); err == nil {
+				chromium = p
+				break
+			}
+		}
+	}
+	if chromium == "" {
+		missing("Chromium")
+	}
+	axePath := os.Getenv("RATUSZ_AXE")
+	if axePath == "" {
+		axePath = "../.tools/node_modules/axe-core/axe.min.js"
+	}
+	b, err := os.ReadFile(axePath)
+	if err != nil {
+		missing("axe-core (" + axePath + ")")
+	}
+	return chromium, string(b)
+}
+
+type page struct {
+	t      *testing.T
+	ctx    context.Context
+	axe    string
+	base   string
+	shots  string
+	checks int
+}
+
+func newPage(t *testing.T, base string) *page {
+	chromium, axe := browserTools(t)
+	profile := t.TempDir()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(profile),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "pl"),
+		chromedp.Flag("accept-lang", "pl-PL,pl"),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	shots := filepath.Join("..", "test-output", "screenshots")
+	os.MkdirAll(shots, 0o755)
+	return &page{t: t, ctx: ctx, axe: axe, base: base, shots: shots}
+}
+
+func (p *page) run(steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, steps...); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func value[T any](p *page, a chromedp.Action[T]) T {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, a)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return v
+}
+
+func (p *page) open(path string) {
+	p.t.Helper()
+	p.run(chromedp.Navigate(p.base+path), chromedp.WaitReady(chromedp.CSS("body")))
+}
+
+func (p *page) text() string {
+	p.t.Helper()
+	return value(p, chromedp.Text(chromedp.CSS("body")))
+}
+
+func (p *page) location() string {
+	return strings.TrimPrefix(value(p, chromedp.Location()), p.base)
+}
+
+type violation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// check runs axe-core on the page and saves a screenshot named name.
+func (p *page) check(name string) {
+	p.t.Helper()
+	value(p, chromedp.Evaluate[bool](p.axe+";true"))
+	script := `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+		.then(r => r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help,
+			nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))`
+	vs := value(p, chromedp.Evaluate[[]violation](script, chromedp.EvalAwaitPromise))
+	shot := value(p, chromedp.FullScreenshot(100))
+	os.WriteFile(filepath.Join(p.shots, name+".png"), shot, 0o644)
+	p.checks++
+	for _, v := range vs {
+		b, _ := json.Marshal(v.Nodes)
+		p.t.Errorf("%s (%s): axe %s [%s] %s at %s", name, p.location(), v.ID, v.Impact, v.Help, b)
+	}
+}
+
+func (p *page) fill(sel, val string) {
+	p.t.Helper()
+	value(p, chromedp.Evaluate[bool](`(document.querySelector(`+strconv.Quote(sel)+`).value = "") === ""`))
+	p.run(chromedp.SendKeys(chromedp.CSS(sel), val))
+}
+
+func (p *page) click(sel string) {
+	p.t.Helper()
+	p.run(chromedp.Click(chromedp.CSS(sel)), chromedp.Sleep(200*time.Millisecond), chromedp.WaitReady(chromedp.CSS("body")))
+}
+
+func TestBrowser(t *testing.T) {
+	e, op := oidcEnv(t)
+	p := newPage(t, e.URL)
+
+	t.Run("PublicPagesPolish", func(t *testing.T) {
+		p.t = t
+		for _, path := range []string{"/", "/login", "/deklaracja-dostepnosci", "/rada", "/konsultacje", "/budzet-obywatelski", "/bip", "/szukaj", "/nie-ma-takiej-strony"} {
+			p.open(path)
+			p.check("pl" + strings.ReplaceAll(strings.TrimSuffix(path, "/"), "/", "_"))
+		}
+	})
+
+	t.Run("Keyboard", func(t *testing.T) {
+		p.t = t
+		p.open("/")
+		p.run(chromedp.KeyEvent("\t"))
+		active := value(p, chromedp.Evaluate[string](`document.activeElement.className + '|' + document.activeElement.textContent`))
+		if !strings.HasPrefix(active, "skip|") {
+			t.Fatalf("first Tab does not reach the skip link: %q", active)
+		}
+		focusVisible := value(p, chromedp.Evaluate[bool](`getComputedStyle(document.activeElement).outlineStyle !== 'none'`))
+		if !focusVisible {
+			t.Error("keyboard focus is not visible")
+		}
+		p.run(chromedp.KeyEvent("\r"), chromedp.Sleep(100*time.Millisecond))
+		active = value(p, chromedp.Evaluate[string](`document.activeElement.id`))
+		if active != "main" {
+			t.Fatalf("skip link does not move focus to the content: %q", active)
+		}
+	})
+
+	t.Run("AdminCreatesSecretary", func(t *testing.T) {
+		p.t = t
+		p.open("/login")
+		p.fill("#email", "admin@przykladowo.pl")
+		p.fill("#password", "nie-to-haslo")
+		p.click("form.form button[type=submit]")
+		if !strings.Contains(p.text(), "Nieprawidłowy adres e-mail lub hasło") {
+			t.Fatal("wrong password: no message")
+		}
+		p.check("pl_login_error")
+		p.fill("#password", "demo-admin-2026")
+		p.click("form.form button[type=submit]")
+		p.open("/admin/users")
+		if !strings.Contains(p.text(), "Konta i role") {
+			t.Fatalf("admin page not shown: %s", p.location())
+		}
+		p.check("pl_admin_users")
+		p.click(`a[href="/admin/users/new"]`)
+		p.check("pl_admin_user_new")
+		p.fill("#email", "zle")
+		p.fill("#name", "Beata Sekretarz")
+		p.click("form.form button[type=submit]")
+		if !strings.Contains(p.text(), "Podaj poprawny adres e-mail") {
+			t.Fatal("invalid e-mail: no message next to the field")
+		}
+		p.check("pl_admin_user_errors")
+		p.fill("#email", "beata.sekretarz@przykladowo.pl")
+		p.fill("#password", "haslo-beaty-2026")
+		p.run(chromedp.Click(chromedp.CSS("#role-secretary")))
+		p.click("form.form button[type=submit]")
+		if txt := p.text(); !strings.Contains(txt, "Zapisano konto.") || !strings.Contains(txt, "Beata Sekretarz") {
+			t.Fatalf("secretary not created: %s", p.location())
+		}
+		p.click(`a[href^="/admin/users/"]:not([href$="new"])`)
+		p.check("pl_admin_user_edit")
+		p.click("header form button")
+		if !strings.Contains(p.text(), "Zaloguj się") {
+			t.Fatal("not logged out")
+		}
+		if u, err := e.Accounts.FindUserByEmail(system, "beata.sekretarz@przykladowo.pl"); err != nil || !u.HasRole("secretary") {
+			t.Fatalf("secretary not stored: %v", err)
+		}
+	})
+
+	t.Run("English", func(t *testing.T) {
+		p.t = t
+		p.open("/")
+		p.click(".lang-switch")
+		if !strings.Contains(p.text(), "Skip to content") {
+			t.Fatal("language switch did not switch")
+		}
+		for _, path := range []string{"/", "/login", "/deklaracja-dostepnosci", "/rada", "/nie-ma-takiej-strony"} {
+			p.open(path)
+			p.check("en" + strings.ReplaceAll(strings.TrimSuffix(path, "/"), "/", "_"))
+		}
+		p.open("/")
+		p.click(".lang-switch")
+	})
+
+	t.Run("ResidentSignsInWithOIDC", func(t *testing.T) {
+		p.t = t
+		op.Claims["resident_of"] = "Przykładowo"
+		p.open("/login")
+		p.click(`a[href^="/auth/oidc/login"]`)
+		if !strings.Contains(p.text(), "Test identity provider") {
+			t.Fatalf("not at the provider: %s", p.location())
+		}
+		p.fill("#login", "mieszkanka-42")
+		p.click("#approve")
+		if !strings.Contains(p.text(), "Mieszkanka mieszkanka-42") {
+			t.Fatalf("resident not signed in: %s\n%s", p.location(), p.text())
+		}
+		p.check("pl_resident_signed_in")
+	})
+
+	if p.checks < 15 {
+		t.Fatalf("axe ran on only %d pages", p.checks)
+	}
+	t.Logf("axe-core checked %d pages; screenshots in test-output/screenshots", p.checks)
+}

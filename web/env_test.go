@@ -1,0 +1,181 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/account"
+	"github.com/ratusz/ratusz/internal/config"
+	"github.com/ratusz/ratusz/internal/demo"
+	"github.com/ratusz/ratusz/internal/testdb"
+	"github.com/ratusz/ratusz/web"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+// env is a running site on its own database, seeded with the demo accounts.
+type env struct {
+	t        *testing.T
+	URL      string
+	Pool     *pgxpool.Pool
+	Accounts *account.Service
+	Server   *web.Server
+}
+
+func newEnv(t *testing.T, vars map[string]string) *env {
+	t.Helper()
+	pool := testdb.New(t)
+	if _, err := demo.Seed(context.Background(), pool, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	all := map[string]string{"RATUSZ_ADDR": ln.Addr().String(), "RATUSZ_BASE_URL": base, "RATUSZ_LOG_LEVEL": "error"}
+	for k, v := range vars {
+		all[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return all[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	s, err := web.New(web.Deps{Config: cfg, Pool: pool, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(s)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &env{t: t, URL: base, Pool: pool, Accounts: account.NewService(pool), Server: s}
+}
+
+var system = ratusz.NewContextWithActor(context.Background(), ratusz.System)
+
+// token returns an API token for a demo account.
+func (e *env) token(email string) string {
+	tok, err := e.Accounts.CreateToken(system, email, "test")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+type response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.Body), &m); err != nil {
+		t.Fatalf("body is not JSON: %v\n%s", err, r.Body)
+	}
+	return m
+}
+
+// apiError returns the error code, field and message of an API error body.
+func (r response) apiError(t *testing.T) (code, field, msg string) {
+	t.Helper()
+	e, ok := r.json(t)["error"].(map[string]any)
+	if !ok {
+		t.Fatalf("no error object: %s", r.Body)
+	}
+	code, _ = e["code"].(string)
+	field, _ = e["field"].(string)
+	msg, _ = e["message"].(string)
+	return
+}
+
+func (e *env) do(method, path, token string, body io.Reader, header ...string) response {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.URL+path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{res.StatusCode, res.Header, string(b)}
+}
+
+// browser is an HTTP client with cookies that does not follow redirects.
+type browser struct {
+	*http.Client
+	e *env
+}
+
+func (e *env) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{&http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, e}
+}
+
+func (b *browser) get(path string) response {
+	b.e.t.Helper()
+	res, err := b.Get(b.e.URL + path)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return response{res.StatusCode, res.Header, string(body)}
+}
+
+// post submits a form the way a browser on our own page does.
+func (b *browser) post(path string, form url.Values, header ...string) response {
+	b.e.t.Helper()
+	req, _ := http.NewRequest("POST", b.e.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.e.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := b.Do(req)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return response{res.StatusCode, res.Header, string(body)}
+}
+
+func (b *browser) login(email, password string) {
+	b.e.t.Helper()
+	res := b.post("/login", url.Values{"email": {email}, "password": {password}})
+	if res.Status != http.StatusSeeOther {
+		b.e.t.Fatalf("login %s: status %d\n%s", email, res.Status, res.Body)
+	}
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

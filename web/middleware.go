@@ -1,0 +1,125 @@
+package web
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/ratusz/ratusz"
+)
+
+// MaxBody is the largest request body accepted outside uploads.
+const MaxBody = 1 << 20
+
+// logRequests logs each request with its id, and counts it in the metrics
+// by route pattern (never by raw path, which would explode the series).
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		route := "unmatched"
+		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+			route = rc.RoutePattern()
+		}
+		code := ww.Status()
+		if code == 0 {
+			code = http.StatusOK
+		}
+		d := time.Since(start)
+		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(code)).Inc()
+		s.metrics.duration.WithLabelValues(route).Observe(d.Seconds())
+		if route == "/healthz" || route == "/readyz" || route == "/metrics" || route == "/static/*" {
+			return
+		}
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "route", route, "status", code,
+			"bytes", ww.BytesWritten(), "duration_ms", d.Milliseconds(),
+			"request_id", middleware.GetReqID(r.Context()))
+	})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBodies caps request bodies; reading past the cap fails with
+// *http.MaxBytesError, which becomes a 413.
+func (s *Server) limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+const sessionCookie = "ratusz_session"
+
+// authenticate puts the actor in the context: the owner of a Bearer token
+// (a bad token is a 401 at once) or of the session cookie.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if h := r.Header.Get("Authorization"); h != "" {
+			tok, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				s.writeJSONError(w, r, ratusz.Errorf(ratusz.EUNAUTHORIZED, "err.token_invalid"))
+				return
+			}
+			u, err := s.accounts.TokenUser(ctx, strings.TrimSpace(tok))
+			if err != nil {
+				s.writeJSONError(w, r, err)
+				return
+			}
+			r = r.WithContext(ratusz.NewContextWithActor(ctx, u.Actor()))
+		} else if c, err := r.Cookie(sessionCookie); err == nil {
+			u, err := s.accounts.SessionUser(ctx, c.Value)
+			switch {
+			case err == nil:
+				r = r.WithContext(ratusz.NewContextWithActor(ctx, u.Actor()))
+			case ratusz.ErrorCode(err) == ratusz.EUNAUTHORIZED:
+				s.clearSessionCookie(w, r) // expired or revoked: carry on anonymous
+			default:
+				s.renderError(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.cfg.SecureCookies() }
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, id string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: id, Path: "/", MaxAge: int(maxAge.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r),
+	})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+}
+
+// clientAddr is the peer's IP address, for login throttling. Behind a proxy
+// every request comes from the proxy; a deployment there should pass the
+// real address in RemoteAddr (e.g. with the PROXY protocol).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

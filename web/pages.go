@@ -1,0 +1,84 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/i18n"
+)
+
+// section is an entry of the main navigation.
+type section struct{ Key, Path string }
+
+var sections = []section{
+	{"council", "/rada"},
+	{"consultations", "/konsultacje"},
+	{"budget", "/budzet-obywatelski"},
+	{"bip", "/bip"},
+	{"search", "/szukaj"},
+}
+
+func init() { funcs["sections"] = func() []section { return sections } }
+
+type homePage struct{ Page }
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	p := &homePage{}
+	p.Title = "home.title"
+	s.render(w, r, http.StatusOK, "home", p)
+	return nil
+}
+
+type sectionPage struct {
+	Page
+	Key string
+}
+
+// section serves a part of the site whose module is not built yet, so that
+// the navigation never leads to a dead end.
+func (s *Server) section(sec section) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p := &sectionPage{Key: sec.Key}
+		p.Title = "nav." + sec.Key
+		p.Section = sec.Key
+		s.render(w, r, http.StatusOK, "section", p)
+		return nil
+	}
+}
+
+type accessibilityPage struct {
+	Page
+	Published, Reviewed time.Time
+}
+
+// Published is the date the statement was first prepared.
+var statementDate = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+
+func (s *Server) accessibilityStatement(w http.ResponseWriter, r *http.Request) error {
+	p := &accessibilityPage{Published: statementDate, Reviewed: statementDate}
+	p.Title = "a11y.title"
+	s.render(w, r, http.StatusOK, "accessibility", p)
+	return nil
+}
+
+// switchLanguage remembers the reader's choice of language and goes back.
+func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) error {
+	l, ok := i18n.Parse(chi.URLParam(r, "lang"))
+	if !ok {
+		return ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found")
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
+		SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	return ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found")
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) error {
+	return ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found")
+}
