@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/account"
+	"github.com/ratusz/ratusz/internal/config"
+	"github.com/ratusz/ratusz/internal/demo"
+)
+
+func seed(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	fs := newFlags("seed")
+	isDemo := fs.Bool("demo", false, "fill the database with a demo municipality")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*isDemo {
+		return fmt.Errorf("seed: only --demo is available")
+	}
+	return withDB(ctx, cfg, log, func(db *database) error {
+		_, err := demo.Seed(ctx, db.Pool, os.Stdout)
+		return err
+	})
+}
+
+func userCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		return fmt.Errorf("usage: ratusz user add --email E --name N --role R[,R…] [--password P]")
+	}
+	fs := newFlags("user add")
+	email := fs.String("email", "", "e-mail address (the login)")
+	name := fs.String("name", "", "full name")
+	roles := fs.String("role", "", "roles, comma-separated: admin, secretary, chair, councillor, consultation_officer, pb_officer, resident")
+	password := fs.String("password", "", "password (generated and printed if empty)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	pw, generated := *password, false
+	if pw == "" {
+		b := make([]byte, 12)
+		rand.Read(b)
+		pw, generated = base64.RawURLEncoding.EncodeToString(b), true
+	}
+	return withDB(ctx, cfg, log, func(db *database) error {
+		ctx := ratusz.NewContextWithActor(ctx, ratusz.System)
+		u, err := account.NewService(db.Pool).CreateUser(ctx, account.UserInput{Email: *email, Name: *name, Roles: splitRoles(*roles), Password: pw})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("Created account %d: %s <%s>, roles %v\n", u.ID, u.Name, u.EmailString(), u.Roles)
+		if generated {
+			fmt.Printf("Password (shown once): %s\n", pw)
+		}
+		return nil
+	})
+}
+
+func tokenCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("usage: ratusz token create --email E [--name N]")
+	}
+	fs := newFlags("token create")
+	email := fs.String("email", "", "the account's e-mail address")
+	name := fs.String("name", "cli", "a name to recognise the token by")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *email == "" {
+		return fmt.Errorf("token create: --email is required")
+	}
+	return withDB(ctx, cfg, log, func(db *database) error {
+		ctx := ratusz.NewContextWithActor(ctx, ratusz.System)
+		tok, err := account.NewService(db.Pool).CreateToken(ctx, *email, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Println(tok)
+		return nil
+	})
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/ratusz/ratusz/internal/config"
+	"github.com/ratusz/ratusz/internal/pg"
+)
+
+type database struct {
+	Pool    *pgxpool.Pool
+	cluster *pg.Cluster // nil with DATABASE_URL
+}
+
+// openDatabase connects to DATABASE_URL, or to the embedded cluster in the
+// data directory (starting it unless a running server already did), and
+// applies pending migrations.
+func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*database, error) {
+	db := &database{}
+	url := cfg.DatabaseURL
+	if url == "" {
+		db.cluster = &pg.Cluster{Dir: filepath.Join(cfg.DataDir, "postgres")}
+		if err := db.cluster.Start(ctx); err != nil {
+			return nil, err
+		}
+		if db.cluster.Started() {
+			log.Info("embedded PostgreSQL started", "dir", db.cluster.Dir)
+		} else {
+			log.Debug("embedded PostgreSQL already running", "dir", db.cluster.Dir)
+		}
+		var err error
+		if url, err = db.cluster.EnsureDatabase(ctx, "ratusz"); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	pool, err := pg.Open(ctx, url)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.Pool = pool
+	applied, err := pg.Migrate(ctx, pool)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "versions", applied)
+	}
+	return db, nil
+}
+
+// Close closes the pool and stops the embedded cluster if this process
+// started it.
+func (db *database) Close() {
+	if db.Pool != nil {
+		db.Pool.Close()
+	}
+	if db.cluster != nil {
+		if err := db.cluster.Stop(); err != nil {
+			slog.Error("stopping embedded PostgreSQL", "err", err)
+		}
+	}
+}
+
+func withDB(ctx context.Context, cfg *config.Config, log *slog.Logger, fn func(*database) error) error {
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}

@@ -1,0 +1,106 @@
+// Command ratusz is the one binary of Ratusz: the server and its
+// administration commands.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/config"
+	"github.com/ratusz/ratusz/internal/i18n"
+)
+
+const usage = `Usage: ratusz <command> [flags]
+
+Commands:
+  serve                         run the web server (embedded PostgreSQL unless DATABASE_URL is set)
+  migrate                       apply database migrations
+  seed --demo                   fill the database with a demo municipality
+  user add --email E --name N --role R[,R…] [--password P]
+                                create a staff account (a password is generated if none is given)
+  token create --email E [--name N]
+                                print a new API token for the account (only its hash is stored)
+
+Configuration comes from environment variables; see README.md.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "ratusz:", describe(err))
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	cmd, rest := args[0], args[1:]
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Print(usage)
+		return nil
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg)
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		return withDB(ctx, cfg, log, func(db *database) error { return nil }) // withDB migrates
+	case "seed":
+		return seed(ctx, cfg, log, rest)
+	case "user":
+		return userCmd(ctx, cfg, log, rest)
+	case "token":
+		return tokenCmd(ctx, cfg, log, rest)
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+func newLogger(cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// describe renders an error for the terminal, translating coded errors.
+func describe(err error) string {
+	if code := ratusz.ErrorCode(err); code != ratusz.EINTERNAL {
+		key, args := ratusz.ErrorMessage(err)
+		msg := i18n.T(i18n.EN, key, args...)
+		if f := ratusz.ErrorField(err); f != "" {
+			msg = f + ": " + msg
+		}
+		return msg
+	}
+	return err.Error()
+}
+
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	return fs
+}
+
+func splitRoles(s string) []ratusz.Role {
+	var roles []ratusz.Role
+	for _, r := range strings.Split(s, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			roles = append(roles, ratusz.Role(r))
+		}
+	}
+	return roles
+}
