@@ -1,0 +1,31 @@
+package bip
+
+import (
+	"github.com/gomarkdown/markdown"
+	"github.com/gomarkdown/markdown/ast"
+	"github.com/gomarkdown/markdown/html"
+	"github.com/gomarkdown/markdown/parser"
+	"github.com/microcosm-cc/bluemonday"
+)
+
+var policy = func() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.RequireNoFollowOnLinks(true)
+	return p
+}()
+
+// RenderMarkdown turns a body into HTML that is safe to show: headings (one
+// level below the page's title), lists, tables and links survive; raw HTML
+// that could run anything (scripts, event handlers, javascript: and data:
+// URLs, styles) does not.
+func RenderMarkdown(src string) string {
+	doc := markdown.Parse([]byte(src), parser.NewWithExtensions(parser.CommonExtensions|parser.AutoHeadingIDs))
+	ast.WalkFunc(doc, func(n ast.Node, entering bool) ast.WalkStatus {
+		if h, ok := n.(*ast.Heading); ok && entering && h.Level < 6 {
+			h.Level++ // the page's title is the only h1
+		}
+		return ast.GoToNext
+	})
+	r := html.NewRenderer(html.RendererOptions{Flags: html.CommonFlags})
+	return string(policy.SanitizeBytes(markdown.Render(doc, r)))
+}

@@ -1,0 +1,28 @@
+// Package outbox writes events in the caller's transaction, so that an
+// event exists if and only if its change was committed; NOTIFY wakes the
+// relays of every instance after commit.
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Channel is the NOTIFY channel relays LISTEN on.
+const Channel = "ratusz_outbox"
+
+// Write records an event in tx.
+func Write(ctx context.Context, tx pgx.Tx, typ, topic string, payload any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO outbox (type, topic, payload) VALUES ($1, $2, $3)", typ, topic, b); err != nil {
+		return err
+	}
+	// Delivered at commit, once per transaction and channel payload.
+	_, err = tx.Exec(ctx, "SELECT pg_notify($1, '')", Channel)
+	return err
+}
