@@ -55,6 +55,16 @@ func loadVersion(ctx context.Context, q pgxQuerier, id int64, version int) (*Pub
 // FindByID returns the newest version of a publication, withdrawn ones
 // included (they stay readable, marked as withdrawn), and counts the view.
 func (s *Service) FindByID(ctx context.Context, id int64) (*Publication, error) {
+	p, err := s.Current(ctx, id)
+	if err == nil {
+		s.views.add(id)
+	}
+	return p, err
+}
+
+// Current returns the newest version of a publication without counting a
+// view (editors, the API).
+func (s *Service) Current(ctx context.Context, id int64) (*Publication, error) {
 	var version int
 	err := s.pool.QueryRow(ctx, "SELECT version FROM bip_publications WHERE id = $1", id).Scan(&version)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -62,11 +72,7 @@ func (s *Service) FindByID(ctx context.Context, id int64) (*Publication, error) 
 	} else if err != nil {
 		return nil, err
 	}
-	p, err := loadVersion(ctx, s.pool, id, version)
-	if err == nil {
-		s.views.add(id)
-	}
-	return p, err
+	return loadVersion(ctx, s.pool, id, version)
 }
 
 // FindVersion returns one version of a publication.

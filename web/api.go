@@ -34,7 +34,10 @@ func decodeJSON(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		var typeErr *json.UnmarshalTypeError
+		var coded *ratusz.Error
 		switch {
+		case errors.As(err, &coded):
+			return coded
 		case errors.As(err, &tooBig):
 			return toHTTPError(err)
 		case errors.As(err, &typeErr):

@@ -58,6 +58,7 @@ func newEnv(t *testing.T, vars map[string]string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close)
 	srv := httptest.NewUnstartedServer(s)
 	srv.Listener.Close()
 	srv.Listener = ln

@@ -12,8 +12,12 @@ import (
 	"github.com/ratusz/ratusz"
 )
 
-// MaxBody is the largest request body accepted outside uploads.
-const MaxBody = 1 << 20
+// MaxBody is the largest request body accepted outside uploads; MaxUpload
+// the largest multipart form (several attachments).
+const (
+	MaxBody   = 1 << 20
+	MaxUpload = 64 << 20
+)
 
 // logRequests logs each request with its id, and counts it in the metrics
 // by route pattern (never by raw path, which would explode the series).
@@ -58,7 +62,11 @@ func securityHeaders(next http.Handler) http.Handler {
 func (s *Server) limitBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			limit := int64(MaxBody)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				limit = MaxUpload
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -9,15 +9,19 @@ import (
 	"github.com/ratusz/ratusz/internal/i18n"
 )
 
-// section is an entry of the main navigation.
-type section struct{ Key, Path string }
+// section is an entry of the main navigation; Built says its module serves
+// it, otherwise a page says it is being prepared.
+type section struct {
+	Key, Path string
+	Built     bool
+}
 
 var sections = []section{
-	{"council", "/rada"},
-	{"consultations", "/konsultacje"},
-	{"budget", "/budzet-obywatelski"},
-	{"bip", "/bip"},
-	{"search", "/szukaj"},
+	{"council", "/rada", false},
+	{"consultations", "/konsultacje", false},
+	{"budget", "/budzet-obywatelski", false},
+	{"bip", "/bip", true},
+	{"search", "/szukaj", false},
 }
 
 func init() { funcs["sections"] = func() []section { return sections } }
@@ -74,6 +78,8 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 	return nil
 }
+
+func urlParam(r *http.Request, name string) string { return chi.URLParam(r, name) }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found")

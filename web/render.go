@@ -56,6 +56,9 @@ func (p *Page) Date(t time.Time) string {
 	return t.In(warsaw).Format("2006-01-02 15:04")
 }
 
+// Day formats a date without the time.
+func (p *Page) Day(t time.Time) string { return t.In(warsaw).Format("2006-01-02") }
+
 var warsaw = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Warsaw")
 	if err != nil {
@@ -71,6 +74,7 @@ type templates struct{ byName map[string]*template.Template }
 var funcs = template.FuncMap{
 	"join": strings.Join,
 	"role": func(r ratusz.Role) string { return "role." + string(r) },
+	"list": func(s ...string) []string { return s },
 }
 
 // parseTemplates parses each page together with the layout.
@@ -85,7 +89,11 @@ func parseTemplates() (*templates, error) {
 		if name == "layout" {
 			continue
 		}
-		tmpl, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", n)
+		files := []string{"templates/layout.html", n}
+		if strings.HasPrefix(name, "bare_") { // a page with a layout of its own
+			files = files[1:]
+		}
+		tmpl, err := template.New(name).Funcs(funcs).ParseFS(assets, files...)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}

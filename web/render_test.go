@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/i18n"
@@ -29,14 +30,34 @@ func TestRenderEveryTemplate(t *testing.T) {
 	email := "anna@example.pl"
 	user := &account.User{ID: 3, Email: &email, Name: "Anna", Roles: []ratusz.Role{ratusz.RoleSecretary}, CreatedAt: time.Now()}
 	admin := ratusz.Actor{UserID: 1, Name: "Admin", Roles: []ratusz.Role{ratusz.RoleAdmin}}
+	cat := &bip.Category{ID: 1, Slug: "uchwaly", NamePL: "Uchwały", NameEN: "Resolutions"}
+	now := time.Now()
+	pub := &bip.Publication{ID: 7, Category: cat, Version: 2, Latest: 3, Kind: "revise", Title: "Uchwała XII/145/2026", Body: "x", BodyHTML: "<p>x</p>",
+		Metadata:     bip.Metadata{ProducedBy: "Rada", Responsible: "Przewodniczący", EnteredBy: "Joanna", ProducedAt: now, PublishedAt: now},
+		Attachments:  []*bip.Attachment{{ID: 3, Name: "uchwala.pdf", ContentType: "application/pdf", Size: 2048, SHA256: []byte{1, 2}}},
+		ChangeReason: "korekta", VersionAt: now}
+	summary := []*bip.Summary{{ID: 7, Title: "Uchwała", Version: 2, Withdrawn: true, PublishedAt: now, UpdatedAt: now, CategorySlug: "uchwaly", CategoryPL: "Uchwały"}}
+	versions := []*bip.VersionSummary{{Version: 1, Kind: "publish", CreatedAt: now}, {Version: 2, Kind: "revise", CreatedAt: now, ChangeReason: "korekta"}}
+	pg := pagination{Page: 2, Pages: 3, Total: 50, base: "/bip?"}
+	opts := []catOption{{"rada", "Rada", 0}, {"uchwaly", "Uchwały", 1}}
 	examples := map[string]pager{
-		"home":          &homePage{},
-		"section":       &sectionPage{Key: "council"},
-		"error":         &errorPage{Status: 401, Message: "x", Login: "/login"},
-		"login":         &loginPage{Email: "a@b.pl", Next: "/"},
-		"admin_users":   &adminUsersPage{Users: []*account.User{user}, Total: 1, Roles: ratusz.Roles},
-		"admin_user":    &adminUserPage{User: user, Input: account.UserInput{Email: email, Name: "Anna", Roles: user.Roles}, Roles: ratusz.Roles},
-		"accessibility": &accessibilityPage{Published: statementDate, Reviewed: statementDate},
+		"bip_home":         &bipHomePage{Tree: bip.Tree([]*bip.Category{cat}), Latest: summary, MayPublish: true},
+		"bip_category":     &bipCategoryPage{Category: cat, Parent: cat, Children: []*bip.Category{cat}, List: summary, Pagination: pg},
+		"bip_publication":  &bipPublicationPage{Pub: pub, Body: "<p>x</p>", Old: true, MayPublish: true},
+		"bare_bip_print":   &bipPublicationPage{Pub: pub, Body: "<p>x</p>"},
+		"bip_versions":     &bipVersionsPage{Pub: pub, Versions: versions, From: 1, To: 2, Diff: []bip.DiffOp{{Kind: "same", Text: "a "}, {Kind: "del", Text: "b"}, {Kind: "ins", Text: "c"}}, TitleDiff: []bip.DiffOp{{Kind: "same", Text: "t"}}},
+		"bip_changes":      &bipChangesPage{Changes: []*bip.Change{{PublicationID: 7, Version: 2, Kind: "revise", Title: "U", CreatedAt: now, Seq: 9}}, Head: bip.Head{Seq: 9, Hash: "ab"}, Pagination: pg},
+		"bip_editor":       &bipEditorPage{Pub: pub, Categories: opts, Form: bipForm{Category: "uchwaly", Keep: map[int64]bool{3: true}}, Preview: "<p>x</p>"},
+		"bip_withdraw":     &bipWithdrawPage{Pub: pub, Reason: "r"},
+		"admin_categories": &adminCategoriesPage{Categories: opts},
+		"admin_category":   &adminCategoryPage{Category: cat, Parents: opts, Input: bip.CategoryInput{Slug: "uchwaly", Parent: "rada"}},
+		"home":             &homePage{},
+		"section":          &sectionPage{Key: "council"},
+		"error":            &errorPage{Status: 401, Message: "x", Login: "/login"},
+		"login":            &loginPage{Email: "a@b.pl", Next: "/"},
+		"admin_users":      &adminUsersPage{Users: []*account.User{user}, Total: 1, Roles: ratusz.Roles},
+		"admin_user":       &adminUserPage{User: user, Input: account.UserInput{Email: email, Name: "Anna", Roles: user.Roles}, Roles: ratusz.Roles},
+		"accessibility":    &accessibilityPage{Published: statementDate, Reviewed: statementDate},
 	}
 	names, _ := fs.Glob(assets, "templates/*.html")
 	for _, n := range names {

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
 )
@@ -24,6 +25,7 @@ type Server struct {
 	cfg      *config.Config
 	pool     *pgxpool.Pool
 	accounts *account.Service
+	bip      *bip.Service
 	log      *slog.Logger
 	pages    *templates
 	oidc     *oidcClient
@@ -52,6 +54,7 @@ func New(d Deps) (*Server, error) {
 		cfg:      d.Config,
 		pool:     d.Pool,
 		accounts: account.NewService(d.Pool),
+		bip:      bip.NewService(d.Pool),
 		log:      d.Log,
 		pages:    pages,
 		metrics:  newMetrics(),
@@ -88,6 +91,10 @@ func (s *Server) Shutdown(ctx context.Context) {
 		fn(ctx)
 	}
 }
+
+// Close releases what the server holds once it no longer serves: it writes
+// the BIP view counts still in memory.
+func (s *Server) Close() { s.bip.Close() }
 
 // HTTPServer returns an http.Server for the handler with timeouts set.
 func (s *Server) HTTPServer() *http.Server {

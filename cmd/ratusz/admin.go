@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/demo"
@@ -81,6 +82,28 @@ func tokenCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 			return err
 		}
 		fmt.Println(tok)
+		return nil
+	})
+}
+
+// bipCmd runs `ratusz bip verify`: it exits non-zero, naming the first
+// broken entry, when the log no longer matches the stored versions.
+func bipCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return fmt.Errorf("usage: ratusz bip verify")
+	}
+	return withDB(ctx, cfg, log, func(db *database) error {
+		s := bip.NewService(db.Pool)
+		defer s.Close()
+		head, err := s.Verify(ctx)
+		if err != nil {
+			return err
+		}
+		if head.Seq == 0 {
+			fmt.Println("BIP log is empty.")
+			return nil
+		}
+		fmt.Printf("BIP log verified: %d entries, head %s\n", head.Seq, head.Hash)
 		return nil
 	})
 }

@@ -27,6 +27,7 @@ Commands:
                                 create a staff account (a password is generated if none is given)
   token create --email E [--name N]
                                 print a new API token for the account (only its hash is stored)
+  bip verify                    recompute the BIP hash log; name the first broken entry
 
 Configuration comes from environment variables; see README.md.
 `
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string) error {
 		return userCmd(ctx, cfg, log, rest)
 	case "token":
 		return tokenCmd(ctx, cfg, log, rest)
+	case "bip":
+		return bipCmd(ctx, cfg, log, rest)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }

@@ -24,6 +24,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	hs := srv.HTTPServer()
 	hs.RegisterOnShutdown(func() { srv.Shutdown(context.Background()) })
 	ln, err := net.Listen("tcp", cfg.Addr)

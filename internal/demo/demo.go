@@ -48,5 +48,9 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, out io.Writer) (bool, error) 
 		}
 		fmt.Fprintf(out, "  %-22s %-34s %s\n", a.Role, a.Email, a.Password)
 	}
+	if err := seedBIP(ctx, pool); err != nil {
+		return false, err
+	}
+	fmt.Fprintln(out, "Demo BIP publications published.")
 	return true, nil
 }

@@ -1,0 +1,382 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
+)
+
+const bipPageSize = 20
+
+// pagination is the page navigation of a listing.
+type pagination struct {
+	Page, Pages, Total int
+	base               string // URL with the other query parameters
+}
+
+func newPagination(r *http.Request, total, size int) (pagination, int, error) {
+	p := pagination{Page: 1, Total: total, Pages: (total + size - 1) / size}
+	if p.Pages == 0 {
+		p.Pages = 1
+	}
+	if v := r.URL.Query().Get("strona"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return p, 0, ratusz.Invalid("strona", "err.range", 1, p.Pages)
+		}
+		p.Page = n
+	}
+	q := r.URL.Query()
+	q.Del("strona")
+	p.base = r.URL.Path + "?" + q.Encode()
+	return p, (p.Page - 1) * size, nil
+}
+
+// URL returns the address of page n.
+func (p pagination) URL(n int) string {
+	return p.base + "&strona=" + strconv.Itoa(n)
+}
+
+func (p pagination) Prev() int { return p.Page - 1 }
+func (p pagination) Next() int {
+	if p.Page < p.Pages {
+		return p.Page + 1
+	}
+	return 0
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, ratusz.Errorf(ratusz.ENOTFOUND, "err.bip.not_found")
+	}
+	return id, nil
+}
+
+type bipHomePage struct {
+	Page
+	Tree       []*bip.Category
+	Latest     []*bip.Summary
+	MayPublish bool
+}
+
+func (s *Server) bipHome(w http.ResponseWriter, r *http.Request) error {
+	all, err := s.bip.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	latest, _, err := s.bip.Find(r.Context(), bip.Filter{Limit: 10})
+	if err != nil {
+		return err
+	}
+	p := &bipHomePage{Tree: bip.Tree(all), Latest: latest, MayPublish: bip.MayPublish(ratusz.ActorFromContext(r.Context())) == nil}
+	p.Title = "bip.title"
+	p.Section = "bip"
+	s.render(w, r, http.StatusOK, "bip_home", p)
+	return nil
+}
+
+type bipCategoryPage struct {
+	Page
+	Category   *bip.Category
+	Parent     *bip.Category
+	Children   []*bip.Category
+	List       []*bip.Summary
+	Pagination pagination
+}
+
+func (s *Server) bipCategory(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.bip.CategoryBySlug(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return err
+	}
+	all, err := s.bip.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	p := &bipCategoryPage{Category: c}
+	for _, x := range all {
+		if x.ParentID != nil && *x.ParentID == c.ID {
+			p.Children = append(p.Children, x)
+		}
+		if c.ParentID != nil && x.ID == *c.ParentID {
+			p.Parent = x
+		}
+	}
+	var total, offset int
+	_, total, err = s.bip.Find(r.Context(), bip.Filter{CategoryID: c.ID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if p.Pagination, offset, err = newPagination(r, total, bipPageSize); err != nil {
+		return err
+	}
+	if p.List, _, err = s.bip.Find(r.Context(), bip.Filter{CategoryID: c.ID, Offset: offset, Limit: bipPageSize}); err != nil {
+		return err
+	}
+	p.Title = "bip.category.title"
+	p.TitleArgs = []any{c.Name(string(s.lang(r)))}
+	p.Section = "bip"
+	s.render(w, r, http.StatusOK, "bip_category", p)
+	return nil
+}
+
+type bipPublicationPage struct {
+	Page
+	Pub        *bip.Publication
+	Body       template.HTML // sanitized when it was published
+	Old        bool          // an older version than the newest
+	MayPublish bool
+}
+
+func (s *Server) bipPublicationPage(r *http.Request, p *bip.Publication) *bipPublicationPage {
+	page := &bipPublicationPage{Pub: p, Body: template.HTML(p.BodyHTML), Old: p.Version != p.Latest,
+		MayPublish: bip.MayPublish(ratusz.ActorFromContext(r.Context())) == nil && !p.Withdrawn}
+	page.Title = "bip.publication.title"
+	page.TitleArgs = []any{p.Title}
+	page.Section = "bip"
+	return page
+}
+
+func (s *Server) bipPublication(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.bip.FindByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	page := s.bipPublicationPage(r, p)
+	if r.URL.Query().Get("zapisano") != "" {
+		page.Notice = page.T("bip.saved")
+	}
+	s.render(w, r, http.StatusOK, "bip_publication", page)
+	return nil
+}
+
+func (s *Server) bipVersion(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := strconv.Atoi(chi.URLParam(r, "version"))
+	if err != nil {
+		return ratusz.Errorf(ratusz.ENOTFOUND, "err.bip.not_found")
+	}
+	p, err := s.bip.FindVersion(r.Context(), id, v)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "bip_publication", s.bipPublicationPage(r, p))
+	return nil
+}
+
+func (s *Server) bipPrint(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var p *bip.Publication
+	if v := r.URL.Query().Get("wersja"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return ratusz.Errorf(ratusz.ENOTFOUND, "err.bip.not_found")
+		}
+		p, err = s.bip.FindVersion(r.Context(), id, n)
+	} else {
+		p, err = s.bip.FindByID(r.Context(), id)
+	}
+	if err != nil {
+		return err
+	}
+	page := s.bipPublicationPage(r, p)
+	s.render(w, r, http.StatusOK, "bare_bip_print", page)
+	return nil
+}
+
+type bipVersionsPage struct {
+	Page
+	Pub       *bip.Publication
+	Versions  []*bip.VersionSummary
+	From, To  int
+	Diff      []bip.DiffOp
+	TitleDiff []bip.DiffOp
+}
+
+func (s *Server) bipVersions(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	versions, err := s.bip.FindVersions(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	latest, err := s.bip.FindVersion(r.Context(), id, len(versions))
+	if err != nil {
+		return err
+	}
+	p := &bipVersionsPage{Pub: latest, Versions: versions, From: max(1, len(versions)-1), To: len(versions)}
+	p.Title = "bip.versions.title"
+	p.TitleArgs = []any{latest.Title}
+	p.Section = "bip"
+	q := r.URL.Query()
+	if q.Has("od") || q.Has("do") {
+		from, err1 := strconv.Atoi(q.Get("od"))
+		to, err2 := strconv.Atoi(q.Get("do"))
+		p.Errors = map[string]string{}
+		if err1 != nil || from < 1 || from > len(versions) {
+			p.Errors["od"] = p.T("err.range", 1, len(versions))
+		}
+		if err2 != nil || to < 1 || to > len(versions) {
+			p.Errors["do"] = p.T("err.range", 1, len(versions))
+		}
+		if len(p.Errors) > 0 {
+			s.render(w, r, http.StatusBadRequest, "bip_versions", p)
+			return nil
+		}
+		a, err := s.bip.FindVersion(r.Context(), id, from)
+		if err != nil {
+			return err
+		}
+		b, err := s.bip.FindVersion(r.Context(), id, to)
+		if err != nil {
+			return err
+		}
+		p.From, p.To = from, to
+		p.TitleDiff = bip.Diff(a.Title, b.Title)
+		p.Diff = bip.Diff(a.Body, b.Body)
+	}
+	s.render(w, r, http.StatusOK, "bip_versions", p)
+	return nil
+}
+
+type bipChangesPage struct {
+	Page
+	Changes     []*bip.Change
+	Head        bip.Head
+	Pagination  pagination
+	Publication string
+	Kind        string
+	From, To    string
+}
+
+func (s *Server) bipChanges(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	p := &bipChangesPage{Publication: q.Get("publikacja"), Kind: q.Get("rodzaj"), From: q.Get("od"), To: q.Get("do")}
+	p.Title = "bip.changes.title"
+	p.Section = "bip"
+	f := bip.ChangeFilter{Kind: p.Kind}
+	p.Errors = map[string]string{}
+	if p.Publication != "" {
+		id, err := strconv.ParseInt(p.Publication, 10, 64)
+		if err != nil || id < 1 {
+			p.Errors["publikacja"] = p.T("err.bip.publication_number")
+		}
+		f.PublicationID = id
+	}
+	switch p.Kind {
+	case "", "publish", "revise", "withdraw":
+	default:
+		p.Errors["rodzaj"] = p.T("err.bip.kind")
+	}
+	for field, dst := range map[string]*time.Time{"od": &f.From, "do": &f.To} {
+		v := q.Get(field)
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", v, warsaw)
+		if err != nil {
+			p.Errors[field] = p.T("err.date")
+			continue
+		}
+		if field == "do" {
+			t = t.AddDate(0, 0, 1) // the whole day
+		}
+		*dst = t
+	}
+	var err error
+	if p.Head, err = s.bip.LogHead(r.Context()); err != nil {
+		return err
+	}
+	if len(p.Errors) > 0 {
+		s.render(w, r, http.StatusBadRequest, "bip_changes", p)
+		return nil
+	}
+	_, total, err := s.bip.Changes(r.Context(), bip.ChangeFilter{PublicationID: f.PublicationID, Kind: f.Kind, From: f.From, To: f.To, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if p.Pagination, f.Offset, err = newPagination(r, total, 50); err != nil {
+		return err
+	}
+	f.Limit = 50
+	if p.Changes, _, err = s.bip.Changes(r.Context(), f); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "bip_changes", p)
+	return nil
+}
+
+// bipAttachment serves a file with the type sniffed when it was stored, as
+// a download unless it is a type a browser shows safely, and sandboxed.
+func (s *Server) bipAttachment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, data, err := s.bip.Attachment(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	disposition := "attachment"
+	if a.Inline() {
+		disposition = "inline"
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.Name}))
+	if a.ContentType != "application/pdf" {
+		h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox")
+	}
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("ETag", fmt.Sprintf(`"%x"`, a.SHA256))
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.Write(data)
+	return nil
+}
+
+// publicationURL is a publication's public address.
+func (s *Server) publicationURL(id int64) string {
+	return s.cfg.BaseURL.String() + "/bip/publikacje/" + strconv.FormatInt(id, 10)
+}
+
+func attachmentURL(a *bip.Attachment) string {
+	return "/bip/zalaczniki/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Name)
+}
+
+func init() {
+	funcs["attachmentURL"] = attachmentURL
+	funcs["size"] = func(n int64) string {
+		switch {
+		case n >= 1<<20:
+			return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+		case n >= 1<<10:
+			return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+		}
+		return fmt.Sprintf("%d B", n)
+	}
+	funcs["hex"] = func(b []byte) string { return fmt.Sprintf("%x", b) }
+	funcs["kindKey"] = func(k string) string { return "bip.kind." + k }
+	funcs["firstLine"] = func(s string) string { line, _, _ := strings.Cut(s, "\n"); return line }
+}

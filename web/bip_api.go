@@ -1,0 +1,189 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
+)
+
+// apiDate accepts "2006-01-02" (midnight in Warsaw) or RFC 3339.
+type apiDate struct{ time.Time }
+
+func (d *apiDate) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return ratusz.Invalid("produced_at", "err.date")
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		d.Time = t
+		return nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, warsaw)
+	if err != nil {
+		return ratusz.Invalid("produced_at", "err.date")
+	}
+	d.Time = t
+	return nil
+}
+
+type apiPublicationInput struct {
+	Category    string  `json:"category"`
+	Title       string  `json:"title"`
+	Body        string  `json:"body"`
+	ProducedBy  string  `json:"produced_by"`
+	Responsible string  `json:"responsible"`
+	ProducedAt  apiDate `json:"produced_at"`
+}
+
+type apiRevisionInput struct {
+	apiPublicationInput
+	ChangeReason string `json:"change_reason"`
+}
+
+func (in apiPublicationInput) draft() bip.Draft {
+	return bip.Draft{Category: in.Category, Title: in.Title, Body: in.Body, ProducedBy: in.ProducedBy, Responsible: in.Responsible, ProducedAt: in.ProducedAt.Time}
+}
+
+func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request) error {
+	all, err := s.bip.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	slugs := map[int64]string{}
+	for _, c := range all {
+		slugs[c.ID] = c.Slug
+	}
+	type item struct {
+		Slug   string  `json:"slug"`
+		Name   string  `json:"name"`
+		Parent *string `json:"parent"`
+	}
+	data := []item{}
+	lang := string(s.lang(r))
+	for _, c := range all {
+		it := item{Slug: c.Slug, Name: c.Name(lang)}
+		if c.ParentID != nil {
+			p := slugs[*c.ParentID]
+			it.Parent = &p
+		}
+		data = append(data, it)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": data})
+	return nil
+}
+
+func (s *Server) publicationJSON(p *bip.Publication) map[string]any {
+	atts := []map[string]any{}
+	for _, a := range p.Attachments {
+		atts = append(atts, map[string]any{"id": a.ID, "name": a.Name, "content_type": a.ContentType, "size": a.Size,
+			"sha256": fmt.Sprintf("%x", a.SHA256), "url": s.cfg.BaseURL.String() + attachmentURL(a)})
+	}
+	return map[string]any{
+		"id": p.ID, "version": p.Version, "url": s.publicationURL(p.ID), "category": p.Category.Slug,
+		"title": p.Title, "body": p.Body, "body_html": p.BodyHTML, "withdrawn": p.Withdrawn,
+		"change_reason": p.ChangeReason, "views": p.Views, "attachments": atts,
+		"metadata": map[string]any{
+			"produced_by": p.Metadata.ProducedBy, "responsible": p.Metadata.Responsible, "entered_by": p.Metadata.EnteredBy,
+			"produced_at": p.Metadata.ProducedAt, "published_at": p.Metadata.PublishedAt,
+		},
+	}
+}
+
+func (s *Server) apiCreatePublication(w http.ResponseWriter, r *http.Request) error {
+	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
+		return err
+	}
+	var in apiPublicationInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	p, err := s.bip.Create(r.Context(), in.draft())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/publications/"+strconv.FormatInt(p.ID, 10))
+	writeJSON(w, http.StatusCreated, map[string]any{"id": p.ID, "version": p.Version, "url": s.publicationURL(p.ID)})
+	return nil
+}
+
+func (s *Server) apiRevisePublication(w http.ResponseWriter, r *http.Request) error {
+	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in apiRevisionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	// The API replaces the text and keeps the attachments.
+	cur, err := s.bip.Current(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	d := in.draft()
+	for _, a := range cur.Attachments {
+		d.Keep = append(d.Keep, a.ID)
+	}
+	p, err := s.bip.Update(r.Context(), id, d, in.ChangeReason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.publicationJSON(p))
+	return nil
+}
+
+func (s *Server) apiWithdrawPublication(w http.ResponseWriter, r *http.Request) error {
+	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ChangeReason string `json:"change_reason"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	p, err := s.bip.Remove(r.Context(), id, in.ChangeReason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.publicationJSON(p))
+	return nil
+}
+
+func (s *Server) apiPublication(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.bip.FindByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.publicationJSON(p))
+	return nil
+}
+
+func (s *Server) apiPublicationVersions(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	vs, err := s.bip.FindVersions(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": vs})
+	return nil
+}

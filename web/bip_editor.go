@@ -1,0 +1,302 @@
+package web
+
+import (
+	"html/template"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
+)
+
+// catOption is a category in the editor's list, indented by depth.
+type catOption struct {
+	Slug, Name string
+	Depth      int
+}
+
+func (o catOption) Label() string { return strings.Repeat("— ", o.Depth) + o.Name }
+
+type bipForm struct {
+	Category, Title, Body, ProducedBy, Responsible, ProducedAt, Reason string
+	Keep                                                               map[int64]bool
+}
+
+type bipEditorPage struct {
+	Page
+	Pub        *bip.Publication // nil for a new publication
+	Categories []catOption
+	Form       bipForm
+	Preview    template.HTML
+}
+
+func (s *Server) categoryOptions(r *http.Request) ([]catOption, error) {
+	all, err := s.bip.Categories(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	lang := string(s.lang(r))
+	var out []catOption
+	var walk func([]*bip.Category, int)
+	walk = func(cs []*bip.Category, depth int) {
+		for _, c := range cs {
+			out = append(out, catOption{c.Slug, c.Name(lang), depth})
+			walk(c.Children, depth+1)
+		}
+	}
+	walk(bip.Tree(all), 0)
+	return out, nil
+}
+
+func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, code int, p *bipEditorPage) error {
+	var err error
+	if p.Categories, err = s.categoryOptions(r); err != nil {
+		return err
+	}
+	p.Section = "bip"
+	p.Title = "bip.editor.new"
+	if p.Pub != nil {
+		p.Title = "bip.editor.revise"
+	}
+	s.render(w, r, code, "bip_editor", p)
+	return nil
+}
+
+func (s *Server) bipNewForm(w http.ResponseWriter, r *http.Request) error {
+	actor := ratusz.ActorFromContext(r.Context())
+	if err := bip.MayPublish(actor); err != nil {
+		return err
+	}
+	p := &bipEditorPage{Form: bipForm{Category: r.URL.Query().Get("kategoria"), ProducedAt: time.Now().In(warsaw).Format("2006-01-02"), Responsible: actor.Name}}
+	return s.renderEditor(w, r, http.StatusOK, p)
+}
+
+func (s *Server) bipEditForm(w http.ResponseWriter, r *http.Request) error {
+	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	pub, err := s.bip.Current(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if pub.Withdrawn {
+		return ratusz.Errorf(ratusz.ECONFLICT, "err.bip.withdrawn")
+	}
+	p := &bipEditorPage{Pub: pub, Form: bipForm{Category: pub.Category.Slug, Title: pub.Title, Body: pub.Body,
+		ProducedBy: pub.Metadata.ProducedBy, Responsible: pub.Metadata.Responsible,
+		ProducedAt: pub.Metadata.ProducedAt.In(warsaw).Format("2006-01-02"), Keep: map[int64]bool{}}}
+	for _, a := range pub.Attachments {
+		p.Form.Keep[a.ID] = true
+	}
+	return s.renderEditor(w, r, http.StatusOK, p)
+}
+
+// parseDate reads a yyyy-mm-dd date as midnight in Warsaw.
+func parseDate(field, v string) (time.Time, error) {
+	t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(v), warsaw)
+	if err != nil {
+		return time.Time{}, ratusz.Invalid(field, "err.date")
+	}
+	return t, nil
+}
+
+// readEditorForm reads the editor's multipart form into a form (to show
+// again) and a draft (to publish).
+func (s *Server) readEditorForm(r *http.Request) (bipForm, bip.Draft, error) {
+	var f bipForm
+	var d bip.Draft
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := r.ParseMultipartForm(16 << 20); err != nil {
+			return f, d, toHTTPError(err)
+		}
+	} else if err := r.ParseForm(); err != nil {
+		return f, d, toHTTPError(err)
+	}
+	v := r.PostForm
+	f = bipForm{Category: v.Get("category"), Title: v.Get("title"), Body: v.Get("body"), ProducedBy: v.Get("produced_by"),
+		Responsible: v.Get("responsible"), ProducedAt: v.Get("produced_at"), Reason: v.Get("change_reason"), Keep: map[int64]bool{}}
+	d = bip.Draft{Category: f.Category, Title: f.Title, Body: f.Body, ProducedBy: f.ProducedBy, Responsible: f.Responsible}
+	for _, k := range v["keep"] {
+		if id, err := strconv.ParseInt(k, 10, 64); err == nil {
+			f.Keep[id] = true
+			d.Keep = append(d.Keep, id)
+		}
+	}
+	if f.ProducedAt != "" {
+		t, err := parseDate("produced_at", f.ProducedAt)
+		if err != nil {
+			return f, d, err
+		}
+		d.ProducedAt = t
+	}
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["attachments"] {
+			a, err := readUpload(fh)
+			if err != nil {
+				return f, d, err
+			}
+			if a != nil {
+				d.Attachments = append(d.Attachments, *a)
+			}
+		}
+	}
+	return f, d, nil
+}
+
+// readUpload reads one uploaded file under the name the client sent. The
+// multipart reader would strip a path from the name; we read the raw name
+// so that a name with a path is refused, not quietly shortened.
+func readUpload(fh *multipart.FileHeader) (*bip.NewAttachment, error) {
+	name := fh.Filename
+	if _, params, err := mime.ParseMediaType(fh.Header.Get("Content-Disposition")); err == nil && params["filename"] != "" {
+		name = params["filename"]
+	}
+	if name == "" && fh.Size == 0 {
+		return nil, nil // no file chosen
+	}
+	if fh.Size > bip.MaxAttachmentSize {
+		return nil, &ratusz.Error{Code: ratusz.ETOOLARGE, Field: "attachments", Message: "err.bip.file_too_large", Args: []any{name, bip.MaxAttachmentSize >> 20}}
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, bip.MaxAttachmentSize+1))
+	if err != nil {
+		return nil, err
+	}
+	return &bip.NewAttachment{Name: name, Data: data}, nil
+}
+
+// editorError shows the form again with the message next to its field, or
+// returns errors that are not about the input.
+func (s *Server) editorError(w http.ResponseWriter, r *http.Request, err error, p *bipEditorPage) error {
+	switch ratusz.ErrorCode(err) {
+	case ratusz.EINVALID, ratusz.ECONFLICT, ratusz.ETOOLARGE:
+		field := ratusz.ErrorField(err)
+		if field == "" || field == "keep" {
+			field = "attachments"
+		}
+		p.Errors = map[string]string{field: message(s.lang(r), err)}
+		return s.renderEditor(w, r, status(err), p)
+	}
+	return err
+}
+
+func (s *Server) bipCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
+		return err
+	}
+	f, d, err := s.readEditorForm(r)
+	p := &bipEditorPage{Form: f}
+	if err != nil {
+		return s.editorError(w, r, err, p)
+	}
+	if r.PostForm.Get("action") == "preview" {
+		p.Preview = template.HTML(bip.RenderMarkdown(f.Body))
+		return s.renderEditor(w, r, http.StatusOK, p)
+	}
+	pub, err := s.bip.Create(r.Context(), d)
+	if err != nil {
+		return s.editorError(w, r, err, p)
+	}
+	http.Redirect(w, r, "/bip/publikacje/"+strconv.FormatInt(pub.ID, 10)+"?zapisano=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) bipRevise(w http.ResponseWriter, r *http.Request) error {
+	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	cur, err := s.bip.Current(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	f, d, err := s.readEditorForm(r)
+	p := &bipEditorPage{Pub: cur, Form: f}
+	if err != nil {
+		return s.editorError(w, r, err, p)
+	}
+	if r.PostForm.Get("action") == "preview" {
+		p.Preview = template.HTML(bip.RenderMarkdown(f.Body))
+		return s.renderEditor(w, r, http.StatusOK, p)
+	}
+	if _, err := s.bip.Update(r.Context(), id, d, f.Reason); err != nil {
+		return s.editorError(w, r, err, p)
+	}
+	http.Redirect(w, r, "/bip/publikacje/"+strconv.FormatInt(id, 10)+"?zapisano=1", http.StatusSeeOther)
+	return nil
+}
+
+type bipWithdrawPage struct {
+	Page
+	Pub    *bip.Publication
+	Reason string
+}
+
+func (s *Server) bipWithdrawForm(w http.ResponseWriter, r *http.Request) error {
+	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	pub, err := s.bip.Current(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := &bipWithdrawPage{Pub: pub}
+	p.Title = "bip.withdraw.title"
+	p.TitleArgs = []any{pub.Title}
+	p.Section = "bip"
+	s.render(w, r, http.StatusOK, "bip_withdraw", p)
+	return nil
+}
+
+func (s *Server) bipWithdraw(w http.ResponseWriter, r *http.Request) error {
+	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return toHTTPError(err)
+	}
+	reason := r.PostForm.Get("change_reason")
+	if _, err := s.bip.Remove(r.Context(), id, reason); err != nil {
+		code := ratusz.ErrorCode(err)
+		if code != ratusz.EINVALID && code != ratusz.ECONFLICT {
+			return err
+		}
+		pub, ferr := s.bip.Current(r.Context(), id)
+		if ferr != nil {
+			return ferr
+		}
+		p := &bipWithdrawPage{Pub: pub, Reason: reason}
+		p.Title = "bip.withdraw.title"
+		p.TitleArgs = []any{pub.Title}
+		p.Section = "bip"
+		p.Errors = map[string]string{"change_reason": message(s.lang(r), err)}
+		s.render(w, r, status(err), "bip_withdraw", p)
+		return nil
+	}
+	http.Redirect(w, r, "/bip/publikacje/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
