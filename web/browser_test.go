@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -255,6 +256,89 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("resident not signed in: %s\n%s", p.location(), p.text())
 		}
 		p.check("pl_resident_signed_in")
+	})
+
+	t.Run("BIP", func(t *testing.T) {
+		p.t = t
+		p.open("/login")
+		p.fill("#email", "biuro.rady@przykladowo.pl")
+		p.fill("#password", "demo-biuro-2026")
+		p.click("form.form button[type=submit]")
+		for _, path := range []string{"/bip", "/bip/kategoria/rada", "/bip/kategoria/uchwaly", "/bip/rejestr-zmian", "/bip/publikacje/2", "/bip/publikacje/3/wersje?od=1&do=2", "/bip/publikacje/6", "/bip/publikacje/1/druk"} {
+			p.open(path)
+			p.check("pl" + strings.NewReplacer("/", "_", "?", "_", "&", "_", "=", "").Replace(path))
+		}
+		// A secretary publishes with a preview first.
+		p.open("/bip/redakcja/nowa")
+		p.check("pl_bip_editor_new")
+		value(p, chromedp.Evaluate[bool](`(document.querySelector('#category').value = 'ogloszenia') === 'ogloszenia'`))
+		p.fill("#title", "Ogłoszenie o zbiórce odpadów wielkogabarytowych")
+		p.fill("#body", "Zbiórka odbędzie się **5 grudnia**.\n\n- sołectwo Dąbrowa\n- sołectwo Lipie")
+		p.fill("#produced_by", "Referat Gospodarki Komunalnej")
+		p.click(`button[value="preview"]`)
+		if !strings.Contains(p.text(), "Podgląd treści") {
+			t.Fatal("no preview")
+		}
+		p.check("pl_bip_editor_preview")
+		p.click(`button[value="publish"]`)
+		if txt := p.text(); !strings.Contains(txt, "Opublikowano.") || !strings.Contains(txt, "Referat Gospodarki Komunalnej") {
+			t.Fatalf("not published: %s", p.location())
+		}
+		p.check("pl_bip_published")
+		p.click(`a[href$="/edycja"]`)
+		p.check("pl_bip_editor_revise")
+		p.click(`button[value="publish"]`)
+		if !strings.Contains(p.text(), "Podaj powód zmiany") {
+			t.Fatal("revision without a reason accepted")
+		}
+		p.check("pl_bip_editor_errors")
+		p.open("/bip/publikacje/1/wycofanie")
+		p.check("pl_bip_withdraw")
+		p.open("/lang/en?next=/bip/publikacje/2")
+		p.check("en_bip_publication")
+		p.open("/bip/rejestr-zmian")
+		p.check("en_bip_changes")
+		p.open("/lang/pl?next=/bip")
+	})
+
+	t.Run("AdminCategories", func(t *testing.T) {
+		p.t = t
+		p.open("/login")
+		p.fill("#email", "admin@przykladowo.pl")
+		p.fill("#password", "demo-admin-2026")
+		p.click("form.form button[type=submit]")
+		p.open("/admin/bip/kategorie")
+		p.check("pl_admin_categories")
+		p.click(`a[href="/admin/bip/kategorie/nowa"]`)
+		p.fill("#name_pl", "Petycje")
+		p.fill("#name_en", "Petitions")
+		p.fill("#slug", "Petycje!")
+		p.click("form.form button[type=submit]")
+		if !strings.Contains(p.text(), "tylko małe litery") {
+			t.Fatal("bad slug accepted")
+		}
+		p.check("pl_admin_category_errors")
+		p.fill("#slug", "petycje")
+		p.click("form.form button[type=submit]")
+		if !strings.Contains(p.text(), "Zapisano kategorię.") || !strings.Contains(p.text(), "Petycje") {
+			t.Fatal("category not created")
+		}
+	})
+
+	t.Run("XSSPayloadsNeverRun", func(t *testing.T) {
+		p.t = t
+		ids := publishPayloads(t, e)
+		paths := []string{"/bip", "/bip/kategoria/ogloszenia", "/bip/kategoria/ogloszenia?strona=2", "/bip/rejestr-zmian"}
+		for _, id := range ids {
+			paths = append(paths, fmt.Sprintf("/bip/publikacje/%d", id), fmt.Sprintf("/bip/publikacje/%d/wersje?od=1&do=2", id))
+		}
+		for _, path := range paths {
+			p.open(path)
+			if ran := value(p, chromedp.Evaluate[bool](`window.__xss !== undefined || (window.parent && window.parent.__xss !== undefined)`)); ran {
+				t.Fatalf("a payload ran on %s", path)
+			}
+		}
+		t.Logf("%d payloads, %d pages: none ran", len(xssPayloads), len(paths))
 	})
 
 	if p.checks < 15 {

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"net/http"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz/internal/pg"
 	"github.com/ratusz/ratusz/internal/testdb"
 )
@@ -99,11 +101,11 @@ func TestServeLifecycle(t *testing.T) {
 	}
 	tok := exec.Command(bin, "token", "create", "--email", "ala@przykladowo.pl")
 	tok.Env = append(os.Environ(), env...)
-	out, err := tok.Output()
+	tokOut, err := tok.Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	token := strings.TrimSpace(string(out))
+	token := strings.TrimSpace(string(tokOut))
 	me := func() int {
 		req, _ := http.NewRequest("GET", url+"/api/v1/me", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -143,6 +145,45 @@ func TestServeLifecycle(t *testing.T) {
 	}
 	s2.cmd.Process.Signal(syscall.SIGTERM)
 	s2.cmd.Wait()
+
+	// With the demo's publications, the BIP log verifies …
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("seed", "--demo"); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	if out, err := run("bip", "verify"); err != nil || !strings.Contains(out, "BIP log verified: 8 entries") {
+		t.Fatalf("verify on a clean log: %v\n%s", err, out)
+	}
+	// … and after someone rewrites a published version with plain SQL, it
+	// fails and names the entry.
+	cluster := &pg.Cluster{Dir: filepath.Join(dataDir, "postgres")}
+	if err := cluster.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(context.Background(), cluster.URL("ratusz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"ALTER TABLE bip_versions DISABLE TRIGGER bip_versions_immutable",
+		"UPDATE bip_versions SET title = 'Uchwała, której nie było' WHERE publication_id = 2 AND version = 1",
+		"ALTER TABLE bip_versions ENABLE TRIGGER bip_versions_immutable",
+	} {
+		if _, err := conn.Exec(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close(context.Background())
+	cluster.Stop()
+	out, err := run("bip", "verify")
+	if err == nil || !strings.Contains(out, "entry 2 (publication 2 version 1)") {
+		t.Fatalf("verify after tampering: err=%v\n%s", err, out)
+	}
 }
 
 func TestBadConfigurationNamesTheVariable(t *testing.T) {
