@@ -299,3 +299,27 @@ func TestDiff(t *testing.T) {
 		t.Fatalf("diff from empty: %v", ops)
 	}
 }
+
+// Category counts follow publications in and out of categories.
+func TestCategoryCounts(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	s := bip.NewService(pool)
+	defer s.Close()
+	ctx := secretary(t, pool)
+	a, _ := s.Create(ctx, draft("A"))
+	s.Create(ctx, draft("B"))
+	d := draft("A")
+	d.Category = "ogloszenia"
+	if _, err := s.Update(ctx, a.ID, d, "przeniesiona"); err != nil {
+		t.Fatal(err)
+	}
+	uchwaly, _ := s.CategoryBySlug(ctx, "uchwaly")
+	ogloszenia, _ := s.CategoryBySlug(ctx, "ogloszenia")
+	for cat, want := range map[int64]int{uchwaly.ID: 1, ogloszenia.ID: 1, 0: 2} {
+		list, total, err := s.Find(ctx, bip.Filter{CategoryID: cat})
+		if err != nil || total != want || len(list) != want {
+			t.Fatalf("category %d: total %d, %d listed, want %d (%v)", cat, total, len(list), want, err)
+		}
+	}
+}

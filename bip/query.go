@@ -2,7 +2,10 @@ package bip
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,27 +13,51 @@ import (
 	"github.com/ratusz/ratusz/internal/pg"
 )
 
-// loadVersion reads one version of a publication with its category and
-// attachments.
+// versionSQL reads a version with its category and, as a JSON array, its
+// attachments: one round trip for a publication page.
+const versionSQL = `SELECT v.publication_id, v.version, v.kind, v.title, v.body, v.body_html,
+		v.produced_by, v.responsible, v.produced_at, v.entered_by_name, v.created_at, v.change_reason,
+		p.published_at, p.withdrawn, p.version, p.views,
+		c.id, c.parent_id, c.slug, c.name_pl, c.name_en, c.position,
+		coalesce((SELECT json_agg(json_build_object('id', a.id, 'name', a.name, 'content_type', a.content_type,
+				'size', a.size, 'sha256', encode(a.sha256, 'hex')) ORDER BY va.position)
+			FROM bip_version_attachments va JOIN bip_attachments a ON a.id = va.attachment_id
+			WHERE va.publication_id = v.publication_id AND va.version = v.version), '[]')
+	FROM bip_versions v
+	JOIN bip_publications p ON p.id = v.publication_id
+	JOIN bip_categories c ON c.id = v.category_id
+	WHERE v.publication_id = $1 AND `
+
+// loadVersion reads one version of a publication; version 0 is the newest.
 func loadVersion(ctx context.Context, q pgxQuerier, id int64, version int) (*Publication, error) {
-	rows, err := q.Query(ctx, `SELECT v.publication_id, v.version, v.kind, v.title, v.body, v.body_html,
-			v.produced_by, v.responsible, v.produced_at, v.entered_by_name, v.created_at, v.change_reason,
-			p.published_at, p.withdrawn, p.version, p.views,
-			c.id, c.parent_id, c.slug, c.name_pl, c.name_en, c.position
-		FROM bip_versions v
-		JOIN bip_publications p ON p.id = v.publication_id
-		JOIN bip_categories c ON c.id = v.category_id
-		WHERE v.publication_id = $1 AND v.version = $2`, id, version)
+	sql := versionSQL + "v.version = $2"
+	args := []any{id, version}
+	if version == 0 {
+		sql = versionSQL + "v.version = p.version"
+		args = args[:1]
+	}
+	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
 	p, err := pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (*Publication, error) {
 		p := &Publication{Category: &Category{}}
 		c := p.Category
+		var atts []struct {
+			ID          int64  `json:"id"`
+			Name        string `json:"name"`
+			ContentType string `json:"content_type"`
+			Size        int64  `json:"size"`
+			SHA256      string `json:"sha256"`
+		}
 		err := row.Scan(&p.ID, &p.Version, &p.Kind, &p.Title, &p.Body, &p.BodyHTML,
 			&p.Metadata.ProducedBy, &p.Metadata.Responsible, &p.Metadata.ProducedAt, &p.Metadata.EnteredBy, &p.VersionAt, &p.ChangeReason,
 			&p.Metadata.PublishedAt, &p.Withdrawn, &p.Latest, &p.Views,
-			&c.ID, &c.ParentID, &c.Slug, &c.NamePL, &c.NameEN, &c.Position)
+			&c.ID, &c.ParentID, &c.Slug, &c.NamePL, &c.NameEN, &c.Position, &atts)
+		for _, a := range atts {
+			sum, _ := hex.DecodeString(a.SHA256)
+			p.Attachments = append(p.Attachments, &Attachment{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: sum, PublicationID: p.ID})
+		}
 		return p, err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -42,14 +69,7 @@ func loadVersion(ctx context.Context, q pgxQuerier, id int64, version int) (*Pub
 	if p.Version != p.Latest {
 		p.Withdrawn = false // the withdrawal is a later version
 	}
-	rows, _ = q.Query(ctx, `SELECT a.id, a.name, a.content_type, a.size, a.sha256
-		FROM bip_version_attachments va JOIN bip_attachments a ON a.id = va.attachment_id
-		WHERE va.publication_id = $1 AND va.version = $2 ORDER BY va.position`, id, version)
-	p.Attachments, err = pgx.CollectRows(rows, pgx.RowToAddrOfStructByPos[Attachment])
-	for _, a := range p.Attachments {
-		a.PublicationID = id
-	}
-	return p, err
+	return p, nil
 }
 
 // FindByID returns the newest version of a publication, withdrawn ones
@@ -65,14 +85,7 @@ func (s *Service) FindByID(ctx context.Context, id int64) (*Publication, error) 
 // Current returns the newest version of a publication without counting a
 // view (editors, the API).
 func (s *Service) Current(ctx context.Context, id int64) (*Publication, error) {
-	var version int
-	err := s.pool.QueryRow(ctx, "SELECT version FROM bip_publications WHERE id = $1", id).Scan(&version)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.bip.not_found")
-	} else if err != nil {
-		return nil, err
-	}
-	return loadVersion(ctx, s.pool, id, version)
+	return loadVersion(ctx, s.pool, id, 0)
 }
 
 // FindVersion returns one version of a publication.
@@ -127,17 +140,26 @@ func (s *Service) Find(ctx context.Context, f Filter) ([]*Summary, int, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 20
 	}
+	// Counts come from bip_category_counts (kept by triggers); the page is
+	// found in the index alone, then only its rows are read.
 	var total int
-	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM bip_publications WHERE $1 = 0 OR category_id = $1", f.CategoryID).Scan(&total); err != nil {
+	countSQL, inner, args := "SELECT coalesce(sum(n), 0) FROM bip_category_counts", "SELECT id FROM bip_publications", []any{f.Offset, f.Limit}
+	if f.CategoryID != 0 {
+		countSQL += " WHERE category_id = $1"
+		inner += " WHERE category_id = $3"
+		args = append(args, f.CategoryID)
+	}
+	if err := s.pool.QueryRow(ctx, countSQL, args[2:]...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	order := "p.published_at DESC, p.id DESC"
+	order := "published_at DESC, id DESC"
 	if f.ByUpdate {
-		order = "p.updated_at DESC, p.id DESC"
+		order = "updated_at DESC, id DESC"
 	}
 	rows, _ := s.pool.Query(ctx, `SELECT p.id, p.title, p.version, p.withdrawn, p.published_at, p.updated_at, c.slug, c.name_pl, c.name_en
-		FROM bip_publications p JOIN bip_categories c ON c.id = p.category_id
-		WHERE $1 = 0 OR p.category_id = $1 ORDER BY `+order+` OFFSET $2 LIMIT $3`, f.CategoryID, f.Offset, f.Limit)
+		FROM (`+inner+` ORDER BY `+order+` OFFSET $1 LIMIT $2) page
+		JOIN bip_publications p USING (id) JOIN bip_categories c ON c.id = p.category_id
+		ORDER BY p.`+strings.Replace(order, ", id", ", p.id", 1), args...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Summary])
 	return list, total, err
 }
@@ -167,26 +189,41 @@ func (s *Service) Changes(ctx context.Context, f ChangeFilter) ([]*Change, int, 
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	where := `($1 = 0 OR v.publication_id = $1) AND ($2 = '' OR v.kind = $2)
-		AND ($3::timestamptz IS NULL OR v.created_at >= $3) AND ($4::timestamptz IS NULL OR v.created_at < $4)`
-	args := []any{f.PublicationID, f.Kind, nullTime(f.From), nullTime(f.To)}
+	// Only the filters given are spelled out, so the planner can use the
+	// indexes (a generic "$1 = 0 OR …" plan scans every version).
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.PublicationID != 0 {
+		add("v.publication_id = ?", f.PublicationID)
+	}
+	if f.Kind != "" {
+		add("v.kind = ?", f.Kind)
+	}
+	if !f.From.IsZero() {
+		add("v.created_at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		add("v.created_at < ?", f.To)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = "WHERE " + strings.Join(conds, " AND ")
+	}
 	var total int
-	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM bip_versions v WHERE "+where, args...).Scan(&total); err != nil {
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM bip_versions v "+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, _ := s.pool.Query(ctx, `SELECT v.publication_id, v.version, v.kind, v.title, v.entered_by_name, v.created_at, v.change_reason, coalesce(l.seq, 0) AS seq
+	n := len(args)
+	rows, _ := s.pool.Query(ctx, fmt.Sprintf(`SELECT v.publication_id, v.version, v.kind, v.title, v.entered_by_name, v.created_at, v.change_reason, coalesce(l.seq, 0) AS seq
 		FROM bip_versions v LEFT JOIN bip_log l ON l.publication_id = v.publication_id AND l.version = v.version
-		WHERE `+where+` ORDER BY v.created_at DESC, v.publication_id DESC, v.version DESC OFFSET $5 LIMIT $6`,
+		%s ORDER BY v.created_at DESC, v.publication_id DESC, v.version DESC OFFSET $%d LIMIT $%d`, where, n+1, n+2),
 		append(args, f.Offset, f.Limit)...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Change])
 	return list, total, err
-}
-
-func nullTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }
 
 // MayPublish reports whether the actor may publish through the editor and

@@ -23,22 +23,28 @@ type pagination struct {
 	base               string // URL with the other query parameters
 }
 
-func newPagination(r *http.Request, total, size int) (pagination, int, error) {
-	p := pagination{Page: 1, Total: total, Pages: (total + size - 1) / size}
+// pageNumber reads the page number of a listing (?strona=N, from 1).
+func pageNumber(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("strona")
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 0, ratusz.Invalid("strona", "err.page_number")
+	}
+	return n, nil
+}
+
+func newPagination(r *http.Request, page, total, size int) pagination {
+	p := pagination{Page: page, Total: total, Pages: (total + size - 1) / size}
 	if p.Pages == 0 {
 		p.Pages = 1
-	}
-	if v := r.URL.Query().Get("strona"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return p, 0, ratusz.Invalid("strona", "err.range", 1, p.Pages)
-		}
-		p.Page = n
 	}
 	q := r.URL.Query()
 	q.Del("strona")
 	p.base = r.URL.Path + "?" + q.Encode()
-	return p, (p.Page - 1) * size, nil
+	return p
 }
 
 // URL returns the address of page n.
@@ -112,17 +118,15 @@ func (s *Server) bipCategory(w http.ResponseWriter, r *http.Request) error {
 			p.Parent = x
 		}
 	}
-	var total, offset int
-	_, total, err = s.bip.Find(r.Context(), bip.Filter{CategoryID: c.ID, Limit: 1})
+	page, err := pageNumber(r)
 	if err != nil {
 		return err
 	}
-	if p.Pagination, offset, err = newPagination(r, total, bipPageSize); err != nil {
+	var total int
+	if p.List, total, err = s.bip.Find(r.Context(), bip.Filter{CategoryID: c.ID, Offset: (page - 1) * bipPageSize, Limit: bipPageSize}); err != nil {
 		return err
 	}
-	if p.List, _, err = s.bip.Find(r.Context(), bip.Filter{CategoryID: c.ID, Offset: offset, Limit: bipPageSize}); err != nil {
-		return err
-	}
+	p.Pagination = newPagination(r, page, total, bipPageSize)
 	p.Title = "bip.category.title"
 	p.TitleArgs = []any{c.Name(string(s.lang(r)))}
 	p.Section = "bip"
@@ -313,17 +317,16 @@ func (s *Server) bipChanges(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusBadRequest, "bip_changes", p)
 		return nil
 	}
-	_, total, err := s.bip.Changes(r.Context(), bip.ChangeFilter{PublicationID: f.PublicationID, Kind: f.Kind, From: f.From, To: f.To, Limit: 1})
+	page, err := pageNumber(r)
 	if err != nil {
 		return err
 	}
-	if p.Pagination, f.Offset, err = newPagination(r, total, 50); err != nil {
+	f.Offset, f.Limit = (page-1)*50, 50
+	var total int
+	if p.Changes, total, err = s.bip.Changes(r.Context(), f); err != nil {
 		return err
 	}
-	f.Limit = 50
-	if p.Changes, _, err = s.bip.Changes(r.Context(), f); err != nil {
-		return err
-	}
+	p.Pagination = newPagination(r, page, total, 50)
 	s.render(w, r, http.StatusOK, "bip_changes", p)
 	return nil
 }

@@ -27,14 +27,14 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 
 // env is a running site on its own database, seeded with the demo accounts.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	URL      string
 	Pool     *pgxpool.Pool
 	Accounts *account.Service
 	Server   *web.Server
 }
 
-func newEnv(t *testing.T, vars map[string]string) *env {
+func newEnv(t testing.TB, vars map[string]string) *env {
 	t.Helper()
 	pool := testdb.New(t)
 	if _, err := demo.Seed(context.Background(), pool, io.Discard); err != nil {

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
+	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ratusz/ratusz"
@@ -37,16 +41,53 @@ func (p *Page) base() *Page { return p }
 // T translates a catalogue key into the page's language.
 func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
 
+// Nav is the main navigation, built once for each language, active section
+// and admin status (it is on every page, and a template loop over it costs
+// more than the rest of the layout).
+func (p *Page) Nav() template.HTML {
+	key := navKey{p.Lang, p.Section, p.Actor.Has(ratusz.RoleAdmin)}
+	if v, ok := navCache.Load(key); ok {
+		return v.(template.HTML)
+	}
+	var b strings.Builder
+	item := func(path, label string, current bool) {
+		b.WriteString(`<li><a href="` + html.EscapeString(path) + `"`)
+		if current {
+			b.WriteString(` aria-current="page"`)
+		}
+		b.WriteString(">" + html.EscapeString(label) + "</a></li>")
+	}
+	for _, sec := range sections {
+		item(sec.Path, i18n.T(p.Lang, "nav."+sec.Key), p.Section == sec.Key)
+	}
+	if key.admin {
+		item("/admin/users", i18n.T(p.Lang, "nav.admin"), p.Section == "admin")
+	}
+	h := template.HTML(b.String())
+	navCache.Store(key, h)
+	return h
+}
+
+// LangSwitch is the link to the page in the other language.
+func (p *Page) LangSwitch() template.HTML {
+	other, label := i18n.EN, "English"
+	if p.Lang == i18n.EN {
+		other, label = i18n.PL, "Polski"
+	}
+	return template.HTML(`<a class="lang-switch" href="/lang/` + string(other) + `?next=` + html.EscapeString(url.QueryEscape(p.Path)) +
+		`" lang="` + string(other) + `" hreflang="` + string(other) + `">` + label + `</a>`)
+}
+
+type navKey struct {
+	lang    i18n.Lang
+	section string
+	admin   bool
+}
+
+var navCache sync.Map
+
 // PageTitle is the translated title.
 func (p *Page) PageTitle() string { return i18n.T(p.Lang, p.Title, p.TitleArgs...) }
-
-// Other is the language the switch offers.
-func (p *Page) Other() i18n.Lang {
-	if p.Lang == i18n.EN {
-		return i18n.PL
-	}
-	return i18n.EN
-}
 
 // Err returns the error message for a form field, or "".
 func (p *Page) Err(field string) string { return p.Errors[field] }
@@ -69,7 +110,25 @@ var warsaw = func() *time.Location {
 
 type pager interface{ base() *Page }
 
-type templates struct{ byName map[string]*template.Template }
+// templates holds each page parsed once per language.
+type templates struct{ byName map[i18n.Lang]map[string]*template.Template }
+
+// literalT matches a translation of a fixed key with no arguments, in any of
+// the forms the templates use: .T, $.T or $p.T followed by a quoted key.
+var literalT = regexp.MustCompile(`\{\{\s*\$?[a-zA-Z]*\.T\s+"([a-z0-9_.]+)"\s*\}\}`)
+
+// translate replaces each literal translation with its text, escaped for
+// HTML (it stands in text and in quoted attributes), so that rendering a
+// page calls no method for the fixed text of the page.
+func translate(src string, lang i18n.Lang) string {
+	return literalT.ReplaceAllStringFunc(src, func(m string) string {
+		key := literalT.FindStringSubmatch(m)[1]
+		if !i18n.Has(key) {
+			return m // left for the test that finds missing keys
+		}
+		return html.EscapeString(i18n.T(lang, key))
+	})
+}
 
 var funcs = template.FuncMap{
 	"join": strings.Join,
@@ -77,27 +136,40 @@ var funcs = template.FuncMap{
 	"list": func(s ...string) []string { return s },
 }
 
-// parseTemplates parses each page together with the layout.
+// parseTemplates parses each page together with the layout, once for each
+// language.
 func parseTemplates() (*templates, error) {
-	t := &templates{byName: map[string]*template.Template{}}
+	t := &templates{byName: map[i18n.Lang]map[string]*template.Template{}}
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range names {
-		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" {
-			continue
+	layout, err := fs.ReadFile(assets, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range i18n.Langs {
+		t.byName[lang] = map[string]*template.Template{}
+		for _, n := range names {
+			name := strings.TrimSuffix(path.Base(n), ".html")
+			if name == "layout" {
+				continue
+			}
+			page, err := fs.ReadFile(assets, n)
+			if err != nil {
+				return nil, err
+			}
+			tmpl := template.New(name).Funcs(funcs)
+			if !strings.HasPrefix(name, "bare_") { // a bare page has a layout of its own
+				if tmpl, err = tmpl.Parse(translate(string(layout), lang)); err != nil {
+					return nil, fmt.Errorf("template layout: %w", err)
+				}
+			}
+			if tmpl, err = tmpl.Parse(translate(string(page), lang)); err != nil {
+				return nil, fmt.Errorf("template %s: %w", name, err)
+			}
+			t.byName[lang][name] = tmpl
 		}
-		files := []string{"templates/layout.html", n}
-		if strings.HasPrefix(name, "bare_") { // a page with a layout of its own
-			files = files[1:]
-		}
-		tmpl, err := template.New(name).Funcs(funcs).ParseFS(assets, files...)
-		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", name, err)
-		}
-		t.byName[name] = tmpl
 	}
 	return t, nil
 }
@@ -111,7 +183,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 	b.Municipality = s.cfg.Municipality
 	b.Path = r.URL.RequestURI()
 	b.OIDC = s.oidc != nil
-	tmpl, ok := s.pages.byName[name]
+	tmpl, ok := s.pages.byName[b.Lang][name]
 	var buf bytes.Buffer
 	var err error
 	if !ok {

@@ -60,6 +60,9 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"accessibility":    &accessibilityPage{Published: statementDate, Reviewed: statementDate},
 	}
 	names, _ := fs.Glob(assets, "templates/*.html")
+	if len(pages.byName[i18n.EN]) != len(names)-1 {
+		t.Fatalf("parsed %d English pages of %d templates", len(pages.byName[i18n.EN]), len(names)-1)
+	}
 	for _, n := range names {
 		name := strings.TrimSuffix(path.Base(n), ".html")
 		if name == "layout" {
@@ -93,5 +96,47 @@ func TestRenderEveryTemplate(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkRenderPublication measures the template alone.
+func BenchmarkRenderPublication(b *testing.B) {
+	cfg, _ := config.Load(func(string) string { return "" })
+	pages, err := parseTemplates()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &Server{cfg: cfg, pages: pages, log: discardLogger()}
+	now := time.Now()
+	body := "<h2>§ 1</h2><p>" + strings.Repeat("Rada Gminy postanawia zmienić budżet. ", 40) + "</p>"
+	pub := &bip.Publication{ID: 7, Category: &bip.Category{ID: 1, Slug: "uchwaly", NamePL: "Uchwały"}, Version: 1, Latest: 1, Title: "Uchwała nr 12/345/2026 w sprawie zmian w budżecie", BodyHTML: body,
+		Metadata: bip.Metadata{ProducedBy: "Rada", Responsible: "Przewodniczący", EnteredBy: "Joanna", ProducedAt: now, PublishedAt: now}, VersionAt: now}
+	r := httptest.NewRequest("GET", "/bip/publikacje/7", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		s.render(w, r, 200, "bip_publication", s.bipPublicationPage(r, pub))
+	}
+}
+
+// A translation compiled into a template is escaped like any other text.
+func TestTranslateEscapes(t *testing.T) {
+	got := translate(`<p title="{{.T "layout.skip"}}">{{$p.T "nav.bip"}}</p>{{.T "home.heading" .X}}`, i18n.EN)
+	want := `<p title="Skip to content">Public Information Bulletin</p>{{.T "home.heading" .X}}`
+	if got != want {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func BenchmarkRenderLayoutOnly(b *testing.B) {
+	cfg, _ := config.Load(func(string) string { return "" })
+	pages, _ := parseTemplates()
+	s := &Server{cfg: cfg, pages: pages, log: discardLogger()}
+	r := httptest.NewRequest("GET", "/rada", nil)
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		p := &sectionPage{Key: "council"}
+		p.Title = "nav.council"
+		s.render(w, r, 200, "section", p)
 	}
 }

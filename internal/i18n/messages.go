@@ -236,5 +236,6 @@ var catalogue = map[string][2]string{
 	"err.bip.publication_number":   {"Podaj numer publikacji (liczbę).", "Enter a publication number."},
 	"err.bip.kind":                 {"Nieznany rodzaj zmiany.", "Unknown kind of change."},
 	"err.date":                     {"Podaj datę w formacie RRRR-MM-DD.", "Enter a date as YYYY-MM-DD."},
+	"err.page_number":              {"Niepoprawny numer strony.", "Invalid page number."},
 	"err.number":                   {"Podaj liczbę całkowitą.", "Enter a whole number."},
 }
