@@ -1,6 +1,7 @@
 # Ratusz. `make run` serves the demo at http://127.0.0.1:8080; `make test`
 # runs every test. Both install what they need (as root) or say what to run.
 
+SHELL   := /bin/bash
 GO      ?= go
 BIN     := bin/ratusz
 TOOLS   := $(CURDIR)/.tools
@@ -8,7 +9,7 @@ AXE_VERSION := 4.14.1
 AXE     := $(TOOLS)/node_modules/axe-core/axe.min.js
 export RATUSZ_AXE := $(AXE)
 
-.PHONY: run test build bench postgres chromium axe npm clean
+.PHONY: run test build bench bench-http postgres chromium axe npm wrk clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/ratusz
@@ -21,8 +22,27 @@ test: postgres chromium axe
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 
-bench: postgres
+bench: postgres build wrk
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20000x -timeout 30m ./...
+	@$(MAKE) --no-print-directory bench-http
+
+# BIP under load from wrk, a separate process, against a real `ratusz serve`
+# on a database of 100,000 publications.
+BENCH_ADDR := 127.0.0.1:18080
+bench-http:
+	@set -e; dir=$$(mktemp -d); chmod 755 $$dir; \
+	export RATUSZ_DATA_DIR=$$dir RATUSZ_ADDR=$(BENCH_ADDR) RATUSZ_LOG_LEVEL=warn DATABASE_URL=; \
+	first=$$(./$(BIN) seed --bench-bip 100000 | sed -n 's/.*ids \([0-9]*\) to.*/\1/p'); \
+	./$(BIN) serve & pid=$$!; \
+	trap 'kill -TERM $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
+	until (exec 3<>/dev/tcp/127.0.0.1/18080) 2>/dev/null; do sleep 0.2; done; \
+	echo "== BIP publication page (random among 100,000), wrk -t2 -c64 -d20s"; \
+	FIRST_ID=$$first COUNT=100000 wrk -t2 -c64 -d20s --latency -s web/testdata/wrk/publication.lua http://$(BENCH_ADDR) | sed -n '/Latency Distribution/,/Transfer/p'; \
+	echo "== BIP category listing (random page 1..250 of ~6,250), wrk -t2 -c64 -d20s"; \
+	wrk -t2 -c64 -d20s --latency -s web/testdata/wrk/listing.lua http://$(BENCH_ADDR) | sed -n '/Latency Distribution/,/Transfer/p'
+
+wrk:
+	$(call need,command -v wrk >/dev/null 2>&1,wrk,wrk (HTTP load generator))
 
 # $(call need,TEST,PACKAGE,WHAT): when TEST fails, install Debian's PACKAGE as
 # root, or say which command to run.

@@ -156,6 +156,9 @@ func (s *Service) Find(ctx context.Context, f Filter) ([]*Summary, int, error) {
 	if f.ByUpdate {
 		order = "updated_at DESC, id DESC"
 	}
+	// Planned with the actual values each time: a cached generic plan does
+	// not know the offset and falls back to sorting the whole category.
+	args = append([]any{pgx.QueryExecModeExec}, args...)
 	rows, _ := s.pool.Query(ctx, `SELECT p.id, p.title, p.version, p.withdrawn, p.published_at, p.updated_at, c.slug, c.name_pl, c.name_en
 		FROM (`+inner+` ORDER BY `+order+` OFFSET $1 LIMIT $2) page
 		JOIN bip_publications p USING (id) JOIN bip_categories c ON c.id = p.category_id
@@ -221,7 +224,7 @@ func (s *Service) Changes(ctx context.Context, f ChangeFilter) ([]*Change, int, 
 	rows, _ := s.pool.Query(ctx, fmt.Sprintf(`SELECT v.publication_id, v.version, v.kind, v.title, v.entered_by_name, v.created_at, v.change_reason, coalesce(l.seq, 0) AS seq
 		FROM bip_versions v LEFT JOIN bip_log l ON l.publication_id = v.publication_id AND l.version = v.version
 		%s ORDER BY v.created_at DESC, v.publication_id DESC, v.version DESC OFFSET $%d LIMIT $%d`, where, n+1, n+2),
-		append(args, f.Offset, f.Limit)...)
+		append(append([]any{pgx.QueryExecModeExec}, args...), f.Offset, f.Limit)...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Change])
 	return list, total, err
 }

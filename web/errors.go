@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -44,9 +45,10 @@ func message(lang i18n.Lang, err error) string {
 	return i18n.T(lang, key, args...)
 }
 
-// logError logs internal errors only: the others are the user's, not ours.
+// logError logs internal errors only: the others are the user's, not ours,
+// and a client that went away is nobody's.
 func (s *Server) logError(r *http.Request, err error) {
-	if ratusz.ErrorCode(err) == ratusz.EINTERNAL {
+	if ratusz.ErrorCode(err) == ratusz.EINTERNAL && !errors.Is(err, context.Canceled) {
 		s.log.Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path,
 			"request_id", middleware.GetReqID(r.Context()))
 	}

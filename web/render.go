@@ -111,7 +111,9 @@ var warsaw = func() *time.Location {
 type pager interface{ base() *Page }
 
 // templates holds each page parsed once per language.
-type templates struct{ byName map[i18n.Lang]map[string]*template.Template }
+type templates struct {
+	byName map[i18n.Lang]map[string]*template.Template
+}
 
 // literalT matches a translation of a fixed key with no arguments, in any of
 // the forms the templates use: .T, $.T or $p.T followed by a quoted key.

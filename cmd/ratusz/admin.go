@@ -18,15 +18,27 @@ import (
 func seed(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
 	fs := newFlags("seed")
 	isDemo := fs.Bool("demo", false, "fill the database with a demo municipality")
+	benchBIP := fs.Int("bench-bip", 0, "add this many synthetic BIP publications, for benchmarks")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !*isDemo {
-		return fmt.Errorf("seed: only --demo is available")
+	if !*isDemo && *benchBIP <= 0 {
+		return fmt.Errorf("seed: give --demo or --bench-bip N")
 	}
 	return withDB(ctx, cfg, log, func(db *database) error {
-		_, err := demo.Seed(ctx, db.Pool, os.Stdout)
-		return err
+		if *isDemo {
+			if _, err := demo.Seed(ctx, db.Pool, os.Stdout); err != nil {
+				return err
+			}
+		}
+		if *benchBIP > 0 {
+			first, err := demo.BulkBIP(ctx, db.Pool, *benchBIP)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("Added %d synthetic publications, ids %d to %d.\n", *benchBIP, first, first+int64(*benchBIP)-1)
+		}
+		return nil
 	})
 }
 

@@ -23,6 +23,7 @@ Commands:
   serve                         run the web server (embedded PostgreSQL unless DATABASE_URL is set)
   migrate                       apply database migrations
   seed --demo                   fill the database with a demo municipality
+  seed --bench-bip N            add N synthetic BIP publications (for benchmarks)
   user add --email E --name N --role R[,R…] [--password P]
                                 create a staff account (a password is generated if none is given)
   token create --email E [--name N]

@@ -38,7 +38,7 @@ type Var struct{ Name, Default, Meaning string }
 var Vars = []Var{
 	{"RATUSZ_ADDR", "127.0.0.1:8080", "address the server listens on"},
 	{"RATUSZ_BASE_URL", "http://RATUSZ_ADDR", "public address of the site, used in links, e-mails, the OIDC callback and the origin check; https makes cookies Secure"},
-	{"RATUSZ_DATA_DIR", "./data", "where the embedded PostgreSQL cluster (postgres/) and uploaded files live"},
+	{"RATUSZ_DATA_DIR", "./data", "where the embedded PostgreSQL cluster lives (postgres/); attachments are stored in the database"},
 	{"DATABASE_URL", "(empty: embedded)", "an external PostgreSQL server, e.g. postgres://ratusz@db/ratusz"},
 	{"RATUSZ_MUNICIPALITY", "Gmina Przykładowo", "the municipality's name, shown on every page"},
 	{"RATUSZ_OIDC_ISSUER", "(empty: off)", "OpenID Connect provider for resident login; the three OIDC variables go together"},
