@@ -148,15 +148,9 @@ func Publish(ctx context.Context, tx pgx.Tx, d Draft) (*Publication, error) {
 
 // Revise makes a new version of a publication with a required reason.
 func Revise(ctx context.Context, tx pgx.Tx, id int64, d Draft, reason string) (*Publication, error) {
-	if err := ratusz.ActorFromContext(ctx).Require(); err != nil {
+	reason, err := checkChange(ctx, reason)
+	if err != nil {
 		return nil, err
-	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, ratusz.Invalid("change_reason", "err.bip.reason_required")
-	}
-	if utf8.RuneCountInString(reason) > MaxReason {
-		return nil, ratusz.Invalid("change_reason", "err.too_long", MaxReason)
 	}
 	now := nowMicro()
 	if err := d.validate(now); err != nil {
@@ -190,15 +184,9 @@ func Revise(ctx context.Context, tx pgx.Tx, id int64, d Draft, reason string) (*
 // Withdraw withdraws a publication (wycofanie): a last version that keeps
 // the content readable and says why it no longer applies.
 func Withdraw(ctx context.Context, tx pgx.Tx, id int64, reason string) (*Publication, error) {
-	if err := ratusz.ActorFromContext(ctx).Require(); err != nil {
+	reason, err := checkChange(ctx, reason)
+	if err != nil {
 		return nil, err
-	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, ratusz.Invalid("change_reason", "err.bip.reason_required")
-	}
-	if utf8.RuneCountInString(reason) > MaxReason {
-		return nil, ratusz.Invalid("change_reason", "err.too_long", MaxReason)
 	}
 	cur, publishedAt, err := lockHead(ctx, tx, id)
 	if err != nil {
@@ -216,6 +204,21 @@ func Withdraw(ctx context.Context, tx pgx.Tx, id int64, reason string) (*Publica
 		d.Keep = append(d.Keep, a.ID)
 	}
 	return writeVersion(ctx, tx, id, cur.version+1, "withdraw", p.Category, d, reason, publishedAt, nowMicro())
+}
+
+// checkChange requires an actor and a reason for a change.
+func checkChange(ctx context.Context, reason string) (string, error) {
+	if err := ratusz.ActorFromContext(ctx).Require(); err != nil {
+		return "", err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return "", ratusz.Invalid("change_reason", "err.bip.reason_required")
+	}
+	if utf8.RuneCountInString(reason) > MaxReason {
+		return "", ratusz.Invalid("change_reason", "err.too_long", MaxReason)
+	}
+	return reason, nil
 }
 
 type head struct {

@@ -193,12 +193,12 @@ func (s *Server) editorError(w http.ResponseWriter, r *http.Request, err error, 
 	return err
 }
 
-func (s *Server) bipCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
-		return err
-	}
+// bipSave is the editor's submit for a new publication (cur nil) or a new
+// version: it shows a preview, or saves and goes to the publication, or
+// shows the form again with the message next to the field.
+func (s *Server) bipSave(w http.ResponseWriter, r *http.Request, cur *bip.Publication) error {
 	f, d, err := s.readEditorForm(r)
-	p := &bipEditorPage{Form: f}
+	p := &bipEditorPage{Pub: cur, Form: f}
 	if err != nil {
 		return s.editorError(w, r, err, p)
 	}
@@ -206,12 +206,24 @@ func (s *Server) bipCreate(w http.ResponseWriter, r *http.Request) error {
 		p.Preview = template.HTML(bip.RenderMarkdown(f.Body))
 		return s.renderEditor(w, r, http.StatusOK, p)
 	}
-	pub, err := s.bip.Create(r.Context(), d)
+	var pub *bip.Publication
+	if cur == nil {
+		pub, err = s.bip.Create(r.Context(), d)
+	} else {
+		pub, err = s.bip.Update(r.Context(), cur.ID, d, f.Reason)
+	}
 	if err != nil {
 		return s.editorError(w, r, err, p)
 	}
 	http.Redirect(w, r, "/bip/publikacje/"+strconv.FormatInt(pub.ID, 10)+"?zapisano=1", http.StatusSeeOther)
 	return nil
+}
+
+func (s *Server) bipCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
+		return err
+	}
+	return s.bipSave(w, r, nil)
 }
 
 func (s *Server) bipRevise(w http.ResponseWriter, r *http.Request) error {
@@ -226,20 +238,7 @@ func (s *Server) bipRevise(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, d, err := s.readEditorForm(r)
-	p := &bipEditorPage{Pub: cur, Form: f}
-	if err != nil {
-		return s.editorError(w, r, err, p)
-	}
-	if r.PostForm.Get("action") == "preview" {
-		p.Preview = template.HTML(bip.RenderMarkdown(f.Body))
-		return s.renderEditor(w, r, http.StatusOK, p)
-	}
-	if _, err := s.bip.Update(r.Context(), id, d, f.Reason); err != nil {
-		return s.editorError(w, r, err, p)
-	}
-	http.Redirect(w, r, "/bip/publikacje/"+strconv.FormatInt(id, 10)+"?zapisano=1", http.StatusSeeOther)
-	return nil
+	return s.bipSave(w, r, cur)
 }
 
 type bipWithdrawPage struct {
