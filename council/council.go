@@ -1,0 +1,309 @@
+// Package council is e-Rada: bodies (the council and its committees) with
+// their statutory seats, councillors, sessions with agenda and attendance,
+// and named votes decided by the statutory majority rules, whose named
+// lists are published in BIP in the same transaction that closes them.
+package council
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/outbox"
+	"github.com/ratusz/ratusz/internal/pg"
+)
+
+// Service is e-Rada's store. Every method checks the actor in the context.
+type Service struct{ pool *pgxpool.Pool }
+
+func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// mayManage: the council office and the chair prepare sessions and run votes.
+func mayManage(ctx context.Context) error {
+	return ratusz.ActorFromContext(ctx).Require(ratusz.RoleSecretary, ratusz.RoleChair)
+}
+
+// Body is the council or one of its committees.
+type Body struct {
+	ID            int64  `json:"id" db:"id"`
+	Name          string `json:"name" db:"name"`
+	Kind          string `json:"kind" db:"kind"`
+	StatutorySize int    `json:"statutory_size" db:"statutory_size"`
+}
+
+// Councillor is a member of a body; the account with the same e-mail votes
+// as them.
+type Councillor struct {
+	ID       int64   `json:"id" db:"id"`
+	BodyID   int64   `json:"body" db:"body_id"`
+	Name     string  `json:"name" db:"name"`
+	Club     string  `json:"club" db:"club"`
+	Email    *string `json:"-" db:"email"`
+	Function string  `json:"function" db:"function"`
+	Active   bool    `json:"active" db:"active"`
+}
+
+func text(field, v string, max int) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", ratusz.Invalid(field, "err.required")
+	}
+	if utf8.RuneCountInString(v) > max {
+		return "", ratusz.Invalid(field, "err.too_long", max)
+	}
+	return v, nil
+}
+
+// CreateBody adds a council or committee.
+func (s *Service) CreateBody(ctx context.Context, name string, statutorySize int) (*Body, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	name, err := text("name", name, 200)
+	if err != nil {
+		return nil, err
+	}
+	if statutorySize < 1 || statutorySize > 200 {
+		return nil, ratusz.Invalid("statutory_size", "err.range", 1, 200)
+	}
+	rows, _ := s.pool.Query(ctx, `INSERT INTO council_bodies (name, statutory_size) VALUES ($1, $2)
+		RETURNING id, name, kind, statutory_size`, name, statutorySize)
+	return pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Body])
+}
+
+// BodyByID returns a body.
+func (s *Service) BodyByID(ctx context.Context, id int64) (*Body, error) {
+	rows, _ := s.pool.Query(ctx, "SELECT id, name, kind, statutory_size FROM council_bodies WHERE id = $1", id)
+	b, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Body])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.council.body_not_found")
+	}
+	return b, err
+}
+
+// AddCouncillor adds a member to a body.
+func (s *Service) AddCouncillor(ctx context.Context, bodyID int64, name, club, email string) (*Councillor, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	name, err := text("name", name, 200)
+	if err != nil {
+		return nil, err
+	}
+	club = strings.TrimSpace(club)
+	var em *string
+	if email = strings.TrimSpace(email); email != "" {
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+			return nil, ratusz.Invalid("email", "err.email_invalid")
+		}
+		em = &email
+	}
+	if _, err := s.BodyByID(ctx, bodyID); err != nil {
+		return nil, err
+	}
+	rows, _ := s.pool.Query(ctx, `INSERT INTO councillors (body_id, name, club, email) VALUES ($1, $2, $3, $4)
+		RETURNING id, body_id, name, club, email, function, active`, bodyID, name, club, em)
+	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Councillor])
+	if pg.IsConstraint(err, "councillors_email_key") {
+		return nil, &ratusz.Error{Code: ratusz.ECONFLICT, Field: "email", Message: "err.council.councillor_email_taken"}
+	}
+	return c, err
+}
+
+// Councillors returns a body's active members, by name.
+func (s *Service) Councillors(ctx context.Context, bodyID int64) ([]*Councillor, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, body_id, name, club, email, function, active FROM councillors
+		WHERE body_id = $1 AND active ORDER BY name, id`, bodyID)
+	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Councillor])
+}
+
+// Session is a sitting of a body.
+type Session struct {
+	ID           int64     `json:"id" db:"id"`
+	BodyID       int64     `json:"body" db:"body_id"`
+	Number       int       `json:"number" db:"number"`
+	Kind         string    `json:"kind" db:"kind"`
+	Title        string    `json:"title" db:"title"`
+	StartsAt     time.Time `json:"starts_at" db:"starts_at"`
+	Place        string    `json:"place" db:"place"`
+	State        string    `json:"state" db:"state"`
+	BroadcastURL string    `json:"broadcast_url" db:"broadcast_url"`
+	RecordingURL string    `json:"recording_url" db:"recording_url"`
+	ProtocolURL  string    `json:"protocol_url" db:"protocol_url"`
+}
+
+// Roman is the session's number as councils write it.
+func (s *Session) Roman() string { return Roman(s.Number) }
+
+const sessionColumns = "id, body_id, number, kind, title, starts_at, place, state, broadcast_url, recording_url, protocol_url"
+
+// CreateSession plans a session.
+func (s *Service) CreateSession(ctx context.Context, bodyID int64, number int, title string, startsAt time.Time) (*Session, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	if number < 1 || number > 3999 {
+		return nil, ratusz.Invalid("number", "err.range", 1, 3999)
+	}
+	if startsAt.IsZero() {
+		return nil, ratusz.Invalid("starts_at", "err.required")
+	}
+	title = strings.TrimSpace(title)
+	if utf8.RuneCountInString(title) > 300 {
+		return nil, ratusz.Invalid("title", "err.too_long", 300)
+	}
+	if _, err := s.BodyByID(ctx, bodyID); err != nil {
+		if ratusz.ErrorCode(err) == ratusz.ENOTFOUND {
+			return nil, ratusz.Invalid("body", "err.council.body_not_found")
+		}
+		return nil, err
+	}
+	rows, _ := s.pool.Query(ctx, `INSERT INTO council_sessions (body_id, number, title, starts_at) VALUES ($1, $2, $3, $4)
+		RETURNING `+sessionColumns, bodyID, number, title, startsAt)
+	sess, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Session])
+	if pg.IsConstraint(err, "council_sessions_number_key") {
+		return nil, &ratusz.Error{Code: ratusz.ECONFLICT, Field: "number", Message: "err.council.session_number_taken"}
+	}
+	return sess, err
+}
+
+// SessionByID returns a session.
+func (s *Service) SessionByID(ctx context.Context, id int64) (*Session, error) {
+	rows, _ := s.pool.Query(ctx, "SELECT "+sessionColumns+" FROM council_sessions WHERE id = $1", id)
+	sess, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Session])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.council.session_not_found")
+	}
+	return sess, err
+}
+
+// AgendaItem is an item of a session's agenda (porządek obrad).
+type AgendaItem struct {
+	ID        int64    `json:"id" db:"id"`
+	SessionID int64    `json:"session" db:"session_id"`
+	Position  int      `json:"position" db:"position"`
+	Label     string   `json:"label" db:"label"`
+	Title     string   `json:"title" db:"title"`
+	Papers    []string `json:"papers" db:"papers"`
+}
+
+// AddAgendaItem appends an item, numbered after the last one.
+func (s *Service) AddAgendaItem(ctx context.Context, sessionID int64, title string, papers []string) (*AgendaItem, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	title, err := text("title", title, 1000)
+	if err != nil {
+		return nil, err
+	}
+	var item *AgendaItem
+	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var state string
+		err := tx.QueryRow(ctx, "SELECT state FROM council_sessions WHERE id = $1 FOR UPDATE", sessionID).Scan(&state)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ratusz.Errorf(ratusz.ENOTFOUND, "err.council.session_not_found")
+		} else if err != nil {
+			return err
+		}
+		if state == "closed" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
+		}
+		if papers == nil {
+			papers = []string{}
+		}
+		rows, _ := tx.Query(ctx, `INSERT INTO agenda_items (session_id, position, label, title, papers)
+			SELECT $1, n + 1, (n + 1)::text, $2, $3 FROM (SELECT count(*) AS n FROM agenda_items WHERE session_id = $1) c
+			RETURNING id, session_id, position, label, title, papers`, sessionID, title, papers)
+		item, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[AgendaItem])
+		if err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, "agenda.changed", sessionTopic(sessionID), map[string]any{"item": item})
+	})
+	return item, err
+}
+
+// Agenda returns a session's items in order.
+func (s *Service) Agenda(ctx context.Context, sessionID int64) ([]*AgendaItem, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, session_id, position, label, title, papers FROM agenda_items
+		WHERE session_id = $1 ORDER BY position`, sessionID)
+	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[AgendaItem])
+}
+
+func sessionTopic(id int64) string { return "session:" + itoa(id) }
+
+// SessionTopic is the live topic of a session's events.
+func SessionTopic(id int64) string { return sessionTopic(id) }
+
+// councillorOf returns the councillor of the body whose e-mail is the
+// actor's, or EFORBIDDEN.
+func councillorOf(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, bodyID int64) (int64, error) {
+	a := ratusz.ActorFromContext(ctx)
+	if err := a.Require(); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := q.QueryRow(ctx, `SELECT id FROM councillors WHERE body_id = $1 AND active AND lower(email) = lower($2)`, bodyID, a.Email).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) || a.Email == "" {
+		return 0, ratusz.Errorf(ratusz.EFORBIDDEN, "err.council.not_councillor")
+	}
+	return id, err
+}
+
+// SetAttendance marks a councillor present or absent. The office and the
+// chair mark anyone; a councillor checks themselves in from their device.
+func (s *Service) SetAttendance(ctx context.Context, sessionID, councillorID int64, present bool) error {
+	sess, err := s.SessionByID(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	if mayManage(ctx) != nil {
+		own, err := councillorOf(ctx, s.pool, sess.BodyID)
+		if err != nil {
+			return err
+		}
+		if own != councillorID {
+			return ratusz.Errorf(ratusz.EFORBIDDEN, "err.council.only_self")
+		}
+	}
+	if sess.State == "closed" {
+		return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
+	}
+	actor := ratusz.ActorFromContext(ctx)
+	var markedBy *int64
+	if actor.UserID > 0 {
+		markedBy = &actor.UserID
+	}
+	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO attendance (session_id, councillor_id, present, marked_by)
+			SELECT $1, id, $3, $4 FROM councillors WHERE id = $2 AND body_id = $5 AND active
+			ON CONFLICT (session_id, councillor_id) DO UPDATE SET present = EXCLUDED.present, marked_by = EXCLUDED.marked_by, at = now()`,
+			sessionID, councillorID, present, markedBy, sess.BodyID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ratusz.Invalid("councillor", "err.council.councillor_not_found")
+		}
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM attendance WHERE session_id = $1 AND present", sessionID).Scan(&n); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, "attendance.changed", sessionTopic(sessionID), map[string]any{"councillor": councillorID, "present": present, "present_count": n})
+	})
+}
+
+// Present returns how many councillors are present at a session.
+func (s *Service) Present(ctx context.Context, sessionID int64) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, "SELECT count(*) FROM attendance WHERE session_id = $1 AND present", sessionID).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,388 @@
+package council
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/internal/outbox"
+	"github.com/ratusz/ratusz/internal/pg"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Choice is a councillor's vote.
+type Choice string
+
+const (
+	For     Choice = "for"     // za
+	Against Choice = "against" // przeciw
+	Abstain Choice = "abstain" // wstrzymuję się
+)
+
+// Ballot is one councillor's choice in a vote's named list; Choice is
+// "not_voting" or "absent" for those who cast none.
+type Ballot struct {
+	CouncillorID int64  `json:"councillor_id"`
+	Councillor   string `json:"councillor"`
+	Club         string `json:"club"`
+	Choice       string `json:"choice"`
+}
+
+// Vote is a vote on an agenda item.
+type Vote struct {
+	ID            int64      `json:"id"`
+	SessionID     int64      `json:"session"`
+	SessionDate   time.Time  `json:"session_date"`
+	AgendaItemID  int64      `json:"agenda_item"`
+	Subject       string     `json:"subject"`
+	Majority      Majority   `json:"majority"`
+	Mode          string     `json:"mode"`
+	State         string     `json:"state"`
+	RepeatsID     *int64     `json:"repeats,omitempty"`
+	OpenedAt      *time.Time `json:"opened_at,omitempty"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	Counts        *Counts    `json:"counts,omitempty"`
+	Outcome       *string    `json:"outcome,omitempty"`
+	Ballots       []Ballot   `json:"ballots,omitempty"`
+	PublicationID *int64     `json:"-"`
+	StatutorySize int        `json:"statutory_size"`
+	BallotsCast   int        `json:"ballots_cast"`
+}
+
+// CreateVote prepares a vote on an agenda item.
+func (s *Service) CreateVote(ctx context.Context, agendaItemID int64, subject string, majority Majority) (*Vote, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	subject, err := text("subject", subject, 1000)
+	if err != nil {
+		return nil, err
+	}
+	if !majority.Valid() {
+		return nil, ratusz.Invalid("majority", "err.council.majority")
+	}
+	var id int64
+	err = s.pool.QueryRow(ctx, `INSERT INTO votes (session_id, agenda_item_id, subject, majority)
+		SELECT session_id, id, $2, $3 FROM agenda_items WHERE id = $1 RETURNING id`, agendaItemID, subject, string(majority)).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ratusz.Invalid("agenda_item", "err.council.item_not_found")
+	} else if err != nil {
+		return nil, err
+	}
+	return s.Vote(ctx, id)
+}
+
+// lockVote reads a vote's state and body for update (closing, opening) or
+// share (a ballot), so a ballot and the close cannot cross.
+func lockVote(ctx context.Context, tx pgx.Tx, id int64, mode string) (state string, sessionID, bodyID int64, err error) {
+	err = tx.QueryRow(ctx, `SELECT v.state, v.session_id, s.body_id FROM votes v JOIN council_sessions s ON s.id = v.session_id
+		WHERE v.id = $1 FOR `+mode+` OF v`, id).Scan(&state, &sessionID, &bodyID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ratusz.Errorf(ratusz.ENOTFOUND, "err.council.vote_not_found")
+	}
+	return
+}
+
+// OpenVote opens a vote; it refuses without a quorum or while another vote
+// of the session is open.
+func (s *Service) OpenVote(ctx context.Context, id int64) (*Vote, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		state, sessionID, _, err := lockVote(ctx, tx, id, "UPDATE")
+		if err != nil {
+			return err
+		}
+		if state != "draft" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.vote_not_draft")
+		}
+		var present, seats int
+		var sessState string
+		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM attendance WHERE session_id = $1 AND present),
+			b.statutory_size, s.state FROM council_sessions s JOIN council_bodies b ON b.id = s.body_id WHERE s.id = $1`,
+			sessionID).Scan(&present, &seats, &sessState); err != nil {
+			return err
+		}
+		if sessState == "closed" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
+		}
+		if !Quorum(present, seats) {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.no_quorum", present, seats, (seats+1)/2)
+		}
+		_, err = tx.Exec(ctx, `UPDATE votes SET state = 'open', opened_at = now(), statutory_size = $2 WHERE id = $1`, id, seats)
+		if pg.IsConstraint(err, "votes_one_open_key") {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.another_open")
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE council_sessions SET state = 'in_progress' WHERE id = $1 AND state = 'planned'`, sessionID); err != nil {
+			return err
+		}
+		v, err := loadVote(ctx, tx, id, false)
+		if err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, "vote.opened", sessionTopic(sessionID), v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Vote(ctx, id)
+}
+
+// CastBallot records the acting councillor's choice in an open vote. Only
+// the councillor's own account can, only while present, and the choice may
+// be changed until the vote is closed.
+func (s *Service) CastBallot(ctx context.Context, voteID int64, choice Choice) error {
+	if err := ratusz.ActorFromContext(ctx).Require(); err != nil {
+		return err
+	}
+	if choice != For && choice != Against && choice != Abstain {
+		return ratusz.Invalid("choice", "err.council.choice")
+	}
+	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		state, sessionID, bodyID, err := lockVote(ctx, tx, voteID, "SHARE")
+		if err != nil {
+			return err
+		}
+		councillor, err := councillorOf(ctx, tx, bodyID)
+		if err != nil {
+			return err
+		}
+		if state != "open" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.vote_not_open")
+		}
+		var mode string
+		var present bool
+		if err := tx.QueryRow(ctx, `SELECT v.mode, coalesce(a.present, false) FROM votes v
+			LEFT JOIN attendance a ON a.session_id = v.session_id AND a.councillor_id = $2 WHERE v.id = $1`, voteID, councillor).Scan(&mode, &present); err != nil {
+			return err
+		}
+		if mode != "electronic" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.not_electronic")
+		}
+		if !present {
+			return ratusz.Errorf(ratusz.EFORBIDDEN, "err.council.absent")
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO ballots (vote_id, councillor_id, choice) VALUES ($1, $2, $3)
+			ON CONFLICT (vote_id, councillor_id) DO UPDATE SET choice = EXCLUDED.choice, cast_at = now()`, voteID, councillor, string(choice)); err != nil {
+			return err
+		}
+		var cast int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM ballots WHERE vote_id = $1", voteID).Scan(&cast); err != nil {
+			return err
+		}
+		// How many have voted, never how.
+		return outbox.Write(ctx, tx, "vote.progress", sessionTopic(sessionID), map[string]any{"vote": voteID, "ballots_cast": cast})
+	})
+}
+
+// CloseVote closes a vote: it counts the ballots, decides the outcome under
+// the vote's majority rule and publishes the named list in BIP, all in one
+// transaction, so a result exists if and only if its publication does.
+func (s *Service) CloseVote(ctx context.Context, id int64) (*Vote, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		state, sessionID, _, err := lockVote(ctx, tx, id, "UPDATE")
+		if err != nil {
+			return err
+		}
+		if state != "open" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.vote_not_open")
+		}
+		v, err := loadVote(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		c := tally(v.Ballots)
+		outcome := "rejected"
+		if v.Majority.Adopted(c, v.StatutorySize) {
+			outcome = "adopted"
+		}
+		if _, err := tx.Exec(ctx, `UPDATE votes SET state = 'closed', closed_at = now(), outcome = $2,
+			count_for = $3, count_against = $4, count_abstain = $5, count_not_voting = $6, count_absent = $7 WHERE id = $1`,
+			id, outcome, c.For, c.Against, c.Abstain, c.NotVoting, c.Absent); err != nil {
+			return err
+		}
+		if v, err = loadVote(ctx, tx, id, true); err != nil {
+			return err
+		}
+		pub, err := publishVote(ctx, tx, v)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE votes SET publication_id = $2 WHERE id = $1", id, pub.ID); err != nil {
+			return err
+		}
+		v.PublicationID = &pub.ID
+		return outbox.Write(ctx, tx, "vote.closed", sessionTopic(sessionID), v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Vote(ctx, id)
+}
+
+// tally counts a named list.
+func tally(ballots []Ballot) Counts {
+	var c Counts
+	for _, b := range ballots {
+		switch b.Choice {
+		case "for":
+			c.For++
+		case "against":
+			c.Against++
+		case "abstain":
+			c.Abstain++
+		case "not_voting":
+			c.NotVoting++
+		case "absent":
+			c.Absent++
+		}
+	}
+	return c
+}
+
+// Vote returns a vote with its named list: while it is open, only who is
+// present (how they vote stays unknown until the close).
+func (s *Service) Vote(ctx context.Context, id int64) (*Vote, error) {
+	return loadVote(ctx, s.pool, id, false)
+}
+
+type querier interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+	QueryRow(context.Context, string, ...any) pgx.Row
+}
+
+func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*Vote, error) {
+	v := &Vote{}
+	var cFor, cAgainst, cAbstain, cNot, cAbsent *int
+	var seats *int
+	err := q.QueryRow(ctx, `SELECT v.id, v.session_id, s.starts_at, v.agenda_item_id, v.subject, v.majority, v.mode, v.state, v.repeats_id,
+			v.opened_at, v.closed_at, v.count_for, v.count_against, v.count_abstain, v.count_not_voting, v.count_absent,
+			v.outcome, v.publication_id, coalesce(v.statutory_size, b.statutory_size),
+			(SELECT count(*) FROM ballots WHERE vote_id = v.id)
+		FROM votes v JOIN council_sessions s ON s.id = v.session_id JOIN council_bodies b ON b.id = s.body_id WHERE v.id = $1`, id).
+		Scan(&v.ID, &v.SessionID, &v.SessionDate, &v.AgendaItemID, &v.Subject, &v.Majority, &v.Mode, &v.State, &v.RepeatsID,
+			&v.OpenedAt, &v.ClosedAt, &cFor, &cAgainst, &cAbstain, &cNot, &cAbsent, &v.Outcome, &v.PublicationID, &seats, &v.BallotsCast)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.council.vote_not_found")
+	} else if err != nil {
+		return nil, err
+	}
+	if seats != nil {
+		v.StatutorySize = *seats
+	}
+	if cFor != nil {
+		v.Counts = &Counts{For: *cFor, Against: *cAgainst, Abstain: *cAbstain, NotVoting: *cNot, Absent: *cAbsent}
+	}
+	if v.State == "closed" || withOpenBallots {
+		rows, _ := q.Query(ctx, `SELECT c.id, c.name, c.club,
+				CASE WHEN b.choice IS NOT NULL THEN b.choice WHEN coalesce(a.present, false) THEN 'not_voting' ELSE 'absent' END
+			FROM votes v JOIN council_sessions s ON s.id = v.session_id
+			JOIN councillors c ON c.body_id = s.body_id AND c.active
+			LEFT JOIN attendance a ON a.session_id = v.session_id AND a.councillor_id = c.id
+			LEFT JOIN ballots b ON b.vote_id = v.id AND b.councillor_id = c.id
+			WHERE v.id = $1 ORDER BY c.name, c.id`, id)
+		v.Ballots, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Ballot, error) {
+			var b Ballot
+			err := r.Scan(&b.CouncillorID, &b.Councillor, &b.Club, &b.Choice)
+			return b, err
+		})
+	}
+	return v, err
+}
+
+// VoteFilter pages through closed votes, newest first.
+type VoteFilter struct {
+	Before int64 // a vote id: return votes closed before it (cursor)
+	Limit  int
+}
+
+// Votes returns closed votes with their named lists.
+func (s *Service) Votes(ctx context.Context, f VoteFilter) ([]*Vote, error) {
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 20
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT id FROM votes WHERE state = 'closed' AND ($1 = 0 OR id < $1) ORDER BY id DESC LIMIT $2`, f.Before, f.Limit)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Vote, 0, len(ids))
+	for _, id := range ids {
+		v, err := s.Vote(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+var choiceWords = map[string]string{"for": "za", "against": "przeciw", "abstain": "wstrzymał(a) się", "not_voting": "nie głosował(a)", "absent": "nieobecny(a)"}
+
+var majorityWords = map[Majority]string{
+	Simple: "zwykła większość głosów", Absolute: "bezwzględna większość głosów",
+	AbsoluteStatutory: "bezwzględna większość ustawowego składu rady",
+	Qualified35:       "większość 3/5 ustawowego składu rady", Qualified23: "większość 2/3 ustawowego składu rady",
+}
+
+func cell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ") }
+
+// publishVote publishes the named list (imienny wykaz głosowania) in BIP.
+func publishVote(ctx context.Context, tx pgx.Tx, v *Vote) (*bip.Publication, error) {
+	var body, item, chair string
+	var number int
+	if err := tx.QueryRow(ctx, `SELECT b.name, s.number, a.label || '. ' || a.title,
+			coalesce((SELECT 'Przewodniczący obrad: ' || c.name FROM councillors c WHERE c.body_id = b.id AND c.function = 'chair' AND c.active LIMIT 1), 'Przewodniczący obrad')
+		FROM votes v JOIN council_sessions s ON s.id = v.session_id JOIN council_bodies b ON b.id = s.body_id
+		JOIN agenda_items a ON a.id = v.agenda_item_id WHERE v.id = $1`, v.ID).Scan(&body, &number, &item, &chair); err != nil {
+		return nil, err
+	}
+	outcome := "odrzucono"
+	if v.Outcome != nil && *v.Outcome == "adopted" {
+		outcome = "przyjęto"
+	}
+	c := v.Counts
+	var md strings.Builder
+	fmt.Fprintf(&md, "Sesja %s %s z dnia %s, punkt porządku obrad: %s\n\n", Roman(number), cell(body), v.SessionDate.In(warsaw).Format("2006-01-02"), cell(item))
+	fmt.Fprintf(&md, "- Przedmiot głosowania: %s\n- Wymagana większość: %s (ustawowy skład: %d)\n- Wynik: **%s**\n- Głosowanie: %s\n\n",
+		cell(v.Subject), majorityWords[v.Majority], v.StatutorySize, outcome, map[string]string{"electronic": "jawne, imienne, za pomocą urządzeń", "roll_call": "jawne, imienne, przez wyczytanie", "secret": "tajne"}[v.Mode])
+	fmt.Fprintf(&md, "| za | przeciw | wstrzymało się | nie głosowało | nieobecni |\n|---:|---:|---:|---:|---:|\n| %d | %d | %d | %d | %d |\n\n",
+		c.For, c.Against, c.Abstain, c.NotVoting, c.Absent)
+	if v.Mode != "secret" {
+		md.WriteString("## Imienny wykaz głosowania\n\n| radny | klub | głos |\n|---|---|---|\n")
+		for _, b := range v.Ballots {
+			fmt.Fprintf(&md, "| %s | %s | %s |\n", cell(b.Councillor), cell(b.Club), choiceWords[b.Choice])
+		}
+	}
+	title := fmt.Sprintf("Imienny wykaz głosowania — sesja %s, %s", Roman(number), v.Subject)
+	if utf8.RuneCountInString(title) > bip.MaxTitle {
+		title = string([]rune(title)[:bip.MaxTitle])
+	}
+	return bip.Publish(ctx, tx, bip.Draft{
+		Category: "glosowania", Title: title, Body: md.String(),
+		ProducedBy: body, Responsible: chair, ProducedAt: *v.ClosedAt,
+		Source: "council.vote:" + itoa(v.ID),
+	})
+}
+
+var warsaw = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Warsaw")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
