@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
 )
@@ -26,6 +27,7 @@ type Server struct {
 	pool     *pgxpool.Pool
 	accounts *account.Service
 	bip      *bip.Service
+	council  *council.Service
 	log      *slog.Logger
 	pages    *templates
 	oidc     *oidcClient
@@ -55,6 +57,7 @@ func New(d Deps) (*Server, error) {
 		pool:     d.Pool,
 		accounts: account.NewService(d.Pool),
 		bip:      bip.NewService(d.Pool),
+		council:  council.NewService(d.Pool),
 		log:      d.Log,
 		pages:    pages,
 		metrics:  newMetrics(),

@@ -1,0 +1,251 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/council"
+)
+
+func (s *Server) apiCreateBody(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+		return err
+	}
+	var in struct {
+		Name          string `json:"name"`
+		StatutorySize int    `json:"statutory_size"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	b, err := s.council.CreateBody(r.Context(), in.Name, in.StatutorySize)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": b.ID})
+	return nil
+}
+
+func (s *Server) apiAddCouncillor(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Name  string `json:"name"`
+		Club  string `json:"club"`
+		Email string `json:"email"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := s.council.AddCouncillor(r.Context(), id, in.Name, in.Club, in.Email)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": c.ID})
+	return nil
+}
+
+func (s *Server) apiCreateSession(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+		return err
+	}
+	var in struct {
+		Body     int64     `json:"body"`
+		Number   int       `json:"number"`
+		Title    string    `json:"title"`
+		StartsAt time.Time `json:"starts_at"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	sess, err := s.council.CreateSession(r.Context(), in.Body, in.Number, in.Title, in.StartsAt)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": sess.ID})
+	return nil
+}
+
+func (s *Server) apiAddAgendaItem(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Title  string   `json:"title"`
+		Papers []string `json:"papers"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	item, err := s.council.AddAgendaItem(r.Context(), id, in.Title, in.Papers)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": item.ID})
+	return nil
+}
+
+func (s *Server) apiAttendance(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Councillor int64 `json:"councillor"`
+		Present    *bool `json:"present"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Present == nil {
+		return ratusz.Invalid("present", "err.required")
+	}
+	if err := s.council.SetAttendance(r.Context(), id, in.Councillor, *in.Present); err != nil {
+		return err
+	}
+	n, err := s.council.Present(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"present": n})
+	return nil
+}
+
+func (s *Server) apiCreateVote(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+		return err
+	}
+	var in struct {
+		AgendaItem int64  `json:"agenda_item"`
+		Subject    string `json:"subject"`
+		Majority   string `json:"majority"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	v, err := s.council.CreateVote(r.Context(), in.AgendaItem, in.Subject, council.Majority(in.Majority))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/votes/"+strconv.FormatInt(v.ID, 10))
+	writeJSON(w, http.StatusCreated, map[string]any{"id": v.ID})
+	return nil
+}
+
+func (s *Server) voteJSON(v *council.Vote) map[string]any {
+	m := map[string]any{
+		"id": v.ID, "session": v.SessionID, "session_date": v.SessionDate, "agenda_item": v.AgendaItemID,
+		"subject": v.Subject, "majority": v.Majority, "mode": v.Mode, "state": v.State,
+		"statutory_size": v.StatutorySize, "ballots_cast": v.BallotsCast,
+		"counts": v.Counts, "outcome": v.Outcome, "ballots": []map[string]any{}, "publication_url": nil,
+	}
+	if v.Ballots != nil {
+		list := []map[string]any{}
+		for _, b := range v.Ballots {
+			list = append(list, map[string]any{"councillor": b.Councillor, "councillor_id": b.CouncillorID, "club": b.Club, "choice": b.Choice})
+		}
+		m["ballots"] = list
+	}
+	if v.PublicationID != nil {
+		m["publication_url"] = s.publicationURL(*v.PublicationID)
+	}
+	return m
+}
+
+// voteAction runs an action on a vote and answers with the vote.
+func (s *Server) voteAction(act func(*http.Request, int64) (*council.Vote, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		v, err := act(r, id)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, s.voteJSON(v))
+		return nil
+	}
+}
+
+func (s *Server) apiOpenVote(w http.ResponseWriter, r *http.Request) error {
+	return s.voteAction(func(r *http.Request, id int64) (*council.Vote, error) { return s.council.OpenVote(r.Context(), id) })(w, r)
+}
+
+func (s *Server) apiCloseVote(w http.ResponseWriter, r *http.Request) error {
+	return s.voteAction(func(r *http.Request, id int64) (*council.Vote, error) { return s.council.CloseVote(r.Context(), id) })(w, r)
+}
+
+func (s *Server) apiVote(w http.ResponseWriter, r *http.Request) error {
+	return s.voteAction(func(r *http.Request, id int64) (*council.Vote, error) { return s.council.Vote(r.Context(), id) })(w, r)
+}
+
+func (s *Server) apiCastBallot(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Choice string `json:"choice"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.council.CastBallot(r.Context(), id, council.Choice(in.Choice)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"vote": id, "choice": in.Choice})
+	return nil
+}
+
+// apiVotes pages through closed votes, newest first; next is the URL of the
+// following page or null.
+func (s *Server) apiVotes(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := council.VoteFilter{Limit: 20}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return ratusz.Invalid("limit", "err.range", 1, 100)
+		}
+		f.Limit = n
+	}
+	if v := q.Get("cursor"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return ratusz.Invalid("cursor", "err.council.cursor")
+		}
+		f.Before = n
+	}
+	votes, err := s.council.Votes(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	data := make([]map[string]any, 0, len(votes))
+	for _, v := range votes {
+		data = append(data, s.voteJSON(v))
+	}
+	var next any
+	if len(votes) == f.Limit {
+		next = s.cfg.BaseURL.String() + "/api/v1/votes?limit=" + strconv.Itoa(f.Limit) + "&cursor=" + strconv.FormatInt(votes[len(votes)-1].ID, 10)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": data, "next": next})
+	return nil
+}
