@@ -52,6 +52,7 @@ func (s *Server) routes() http.Handler {
 	r.Post("/bip/publikacje/{id}/edycja", s.page(s.bipRevise))
 	r.Get("/bip/publikacje/{id}/wycofanie", s.page(s.bipWithdrawForm))
 	r.Post("/bip/publikacje/{id}/wycofanie", s.page(s.bipWithdraw))
+	r.Get("/live/sessions/{id}", s.page(s.liveSession))
 	r.Get("/sitemap.xml", s.sitemap)
 	r.Get("/sitemap/{part}.xml", s.sitemapPart)
 

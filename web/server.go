@@ -35,6 +35,9 @@ type Server struct {
 	handler  http.Handler
 	router   chi.Router
 
+	live     *hub
+	stopLive func()
+
 	mu       sync.Mutex
 	shutdown []func(context.Context) // run on graceful shutdown (e.g. closing websockets)
 }
@@ -61,6 +64,7 @@ func New(d Deps) (*Server, error) {
 		log:      d.Log,
 		pages:    pages,
 		metrics:  newMetrics(),
+		live:     newHub(),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -69,6 +73,7 @@ func New(d Deps) (*Server, error) {
 		s.oidc = newOIDCClient(d.Config)
 	}
 	s.handler = s.routes()
+	s.startLive()
 	return s, nil
 }
 
@@ -96,8 +101,12 @@ func (s *Server) Shutdown(ctx context.Context) {
 }
 
 // Close releases what the server holds once it no longer serves: it writes
-// the BIP view counts still in memory.
-func (s *Server) Close() { s.bip.Close() }
+// the BIP view counts still in memory and stops the live relay.
+func (s *Server) Close() {
+	s.live.shutdown()
+	s.stopLive()
+	s.bip.Close()
+}
 
 // HTTPServer returns an http.Server for the handler with timeouts set.
 func (s *Server) HTTPServer() *http.Server {
