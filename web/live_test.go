@@ -132,7 +132,7 @@ func TestLiveAcrossInstances(t *testing.T) {
 	post("/api/v1/votes/"+vote+"/close", office, ``)
 	closed := next(t, viewer, "vote.closed")
 	var result struct {
-		Counts struct{ For, Absent, NotVoting int }
+		Counts  struct{ For, Absent, NotVoting int }
 		Ballots []struct{ Choice string }
 	}
 	json.Unmarshal(closed.Data, &result)
