@@ -325,6 +325,53 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("Council", func(t *testing.T) {
+		p.t = t
+		for _, path := range []string{"/rada", "/rada/sesje/1", "/rada/glosowania/2"} {
+			p.open(path)
+			p.check("pl" + strings.ReplaceAll(path, "/", "_"))
+		}
+		// Live: a session page open in the browser shows an agenda item
+		// added meanwhile, without a reload.
+		p.open("/rada/sesje/2")
+		time.Sleep(500 * time.Millisecond) // the script connects
+		res := e.do("POST", "/api/v1/sessions/2/agenda", e.token("biuro.rady@przykladowo.pl"), strings.NewReader(`{"title":"Informacja o pracy wójta między sesjami"}`))
+		if res.Status != 201 {
+			t.Fatalf("agenda: %d", res.Status)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(p.text(), "Informacja o pracy wójta") {
+			if time.Now().After(deadline) {
+				t.Fatal("the session page did not update live")
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if !strings.Contains(p.text(), "Zaktualizowano na żywo") {
+			t.Error("no live status message")
+		}
+		p.check("pl_rada_sesje_2_live")
+
+		p.open("/login")
+		p.fill("#email", "radna.lewandowska@przykladowo.pl")
+		p.fill("#password", "demo-radna-2026")
+		p.click("form.form button[type=submit]")
+		p.open("/rada/sesje/2/urzadzenie")
+		p.click(`.device form button[type=submit]`) // check in
+		if !strings.Contains(p.text(), "Jesteś obecny(a)") {
+			t.Fatalf("check-in from the device failed: %s", p.location())
+		}
+		p.check("pl_rada_device")
+		p.open("/login")
+		p.fill("#email", "przewodniczacy@przykladowo.pl")
+		p.fill("#password", "demo-przewodniczacy-2026")
+		p.click("form.form button[type=submit]")
+		p.open("/rada/sesje/2/prowadzenie")
+		if !strings.Contains(p.text(), "Prowadzenie sesji XII") {
+			t.Fatalf("console not shown: %s", p.location())
+		}
+		p.check("pl_rada_console")
+	})
+
 	t.Run("XSSPayloadsNeverRun", func(t *testing.T) {
 		p.t = t
 		ids := publishPayloads(t, e)

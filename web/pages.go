@@ -17,7 +17,7 @@ type section struct {
 }
 
 var sections = []section{
-	{"council", "/rada", false},
+	{"council", "/rada", true},
 	{"consultations", "/konsultacje", false},
 	{"budget", "/budzet-obywatelski", false},
 	{"bip", "/bip", true},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/i18n"
@@ -40,7 +41,24 @@ func TestRenderEveryTemplate(t *testing.T) {
 	versions := []*bip.VersionSummary{{Version: 1, Kind: "publish", CreatedAt: now}, {Version: 2, Kind: "revise", CreatedAt: now, ChangeReason: "korekta"}}
 	pg := pagination{Page: 2, Pages: 3, Total: 50, base: "/bip?"}
 	opts := []catOption{{"rada", "Rada", 0}, {"uchwaly", "Uchwały", 1}}
+	adopted := "adopted"
+	body := &council.Body{ID: 1, Name: "Rada Gminy", StatutorySize: 15}
+	sess := &council.Session{ID: 2, BodyID: 1, Number: 12, Kind: "ordinary", Title: "Sesja", StartsAt: now, State: "in_progress", BroadcastURL: "https://example.org/live", RecordingURL: "https://example.org/rec", ProtocolURL: "https://example.org/p"}
+	closedVote := &council.Vote{ID: 3, SessionID: 2, AgendaItemID: 4, Subject: "Uchwała", Majority: council.Simple, State: "closed", Outcome: &adopted,
+		Counts: &council.Counts{For: 8, Against: 3, Abstain: 1, NotVoting: 1, Absent: 2}, Ballots: []council.Ballot{{CouncillorID: 5, Councillor: "Anna", Club: "Klub", Choice: "for"}}}
+	openVote := &council.Vote{ID: 6, SessionID: 2, AgendaItemID: 4, Subject: "Druga", Majority: council.Absolute, State: "open", BallotsCast: 4}
+	view := &sessionView{Session: sess, Body: body, Agenda: []*council.AgendaItem{{ID: 4, Position: 1, Label: "1", Title: "Punkt", Papers: []string{"DS-89/26"}}},
+		Votes:       []*council.Vote{closedVote, openVote, {ID: 7, AgendaItemID: 4, Subject: "Trzecia", Majority: council.Simple, State: "draft"}},
+		Councillors: []*council.Councillor{{ID: 5, Name: "Anna", Club: "Klub"}, {ID: 8, Name: "Jan"}}, Present: map[int64]bool{5: true}, PresentN: 1, Open: openVote}
+	vp := &votePage{Vote: closedVote, Session: sess, Body: body, BIPURL: "/bip/publikacje/1"}
+	vp.Lang = i18n.PL
+	vp.Chart = voteChart(vp, closedVote.Counts)
 	examples := map[string]pager{
+		"council_home":     &councilHomePage{Bodies: []bodySessions{{body, []*council.Session{sess}}}},
+		"council_session":  &sessionPage{sessionView: view},
+		"council_vote":     vp,
+		"council_device":   &devicePage{sessionView: view, Me: view.Councillors[0], Choice: "against"},
+		"council_console":  &consolePage{sessionView: view, Majorities: council.Majorities},
 		"bip_home":         &bipHomePage{Tree: bip.Tree([]*bip.Category{cat}), Latest: summary, MayPublish: true},
 		"bip_category":     &bipCategoryPage{Category: cat, Parent: cat, Children: []*bip.Category{cat}, List: summary, Pagination: pg},
 		"bip_publication":  &bipPublicationPage{Pub: pub, Body: "<p>x</p>", Old: true, MayPublish: true},

@@ -52,5 +52,9 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, out io.Writer) (bool, error) 
 		return false, err
 	}
 	fmt.Fprintln(out, "Demo BIP publications published.")
+	if err := seedCouncil(ctx, pool); err != nil {
+		return false, fmt.Errorf("demo council: %w", err)
+	}
+	fmt.Fprintln(out, "Demo council: 15 councillors, session XI with three votes, session XII ready to run.")
 	return true, nil
 }

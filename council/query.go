@@ -1,0 +1,95 @@
+package council
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/ratusz/ratusz"
+)
+
+// Bodies returns every body, councils first.
+func (s *Service) Bodies(ctx context.Context) ([]*Body, error) {
+	rows, _ := s.pool.Query(ctx, "SELECT id, name, kind, statutory_size FROM council_bodies ORDER BY kind, name, id")
+	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Body])
+}
+
+// Sessions returns a body's sessions, the latest first.
+func (s *Service) Sessions(ctx context.Context, bodyID int64) ([]*Session, error) {
+	rows, _ := s.pool.Query(ctx, "SELECT "+sessionColumns+" FROM council_sessions WHERE body_id = $1 ORDER BY starts_at DESC, id DESC", bodyID)
+	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Session])
+}
+
+// SessionVotes returns a session's votes in the order they were created,
+// with results but without named lists.
+func (s *Service) SessionVotes(ctx context.Context, sessionID int64) ([]*Vote, error) {
+	rows, _ := s.pool.Query(ctx, "SELECT id FROM votes WHERE session_id = $1 ORDER BY id", sessionID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Vote, 0, len(ids))
+	for _, id := range ids {
+		v, err := loadVote(ctx, s.pool, id, false)
+		if err != nil {
+			return nil, err
+		}
+		v.Ballots = nil
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Attendance maps a session's councillors to whether they are present.
+func (s *Service) Attendance(ctx context.Context, sessionID int64) (map[int64]bool, error) {
+	m := map[int64]bool{}
+	rows, err := s.pool.Query(ctx, "SELECT councillor_id, present FROM attendance WHERE session_id = $1", sessionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p bool
+		if err := rows.Scan(&id, &p); err != nil {
+			return nil, err
+		}
+		m[id] = p
+	}
+	return m, rows.Err()
+}
+
+// Me returns the acting councillor of a body (EFORBIDDEN for anyone else).
+func (s *Service) Me(ctx context.Context, bodyID int64) (*Councillor, error) {
+	id, err := councillorOf(ctx, s.pool, bodyID)
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := s.pool.Query(ctx, "SELECT id, body_id, name, club, email, function, active FROM councillors WHERE id = $1", id)
+	return pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Councillor])
+}
+
+// MyChoice returns the acting councillor's choice in a vote, "" if none.
+func (s *Service) MyChoice(ctx context.Context, voteID, councillorID int64) (string, error) {
+	var choice string
+	err := s.pool.QueryRow(ctx, "SELECT choice FROM ballots WHERE vote_id = $1 AND councillor_id = $2", voteID, councillorID).Scan(&choice)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return choice, err
+}
+
+// SetFunction makes a councillor the chair or a vice-chair ("" for none).
+func (s *Service) SetFunction(ctx context.Context, councillorID int64, function string) error {
+	if err := mayManage(ctx); err != nil {
+		return err
+	}
+	if function != "" && function != "chair" && function != "vice_chair" {
+		return ratusz.Invalid("function", "err.council.function")
+	}
+	tag, err := s.pool.Exec(ctx, "UPDATE councillors SET function = $2 WHERE id = $1", councillorID, function)
+	if err == nil && tag.RowsAffected() == 0 {
+		return ratusz.Errorf(ratusz.ENOTFOUND, "err.council.councillor_not_found")
+	}
+	return err
+}

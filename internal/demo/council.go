@@ -1,0 +1,124 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/internal/account"
+)
+
+// seedCouncil makes a council of 15 with three clubs, a past session with
+// three closed votes (their named lists in BIP), and the next session with
+// its agenda, ready to run live. The demo councillor and chair accounts are
+// members, so they can vote from their devices.
+func seedCouncil(ctx context.Context, pool *pgxpool.Pool) error {
+	office, err := account.NewService(pool).FindUserByEmail(ctx, "biuro.rady@przykladowo.pl")
+	if err != nil {
+		return err
+	}
+	octx := ratusz.NewContextWithActor(ctx, office.Actor())
+	s := council.NewService(pool)
+	body, err := s.CreateBody(octx, "Rada Gminy Przykładowo", 15)
+	if err != nil {
+		return err
+	}
+	members := []struct{ name, club, email string }{
+		{"Marek Zieliński", "Wspólnie dla Gminy", "przewodniczacy@przykladowo.pl"},
+		{"Katarzyna Lewandowska", "Wspólnie dla Gminy", "radna.lewandowska@przykladowo.pl"},
+		{"Adam Nowicki", "Wspólnie dla Gminy", "adam.nowicki@przykladowo.pl"},
+		{"Barbara Wróbel", "Wspólnie dla Gminy", "barbara.wrobel@przykladowo.pl"},
+		{"Cezary Mazur", "Wspólnie dla Gminy", "cezary.mazur@przykladowo.pl"},
+		{"Danuta Krawczyk", "Nasza Gmina", "danuta.krawczyk@przykladowo.pl"},
+		{"Edward Kaczmarek", "Nasza Gmina", "edward.kaczmarek@przykladowo.pl"},
+		{"Filomena Piotrowska", "Nasza Gmina", "filomena.piotrowska@przykladowo.pl"},
+		{"Grzegorz Grabowski", "Nasza Gmina", "grzegorz.grabowski@przykladowo.pl"},
+		{"Halina Pawłowska", "Nasza Gmina", "halina.pawlowska@przykladowo.pl"},
+		{"Ireneusz Michalski", "Niezależni", "ireneusz.michalski@przykladowo.pl"},
+		{"Jolanta Król", "Niezależni", "jolanta.krol@przykladowo.pl"},
+		{"Kamil Wieczorek", "Niezależni", "kamil.wieczorek@przykladowo.pl"},
+		{"Lidia Jabłońska", "Niezależni", "lidia.jablonska@przykladowo.pl"},
+		{"Maciej Majewski", "Niezależni", "maciej.majewski@przykladowo.pl"},
+	}
+	var cs []*council.Councillor
+	for _, m := range members {
+		c, err := s.AddCouncillor(octx, body.ID, m.name, m.club, m.email)
+		if err != nil {
+			return err
+		}
+		cs = append(cs, c)
+	}
+	if err := s.SetFunction(octx, cs[0].ID, "chair"); err != nil {
+		return err
+	}
+	as := func(i int) context.Context { // a councillor casting their own vote
+		return ratusz.NewContextWithActor(ctx, ratusz.Actor{UserID: -1, Name: members[i].name, Email: members[i].email, Roles: []ratusz.Role{ratusz.RoleCouncillor}})
+	}
+
+	past, err := s.CreateSession(octx, body.ID, 11, "Sesja zwyczajna", time.Date(2026, 11, 19, 10, 0, 0, 0, time.UTC))
+	if err != nil {
+		return err
+	}
+	for i, c := range cs {
+		if i == 13 || i == 14 {
+			continue // two absent
+		}
+		if err := s.SetAttendance(octx, past.ID, c.ID, true); err != nil {
+			return err
+		}
+	}
+	votes := []struct {
+		item, subject string
+		majority      council.Majority
+		choices       string // per councillor: f(or) a(gainst) w (abstain) - (none)
+	}{
+		{"Przyjęcie porządku obrad", "Przyjęcie porządku obrad XI sesji", council.Simple, "fffffffffffff--"},
+		{"Podjęcie uchwały w sprawie stawek podatku od nieruchomości na 2027 r. (druk DS-87/26)", "Uchwała w sprawie stawek podatku od nieruchomości", council.Simple, "fffffaaaawffww-"},
+		{"Podjęcie uchwały w sprawie zmiany Statutu Gminy (druk DS-88/26)", "Uchwała w sprawie zmiany Statutu Gminy", council.AbsoluteStatutory, "fffffawaffa-f--"},
+	}
+	for _, v := range votes {
+		item, err := s.AddAgendaItem(octx, past.ID, v.item, nil)
+		if err != nil {
+			return err
+		}
+		vote, err := s.CreateVote(octx, item.ID, v.subject, v.majority)
+		if err != nil {
+			return err
+		}
+		if _, err := s.OpenVote(octx, vote.ID); err != nil {
+			return err
+		}
+		for i, ch := range v.choices {
+			choice := map[rune]council.Choice{'f': council.For, 'a': council.Against, 'w': council.Abstain}[ch]
+			if choice == "" || i >= 13 {
+				continue
+			}
+			if err := s.CastBallot(as(i), vote.ID, choice); err != nil {
+				return fmt.Errorf("demo ballot: %w", err)
+			}
+		}
+		if _, err := s.CloseVote(octx, vote.ID); err != nil {
+			return err
+		}
+	}
+
+	next, err := s.CreateSession(octx, body.ID, 12, "Sesja budżetowa", time.Date(2026, 12, 10, 10, 0, 0, 0, time.UTC))
+	if err != nil {
+		return err
+	}
+	for _, t := range []string{
+		"Otwarcie sesji i stwierdzenie prawomocności obrad",
+		"Przyjęcie porządku obrad",
+		"Podjęcie uchwały budżetowej Gminy Przykładowo na rok 2027 (druk DS-89/26)",
+		"Interpelacje i zapytania radnych",
+		"Zamknięcie sesji",
+	} {
+		if _, err := s.AddAgendaItem(octx, next.ID, t, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}

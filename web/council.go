@@ -1,0 +1,368 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/council"
+)
+
+type councilHomePage struct {
+	Page
+	Bodies []bodySessions
+}
+
+type bodySessions struct {
+	Body     *council.Body
+	Sessions []*council.Session
+}
+
+func (s *Server) councilHome(w http.ResponseWriter, r *http.Request) error {
+	bodies, err := s.council.Bodies(r.Context())
+	if err != nil {
+		return err
+	}
+	p := &councilHomePage{}
+	for _, b := range bodies {
+		sessions, err := s.council.Sessions(r.Context(), b.ID)
+		if err != nil {
+			return err
+		}
+		p.Bodies = append(p.Bodies, bodySessions{b, sessions})
+	}
+	p.Title = "council.title"
+	p.Section = "council"
+	s.render(w, r, http.StatusOK, "council_home", p)
+	return nil
+}
+
+// sessionView is what the session page, the device and the console share.
+type sessionView struct {
+	Session     *council.Session
+	Body        *council.Body
+	Agenda      []*council.AgendaItem
+	Votes       []*council.Vote
+	Councillors []*council.Councillor
+	Present     map[int64]bool
+	PresentN    int
+	Quorum      bool
+	Open        *council.Vote // the vote open now, if any
+}
+
+// VotesOn returns the votes on an agenda item.
+func (v *sessionView) VotesOn(item int64) []*council.Vote {
+	var out []*council.Vote
+	for _, x := range v.Votes {
+		if x.AgendaItemID == item {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (s *Server) loadSessionView(r *http.Request) (*sessionView, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	v := &sessionView{}
+	if v.Session, err = s.council.SessionByID(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Body, err = s.council.BodyByID(ctx, v.Session.BodyID); err != nil {
+		return nil, err
+	}
+	if v.Agenda, err = s.council.Agenda(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Votes, err = s.council.SessionVotes(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Councillors, err = s.council.Councillors(ctx, v.Body.ID); err != nil {
+		return nil, err
+	}
+	if v.Present, err = s.council.Attendance(ctx, id); err != nil {
+		return nil, err
+	}
+	for _, p := range v.Present {
+		if p {
+			v.PresentN++
+		}
+	}
+	v.Quorum = council.Quorum(v.PresentN, v.Body.StatutorySize)
+	for _, x := range v.Votes {
+		if x.State == "open" {
+			v.Open = x
+		}
+	}
+	return v, nil
+}
+
+type sessionPage struct {
+	Page
+	*sessionView
+}
+
+func (s *Server) councilSession(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.loadSessionView(r)
+	if err != nil {
+		return err
+	}
+	p := &sessionPage{sessionView: v}
+	p.Title = "council.session.title"
+	p.TitleArgs = []any{v.Session.Roman(), v.Body.Name}
+	p.Section = "council"
+	s.render(w, r, http.StatusOK, "council_session", p)
+	return nil
+}
+
+type votePage struct {
+	Page
+	Vote    *council.Vote
+	Session *council.Session
+	Body    *council.Body
+	Chart   template.HTML
+	BIPURL  string
+}
+
+func (s *Server) councilVote(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.council.Vote(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	sess, err := s.council.SessionByID(r.Context(), v.SessionID)
+	if err != nil {
+		return err
+	}
+	body, err := s.council.BodyByID(r.Context(), sess.BodyID)
+	if err != nil {
+		return err
+	}
+	p := &votePage{Vote: v, Session: sess, Body: body}
+	if v.PublicationID != nil {
+		p.BIPURL = "/bip/publikacje/" + strconv.FormatInt(*v.PublicationID, 10)
+	}
+	p.Title = "council.vote.title"
+	p.TitleArgs = []any{v.Subject}
+	p.Section = "council"
+	p.Lang = s.lang(r)
+	if v.Counts != nil {
+		p.Chart = voteChart(p, v.Counts)
+	}
+	s.render(w, r, http.StatusOK, "council_vote", p)
+	return nil
+}
+
+// voteChart draws the counts as horizontal bars; the same numbers stand in
+// the table beside it, so the chart is labelled as an image with a summary.
+func voteChart(p *votePage, c *council.Counts) template.HTML {
+	rows := []struct {
+		key, color string
+		n          int
+	}{{"council.choice.for", "#1e6b34", c.For}, {"council.choice.against", "#a4161a", c.Against}, {"council.choice.abstain", "#8a5a00", c.Abstain},
+		{"council.choice.not_voting", "#4a5360", c.NotVoting}, {"council.choice.absent", "#6b7280", c.Absent}}
+	total := c.For + c.Against + c.Abstain + c.NotVoting + c.Absent
+	if total == 0 {
+		total = 1
+	}
+	var b strings.Builder
+	summary := fmt.Sprintf("%s: %d, %s: %d, %s: %d, %s: %d, %s: %d", p.T(rows[0].key), c.For, p.T(rows[1].key), c.Against, p.T(rows[2].key), c.Abstain, p.T(rows[3].key), c.NotVoting, p.T(rows[4].key), c.Absent)
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 420 %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, len(rows)*34, template.HTMLEscapeString(summary))
+	for i, row := range rows {
+		y := i * 34
+		w := 260 * row.n / total
+		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="14" fill="#1b1f24">%s</text>`, y+21, template.HTMLEscapeString(p.T(row.key)))
+		fmt.Fprintf(&b, `<rect x="120" y="%d" width="%d" height="24" fill="%s"></rect>`, y+4, w, row.color)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="14" fill="#1b1f24">%d</text>`, 126+w, y+21, row.n)
+	}
+	b.WriteString("</svg>")
+	return template.HTML(b.String())
+}
+
+type devicePage struct {
+	Page
+	*sessionView
+	Me     *council.Councillor
+	Choice string
+}
+
+// councilDevice is the councillor's own page for a session: check in, and
+// vote in the open vote. Plain forms; a reload shows the current state.
+func (s *Server) councilDevice(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
+		return err
+	}
+	v, err := s.loadSessionView(r)
+	if err != nil {
+		return err
+	}
+	me, err := s.council.Me(r.Context(), v.Body.ID)
+	if err != nil {
+		return err
+	}
+	p := &devicePage{sessionView: v, Me: me}
+	if v.Open != nil {
+		if p.Choice, err = s.council.MyChoice(r.Context(), v.Open.ID, me.ID); err != nil {
+			return err
+		}
+	}
+	p.Title = "council.device.title"
+	p.TitleArgs = []any{v.Session.Roman()}
+	p.Section = "council"
+	if n := r.URL.Query().Get("zapisano"); n != "" {
+		p.Notice = p.T("council.device.saved")
+	}
+	s.render(w, r, http.StatusOK, "council_device", p)
+	return nil
+}
+
+type consolePage struct {
+	Page
+	*sessionView
+	Majorities []council.Majority
+}
+
+// councilConsole is the chair's and the office's page to run a session.
+func (s *Server) councilConsole(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+		return err
+	}
+	v, err := s.loadSessionView(r)
+	if err != nil {
+		return err
+	}
+	return s.renderConsole(w, r, http.StatusOK, v, nil)
+}
+
+func (s *Server) renderConsole(w http.ResponseWriter, r *http.Request, code int, v *sessionView, errs map[string]string) error {
+	p := &consolePage{sessionView: v, Majorities: council.Majorities}
+	p.Title = "council.console.title"
+	p.TitleArgs = []any{v.Session.Roman()}
+	p.Section = "council"
+	p.Errors = errs
+	s.render(w, r, code, "council_console", p)
+	return nil
+}
+
+// consoleAction runs a chair's action from the console; a refusal shows the
+// console again with the message.
+func (s *Server) consoleAction(act func(r *http.Request, v *sessionView) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := r.ParseForm(); err != nil {
+			return toHTTPError(err)
+		}
+		v, err := s.loadSessionView(r)
+		if err != nil {
+			return err
+		}
+		if err := act(r, v); err != nil {
+			switch ratusz.ErrorCode(err) {
+			case ratusz.EINVALID, ratusz.ECONFLICT:
+				field := ratusz.ErrorField(err)
+				if field == "" {
+					field = "console"
+				}
+				if v, err2 := s.loadSessionView(r); err2 == nil {
+					return s.renderConsole(w, r, status(err), v, map[string]string{field: message(s.lang(r), err)})
+				}
+			}
+			return err
+		}
+		http.Redirect(w, r, fmt.Sprintf("/rada/sesje/%d/prowadzenie", v.Session.ID), http.StatusSeeOther)
+		return nil
+	}
+}
+
+func formID(r *http.Request, field string) (int64, error) {
+	id, err := strconv.ParseInt(r.PostForm.Get(field), 10, 64)
+	if err != nil {
+		return 0, ratusz.Invalid(field, "err.number")
+	}
+	return id, nil
+}
+
+func (s *Server) consoleAttendance(r *http.Request, v *sessionView) error {
+	id, err := formID(r, "councillor")
+	if err != nil {
+		return err
+	}
+	return s.council.SetAttendance(r.Context(), v.Session.ID, id, r.PostForm.Get("present") == "1")
+}
+
+func (s *Server) consoleCreateVote(r *http.Request, v *sessionView) error {
+	item, err := formID(r, "agenda_item")
+	if err != nil {
+		return err
+	}
+	_, err = s.council.CreateVote(r.Context(), item, r.PostForm.Get("subject"), council.Majority(r.PostForm.Get("majority")))
+	return err
+}
+
+func (s *Server) consoleOpenVote(r *http.Request, v *sessionView) error {
+	id, err := formID(r, "vote")
+	if err != nil {
+		return err
+	}
+	_, err = s.council.OpenVote(r.Context(), id)
+	return err
+}
+
+func (s *Server) consoleCloseVote(r *http.Request, v *sessionView) error {
+	id, err := formID(r, "vote")
+	if err != nil {
+		return err
+	}
+	_, err = s.council.CloseVote(r.Context(), id)
+	return err
+}
+
+// deviceAction is a councillor's check-in or ballot from their device.
+func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return toHTTPError(err)
+	}
+	v, err := s.loadSessionView(r)
+	if err != nil {
+		return err
+	}
+	me, err := s.council.Me(r.Context(), v.Body.ID)
+	if err != nil {
+		return err
+	}
+	if choice := r.PostForm.Get("choice"); choice != "" {
+		vote, err := formID(r, "vote")
+		if err != nil {
+			return err
+		}
+		err = s.council.CastBallot(r.Context(), vote, council.Choice(choice))
+		if err != nil {
+			return err
+		}
+	} else if err := s.council.SetAttendance(r.Context(), v.Session.ID, me.ID, r.PostForm.Get("present") == "1"); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/rada/sesje/%d/urzadzenie?zapisano=1", v.Session.ID), http.StatusSeeOther)
+	return nil
+}
+
+func init() {
+	funcs["deref"] = func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	}
+	funcs["choiceKey"] = func(c string) string { return "council.choice." + c }
+	funcs["majorityKey"] = func(m council.Majority) string { return "council.majority." + string(m) }
+	funcs["sessionKindKey"] = func(k string) string { return "council.kind." + k }
+	funcs["stateKey"] = func(k string) string { return "council.state." + k }
+}

@@ -1,0 +1,113 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestCouncilPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := e.browser()
+	home := b.get("/rada")
+	if home.Status != 200 || !strings.Contains(home.Body, "Rada Gminy Przykładowo") || !strings.Contains(home.Body, "Sesja XI") || !strings.Contains(home.Body, "Sesja XII") {
+		t.Fatalf("council home: %d", home.Status)
+	}
+	past := b.get("/rada/sesje/1")
+	for _, want := range []string{"Sesja XI", "Uchwała w sprawie stawek podatku od nieruchomości", "przyjęto", "Obecnych 13 z 15"} {
+		if !strings.Contains(past.Body, want) {
+			t.Errorf("session page lacks %q", want)
+		}
+	}
+	vote := b.get("/rada/glosowania/2")
+	for _, want := range []string{"Imienny wykaz głosowania", "Danuta Krawczyk", "Przeciw", "Nieobecny(a)", "<svg", `role="img"`, "/bip/publikacje/"} {
+		if !strings.Contains(vote.Body, want) {
+			t.Errorf("vote page lacks %q", want)
+		}
+	}
+	if res := b.get("/rada/sesje/999"); res.Status != 404 {
+		t.Fatalf("missing session: %d", res.Status)
+	}
+
+	// The device: only a councillor of the body, from their own account.
+	if res := b.get("/rada/sesje/2/urzadzenie"); res.Status != 401 {
+		t.Fatalf("anonymous device: %d", res.Status)
+	}
+	office := e.browser()
+	office.login("biuro.rady@przykladowo.pl", "demo-biuro-2026")
+	if res := office.get("/rada/sesje/2/urzadzenie"); res.Status != 403 {
+		t.Fatalf("the office on a councillor's device: %d", res.Status)
+	}
+	radna := e.browser()
+	radna.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
+	if res := radna.get("/rada/sesje/2/prowadzenie"); res.Status != 403 {
+		t.Fatalf("a councillor on the chair's console: %d", res.Status)
+	}
+
+	// The chair runs session XII from the console, with plain forms.
+	chair := e.browser()
+	chair.login("przewodniczacy@przykladowo.pl", "demo-przewodniczacy-2026")
+	console := chair.get("/rada/sesje/2/prowadzenie")
+	if console.Status != 200 || !strings.Contains(console.Body, "brak kworum") {
+		t.Fatalf("console: %d", console.Status)
+	}
+	var item string
+	e.Pool.QueryRow(system, "SELECT id::text FROM agenda_items WHERE session_id = 2 AND position = 3").Scan(&item)
+	if res := chair.post("/rada/sesje/2/glosowania", url.Values{"agenda_item": {item}, "subject": {""}, "majority": {"absolute"}}); res.Status != 400 || !strings.Contains(res.Body, `id="subject-error"`) {
+		t.Fatalf("vote without subject: %d", res.Status)
+	}
+	if res := chair.post("/rada/sesje/2/glosowania", url.Values{"agenda_item": {item}, "subject": {"Uchwała budżetowa na 2027 r."}, "majority": {"absolute"}}); res.Status != 303 {
+		t.Fatalf("create vote: %d", res.Status)
+	}
+	var vote2 string
+	e.Pool.QueryRow(system, "SELECT id::text FROM votes WHERE session_id = 2").Scan(&vote2)
+	if res := chair.post("/rada/sesje/2/otworz", url.Values{"vote": {vote2}}); res.Status != 409 || !strings.Contains(res.Body, "Brak kworum") {
+		t.Fatalf("open without quorum: %d", res.Status)
+	}
+	var ids []string
+	rows, _ := e.Pool.Query(system, "SELECT c.id::text FROM councillors c ORDER BY c.id LIMIT 8")
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range append(ids[:1:1], ids[2:]...) { // seven marked present by the chair …
+		if res := chair.post("/rada/sesje/2/obecnosc", url.Values{"councillor": {id}, "present": {"1"}}); res.Status != 303 {
+			t.Fatalf("attendance: %d", res.Status)
+		}
+	}
+	// … and the councillor checks herself in from her device.
+	if res := radna.post("/rada/sesje/2/urzadzenie", url.Values{"present": {"1"}}); res.Status != 303 {
+		t.Fatalf("check-in: %d", res.Status)
+	}
+	if res := chair.post("/rada/sesje/2/otworz", url.Values{"vote": {vote2}}); res.Status != 303 {
+		t.Fatalf("open: %d", res.Status)
+	}
+	device := radna.get("/rada/sesje/2/urzadzenie")
+	if !strings.Contains(device.Body, "Uchwała budżetowa na 2027 r.") || !strings.Contains(device.Body, `value="against"`) {
+		t.Fatal("the device does not offer the open vote")
+	}
+	if res := radna.post("/rada/sesje/2/urzadzenie", url.Values{"vote": {vote2}, "choice": {"against"}}); res.Status != 303 {
+		t.Fatalf("ballot: %d", res.Status)
+	}
+	if res := radna.post("/rada/sesje/2/urzadzenie", url.Values{"vote": {vote2}, "choice": {"for"}}, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"); res.Status != http.StatusForbidden {
+		t.Fatalf("cross-site ballot: %d", res.Status)
+	}
+	if res := radna.get("/rada/sesje/2/urzadzenie"); !strings.Contains(res.Body, "Twój głos:") || !strings.Contains(res.Body, "<strong>Przeciw</strong>") {
+		t.Fatal("the device does not show her vote")
+	}
+	if res := chair.post("/rada/sesje/2/zamknij", url.Values{"vote": {vote2}}); res.Status != 303 {
+		t.Fatalf("close: %d", res.Status)
+	}
+	result := b.get("/rada/glosowania/" + vote2)
+	if !strings.Contains(result.Body, "odrzucono") || !strings.Contains(result.Body, "Katarzyna Lewandowska") {
+		t.Fatalf("result page:\n%s", result.Body)
+	}
+	if !strings.Contains(b.get("/rada/sesje/2").Body, fmt.Sprintf("/rada/glosowania/%s", vote2)) {
+		t.Fatal("the session page does not list the vote")
+	}
+}
