@@ -287,6 +287,20 @@ func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*
 	if cFor != nil {
 		v.Counts = &Counts{For: *cFor, Against: *cAgainst, Abstain: *cAbstain, NotVoting: *cNot, Absent: *cAbsent}
 	}
+	var recorded bool
+	if err := q.QueryRow(ctx, "SELECT recorded_list FROM votes WHERE id = $1", id).Scan(&recorded); err != nil {
+		return nil, err
+	}
+	if recorded {
+		rows, _ := q.Query(ctx, `SELECT c.id, c.name, c.club, b.choice FROM ballots b JOIN councillors c ON c.id = b.councillor_id
+			WHERE b.vote_id = $1 ORDER BY c.name, c.id`, id)
+		v.Ballots, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Ballot, error) {
+			var b Ballot
+			err := r.Scan(&b.CouncillorID, &b.Councillor, &b.Club, &b.Choice)
+			return b, err
+		})
+		return v, err
+	}
 	if v.State == "closed" || withOpenBallots {
 		rows, _ := q.Query(ctx, `SELECT c.id, c.name, c.club,
 				CASE WHEN b.choice IS NOT NULL THEN b.choice WHEN coalesce(a.present, false) THEN 'not_voting' ELSE 'absent' END

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/demo"
@@ -116,6 +117,45 @@ func bipCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 			return nil
 		}
 		fmt.Printf("BIP log verified: %d entries, head %s\n", head.Seq, head.Hash)
+		return nil
+	})
+}
+
+// importCmd runs `ratusz import radoskop FILE`.
+func importCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	if len(args) == 0 || args[0] != "radoskop" {
+		return fmt.Errorf("usage: ratusz import radoskop FILE [--body NAME] [--seats N]")
+	}
+	fs := newFlags("import radoskop")
+	body := fs.String("body", "", "the council's name, e.g. \"Rada Miasta Katowice\" (default: from the term's label)")
+	seats := fs.Int("seats", 0, "statutory number of seats (default: the largest attendance in the file)")
+	// Flags may stand before or after the file.
+	var files []string
+	for rest := args[1:]; ; {
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		return fmt.Errorf("usage: ratusz import radoskop FILE [--body NAME] [--seats N]")
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return withDB(ctx, cfg, log, func(db *database) error {
+		rep, err := council.NewService(db.Pool).ImportRadoskop(ratusz.NewContextWithActor(ctx, ratusz.System), f, *body, *seats)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("Imported %d councillors, %d sessions, %d agenda items, %d votes with %d named ballots (body %d).\n",
+			rep.Councillors, rep.Sessions, rep.Items, rep.Votes, rep.Ballots, rep.BodyID)
 		return nil
 	})
 }

@@ -29,6 +29,8 @@ Commands:
   token create --email E [--name N]
                                 print a new API token for the account (only its hash is stored)
   bip verify                    recompute the BIP hash log; name the first broken entry
+  import radoskop FILE [--body NAME] [--seats N]
+                                import a council term published in the Radoskop JSON format
 
 Configuration comes from environment variables; see README.md.
 `
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string) error {
 		return tokenCmd(ctx, cfg, log, rest)
 	case "bip":
 		return bipCmd(ctx, cfg, log, rest)
+	case "import":
+		return importCmd(ctx, cfg, log, rest)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }

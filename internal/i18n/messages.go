@@ -259,6 +259,8 @@ var catalogue = map[string][2]string{
 	"err.council.not_electronic":         {"To głosowanie nie jest prowadzone za pomocą urządzeń.", "This vote is not cast on devices."},
 	"err.council.choice":                 {"Głos musi być jednym z: for, against, abstain.", "The choice must be one of: for, against, abstain."},
 	"err.council.function":               {"Funkcja musi być pusta, chair albo vice_chair.", "The function must be empty, chair or vice_chair."},
+	"err.council.import_format":          {"Plik nie jest w formacie Radoskop: %s.", "The file is not in the Radoskop format: %s."},
+	"err.council.import_exists":          {"Ta kadencja została już zaimportowana jako „%s”.", "This term has already been imported as “%s”."},
 	"err.council.cursor":                 {"Niepoprawny kursor.", "Invalid cursor."},
 
 	// e-Rada pages.
