@@ -23,7 +23,8 @@ test: postgres chromium axe
 	$(GO) test -count=1 -timeout 20m ./...
 
 bench: postgres build wrk
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20000x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench . -skip LiveViewers -benchmem -benchtime 20000x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench LiveViewers -benchtime 1x -timeout 10m ./web/
 	@$(MAKE) --no-print-directory bench-http
 
 # BIP under load from wrk, a separate process, against a real `ratusz serve`

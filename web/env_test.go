@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,7 +24,14 @@ import (
 	"github.com/ratusz/ratusz/web"
 )
 
-func TestMain(m *testing.M) { testdb.Main(m) }
+func TestMain(m *testing.M) {
+	if url := os.Getenv("RATUSZ_LIVE_CHILD"); url != "" { // BenchmarkLiveViewers' viewers
+		n, _ := strconv.Atoi(os.Getenv("RATUSZ_LIVE_VIEWERS"))
+		runViewers(url, n)
+		return
+	}
+	testdb.Main(m)
+}
 
 // env is a running site on its own database, seeded with the demo accounts.
 type env struct {

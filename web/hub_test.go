@@ -16,7 +16,9 @@ func TestHubDropsSlowClient(t *testing.T) {
 	got := 0
 	for i := 1; i <= liveBuffer+10; i++ {
 		h.publish(ratusz.Event{ID: int64(i), Type: "vote.progress", Topic: "session:1", Payload: json.RawMessage(`{}`)})
-		<-fast.send
+		if m := <-fast.send; m.seq != int64(i) {
+			t.Fatalf("got seq %d, want %d", m.seq, i)
+		}
 		got++
 	}
 	select {

@@ -23,7 +23,7 @@ const (
 	liveWriteWait  = 10 * time.Second
 	livePongWait   = 60 * time.Second
 	livePingPeriod = 25 * time.Second
-	liveBuffer     = 256 // messages queued for a client before it counts as too slow
+	liveBuffer     = 64 // messages queued for a client before it counts as too slow
 	liveReplay     = 1000
 )
 
@@ -33,8 +33,14 @@ type liveMessage struct {
 	Data json.RawMessage `json:"data"`
 }
 
+// liveFrame is a message encoded and framed once for every client.
+type liveFrame struct {
+	seq   int64
+	frame *websocket.PreparedMessage
+}
+
 type liveClient struct {
-	send   chan liveMessage
+	send   chan liveFrame
 	closed chan struct{}
 	once   sync.Once
 }
@@ -57,7 +63,7 @@ func (h *hub) subscribe(topic string) (*liveClient, bool) {
 	if h.closing {
 		return nil, false
 	}
-	c := &liveClient{send: make(chan liveMessage, liveBuffer), closed: make(chan struct{})}
+	c := &liveClient{send: make(chan liveFrame, liveBuffer), closed: make(chan struct{})}
 	if h.topics[topic] == nil {
 		h.topics[topic] = map[*liveClient]struct{}{}
 	}
@@ -77,8 +83,17 @@ func (h *hub) unsubscribe(topic string, c *liveClient) {
 func (h *hub) publish(ev ratusz.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	msg := liveMessage{Seq: ev.ID, Type: ev.Type, Data: ev.Payload}
-	for c := range h.topics[ev.Topic] {
+	clients := h.topics[ev.Topic]
+	if len(clients) == 0 {
+		return
+	}
+	b, _ := json.Marshal(liveMessage{Seq: ev.ID, Type: ev.Type, Data: ev.Payload})
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		return
+	}
+	msg := liveFrame{seq: ev.ID, frame: pm}
+	for c := range clients {
 		select {
 		case c.send <- msg:
 		default:
@@ -109,6 +124,10 @@ func (h *hub) clients() int {
 	}
 	return n
 }
+
+// liveWriteBuffers lends write buffers to connections only while they write,
+// so ten thousand idle viewers do not each hold one.
+var liveWriteBuffers = &sync.Pool{}
 
 // checkOrigin accepts browsers on our own site (the Host they asked, or the
 // configured base URL) and clients that send no Origin (not browsers).
@@ -143,7 +162,7 @@ func (s *Server) liveSession(w http.ResponseWriter, r *http.Request) error {
 	if !s.checkOrigin(r) {
 		return ratusz.Errorf(ratusz.EFORBIDDEN, "err.cross_origin")
 	}
-	up := websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 4096, CheckOrigin: s.checkOrigin}
+	up := websocket.Upgrader{ReadBufferSize: 512, WriteBufferSize: 4096, WriteBufferPool: liveWriteBuffers, CheckOrigin: s.checkOrigin}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return nil // the upgrader has answered
@@ -194,13 +213,14 @@ func (s *Server) liveSession(w http.ResponseWriter, r *http.Request) error {
 	for {
 		select {
 		case m := <-c.send:
-			if m.Seq <= last {
+			if m.seq <= last {
 				continue
 			}
-			if err := write(m); err != nil {
+			conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
+			if err := conn.WritePreparedMessage(m.frame); err != nil {
 				return nil
 			}
-			last = m.Seq
+			last = m.seq
 		case <-ping.C:
 			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
 				return nil
