@@ -294,11 +294,7 @@ func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*
 	if recorded {
 		rows, _ := q.Query(ctx, `SELECT c.id, c.name, c.club, b.choice FROM ballots b JOIN councillors c ON c.id = b.councillor_id
 			WHERE b.vote_id = $1 ORDER BY c.name, c.id`, id)
-		v.Ballots, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Ballot, error) {
-			var b Ballot
-			err := r.Scan(&b.CouncillorID, &b.Councillor, &b.Club, &b.Choice)
-			return b, err
-		})
+		v.Ballots, err = pgx.CollectRows(rows, scanBallot)
 		return v, err
 	}
 	if v.State == "closed" || withOpenBallots {
@@ -309,13 +305,15 @@ func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*
 			LEFT JOIN attendance a ON a.session_id = v.session_id AND a.councillor_id = c.id
 			LEFT JOIN ballots b ON b.vote_id = v.id AND b.councillor_id = c.id
 			WHERE v.id = $1 ORDER BY c.name, c.id`, id)
-		v.Ballots, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Ballot, error) {
-			var b Ballot
-			err := r.Scan(&b.CouncillorID, &b.Councillor, &b.Club, &b.Choice)
-			return b, err
-		})
+		v.Ballots, err = pgx.CollectRows(rows, scanBallot)
 	}
 	return v, err
+}
+
+func scanBallot(r pgx.CollectableRow) (Ballot, error) {
+	var b Ballot
+	err := r.Scan(&b.CouncillorID, &b.Councillor, &b.Club, &b.Choice)
+	return b, err
 }
 
 // VoteFilter pages through closed votes, newest first.

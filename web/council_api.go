@@ -9,91 +9,101 @@ import (
 	"github.com/ratusz/ratusz/council"
 )
 
-func (s *Server) apiCreateBody(w http.ResponseWriter, r *http.Request) error {
-	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
-		return err
+// officeCreate is a create endpoint of the council office: it checks the
+// role, reads the JSON body into In and answers 201 {"id"}.
+func officeCreate[In any](create func(r *http.Request, in *In) (int64, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+			return err
+		}
+		var in In
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+		id, err := create(r, &in)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+		return nil
 	}
-	var in struct {
-		Name          string `json:"name"`
-		StatutorySize int    `json:"statutory_size"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	b, err := s.council.CreateBody(r.Context(), in.Name, in.StatutorySize)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": b.ID})
-	return nil
 }
 
-func (s *Server) apiAddCouncillor(w http.ResponseWriter, r *http.Request) error {
-	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
-		return err
+type bodyInput struct {
+	Name          string `json:"name"`
+	StatutorySize int    `json:"statutory_size"`
+}
+
+func (s *Server) createBody(r *http.Request, in *bodyInput) (int64, error) {
+	b, err := s.council.CreateBody(r.Context(), in.Name, in.StatutorySize)
+	if err != nil {
+		return 0, err
 	}
+	return b.ID, nil
+}
+
+type councillorInput struct {
+	Name  string `json:"name"`
+	Club  string `json:"club"`
+	Email string `json:"email"`
+}
+
+func (s *Server) addCouncillor(r *http.Request, in *councillorInput) (int64, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
-		return err
-	}
-	var in struct {
-		Name  string `json:"name"`
-		Club  string `json:"club"`
-		Email string `json:"email"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		return err
+		return 0, err
 	}
 	c, err := s.council.AddCouncillor(r.Context(), id, in.Name, in.Club, in.Email)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": c.ID})
-	return nil
+	return c.ID, nil
 }
 
-func (s *Server) apiCreateSession(w http.ResponseWriter, r *http.Request) error {
-	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
-		return err
-	}
-	var in struct {
-		Body     int64     `json:"body"`
-		Number   int       `json:"number"`
-		Title    string    `json:"title"`
-		StartsAt time.Time `json:"starts_at"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
+type sessionInput struct {
+	Body     int64     `json:"body"`
+	Number   int       `json:"number"`
+	Title    string    `json:"title"`
+	StartsAt time.Time `json:"starts_at"`
+}
+
+func (s *Server) createSession(r *http.Request, in *sessionInput) (int64, error) {
 	sess, err := s.council.CreateSession(r.Context(), in.Body, in.Number, in.Title, in.StartsAt)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": sess.ID})
-	return nil
+	return sess.ID, nil
 }
 
-func (s *Server) apiAddAgendaItem(w http.ResponseWriter, r *http.Request) error {
-	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
-		return err
-	}
+type agendaInput struct {
+	Title  string   `json:"title"`
+	Papers []string `json:"papers"`
+}
+
+func (s *Server) addAgendaItem(r *http.Request, in *agendaInput) (int64, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
-		return err
-	}
-	var in struct {
-		Title  string   `json:"title"`
-		Papers []string `json:"papers"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		return err
+		return 0, err
 	}
 	item, err := s.council.AddAgendaItem(r.Context(), id, in.Title, in.Papers)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": item.ID})
-	return nil
+	return item.ID, nil
+}
+
+type voteInput struct {
+	AgendaItem int64  `json:"agenda_item"`
+	Subject    string `json:"subject"`
+	Majority   string `json:"majority"`
+}
+
+func (s *Server) createVote(r *http.Request, in *voteInput) (int64, error) {
+	v, err := s.council.CreateVote(r.Context(), in.AgendaItem, in.Subject, council.Majority(in.Majority))
+	if err != nil {
+		return 0, err
+	}
+	return v.ID, nil
 }
 
 func (s *Server) apiAttendance(w http.ResponseWriter, r *http.Request) error {
@@ -122,27 +132,6 @@ func (s *Server) apiAttendance(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"present": n})
-	return nil
-}
-
-func (s *Server) apiCreateVote(w http.ResponseWriter, r *http.Request) error {
-	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
-		return err
-	}
-	var in struct {
-		AgendaItem int64  `json:"agenda_item"`
-		Subject    string `json:"subject"`
-		Majority   string `json:"majority"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	v, err := s.council.CreateVote(r.Context(), in.AgendaItem, in.Subject, council.Majority(in.Majority))
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/votes/"+strconv.FormatInt(v.ID, 10))
-	writeJSON(w, http.StatusCreated, map[string]any{"id": v.ID})
 	return nil
 }
 
