@@ -111,3 +111,51 @@ func TestCouncilPages(t *testing.T) {
 		t.Fatal("the session page does not list the vote")
 	}
 }
+
+func TestCouncilExports(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := e.browser()
+	ics := b.get("/rada/kalendarz.ics")
+	if ics.Status != 200 || !strings.HasPrefix(ics.Header.Get("Content-Type"), "text/calendar") {
+		t.Fatalf("calendar: %d %v", ics.Status, ics.Header)
+	}
+	if !strings.HasPrefix(ics.Body, "BEGIN:VCALENDAR\r\n") || strings.Count(ics.Body, "BEGIN:VEVENT") != 2 || !strings.Contains(ics.Body, "DTSTART:20261210T100000Z") {
+		t.Fatalf("calendar body:\n%s", ics.Body)
+	}
+	for _, line := range strings.Split(ics.Body, "\r\n") {
+		if len(line) > 75 {
+			t.Fatalf("unfolded line of %d octets: %q", len(line), line)
+		}
+	}
+	all := b.get("/rada/glosowania.csv")
+	if !strings.HasPrefix(all.Header.Get("Content-Type"), "text/csv") || strings.Count(all.Body, "\n") != 4 || !strings.Contains(all.Body, "Uchwała w sprawie zmiany Statutu Gminy") {
+		t.Fatalf("votes CSV:\n%s", all.Body)
+	}
+	one := b.get("/rada/glosowania/2.csv")
+	if one.Status != 200 || !strings.Contains(one.Body, "Danuta Krawczyk,Nasza Gmina,against") || strings.Count(one.Body, "\n") != 16 {
+		t.Fatalf("named list CSV: %d\n%s", one.Status, one.Body)
+	}
+	if res := b.get("/rada/glosowania.csv?sesja=x"); res.Status != 400 {
+		t.Fatalf("bad session: %d", res.Status)
+	}
+}
+
+func TestICSAndCSVEscaping(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	office := e.token("biuro.rady@przykladowo.pl")
+	body := e.do("POST", "/api/v1/bodies", office, strings.NewReader(`{"name":"Komisja; Rewizyjna, Budżetowa i Gospodarki Komunalnej oraz Ochrony Środowiska Naturalnego","statutory_size":3}`)).json(t)["id"]
+	sess := e.do("POST", "/api/v1/sessions", office, strings.NewReader(fmt.Sprintf(`{"body":%v,"number":1,"title":"=HYPERLINK(\"x\")","starts_at":"2026-12-01T10:00:00Z"}`, body))).json(t)["id"]
+	item := e.do("POST", fmt.Sprintf("/api/v1/sessions/%v/agenda", sess), office, strings.NewReader(`{"title":"Punkt"}`)).json(t)["id"]
+	e.do("POST", "/api/v1/votes", office, strings.NewReader(fmt.Sprintf(`{"agenda_item":%v,"subject":"=1+1","majority":"simple"}`, item)))
+	ics := e.browser().get("/rada/kalendarz.ics").Body
+	unfolded := strings.ReplaceAll(ics, "\r\n ", "")
+	if !strings.Contains(unfolded, `Komisja\; Rewizyjna\, Budżetowa`) {
+		t.Fatalf("iCalendar text not escaped or not unfolding:\n%s", ics)
+	}
+	csv := e.browser().get(fmt.Sprintf("/rada/glosowania.csv?sesja=%v", sess)).Body
+	if !strings.Contains(csv, "'=1+1") {
+		t.Fatalf("a formula reaches the spreadsheet:\n%s", csv)
+	}
+}

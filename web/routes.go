@@ -54,6 +54,9 @@ func (s *Server) routes() http.Handler {
 	r.Post("/bip/publikacje/{id}/wycofanie", s.page(s.bipWithdraw))
 	// e-Rada.
 	r.Get("/rada", s.page(s.councilHome))
+	r.Get("/rada/kalendarz.ics", s.page(s.councilCalendar))
+	r.Get("/rada/glosowania.csv", s.page(s.votesCSV))
+	r.Get("/rada/glosowania/{id}.csv", s.page(s.voteCSV))
 	r.Get("/rada/sesje/{id}", s.page(s.councilSession))
 	r.Get("/rada/glosowania/{id}", s.page(s.councilVote))
 	r.Get("/rada/sesje/{id}/urzadzenie", s.page(s.councilDevice))

@@ -341,5 +341,9 @@ var catalogue = map[string][2]string{
 	"council.new_vote":                         {"Nowe głosowanie", "New vote"},
 	"council.agenda_item":                      {"Punkt porządku obrad", "Agenda item"},
 	"council.subject":                          {"Przedmiot głosowania", "Subject of the vote"},
+	"council.calendar":                         {"Kalendarz sesji (iCalendar)", "Session calendar (iCalendar)"},
+	"council.csv_all":                          {"Wszystkie wyniki głosowań (CSV)", "All vote results (CSV)"},
+	"council.csv_session":                      {"Wyniki głosowań tej sesji (CSV)", "This session's vote results (CSV)"},
+	"council.csv_vote":                         {"Imienny wykaz (CSV)", "Named list (CSV)"},
 	"council.create_vote":                      {"Przygotuj głosowanie", "Prepare the vote"},
 }
