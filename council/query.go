@@ -3,6 +3,7 @@ package council
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
@@ -92,4 +93,73 @@ func (s *Service) SetFunction(ctx context.Context, councillorID int64, function 
 		return ratusz.Errorf(ratusz.ENOTFOUND, "err.council.councillor_not_found")
 	}
 	return err
+}
+
+// Profile is a councillor's record in their body: attendance and how they
+// voted, by the same rules as the named lists.
+type Profile struct {
+	Councillor       *Councillor
+	Body             *Body
+	SessionsAttended int
+	SessionsHeld     int
+	Choices          map[string]int
+	Recent           []ProfileVote
+}
+
+// ProfileVote is one of a councillor's recent votes.
+type ProfileVote struct {
+	VoteID  int64
+	Subject string
+	Date    time.Time
+	Choice  string
+	Outcome string
+}
+
+// choiceSQL is a councillor's entry in a closed vote's named list.
+const choiceSQL = `coalesce(b.choice, CASE WHEN v.recorded_list THEN NULL WHEN coalesce(a.present, false) THEN 'not_voting' ELSE 'absent' END)`
+
+// CouncillorProfile returns a councillor's record.
+func (s *Service) CouncillorProfile(ctx context.Context, id int64) (*Profile, error) {
+	rows, _ := s.pool.Query(ctx, "SELECT id, body_id, name, club, email, function, active FROM councillors WHERE id = $1", id)
+	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Councillor])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.council.councillor_not_found")
+	} else if err != nil {
+		return nil, err
+	}
+	p := &Profile{Councillor: c, Choices: map[string]int{}}
+	if p.Body, err = s.BodyByID(ctx, c.BodyID); err != nil {
+		return nil, err
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE a.present), count(*) FROM council_sessions s
+		LEFT JOIN attendance a ON a.session_id = s.id AND a.councillor_id = $1
+		WHERE s.body_id = $2 AND s.state <> 'planned'`, id, c.BodyID).Scan(&p.SessionsAttended, &p.SessionsHeld); err != nil {
+		return nil, err
+	}
+	from := ` FROM votes v JOIN council_sessions s ON s.id = v.session_id
+		LEFT JOIN ballots b ON b.vote_id = v.id AND b.councillor_id = $1
+		LEFT JOIN attendance a ON a.session_id = v.session_id AND a.councillor_id = $1
+		WHERE v.state = 'closed' AND s.body_id = $2 AND ` + choiceSQL + ` IS NOT NULL`
+	rows, err = s.pool.Query(ctx, `SELECT `+choiceSQL+`, count(*)`+from+` GROUP BY 1`, id, c.BodyID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var choice string
+		var n int
+		if err := rows.Scan(&choice, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.Choices[choice] = n
+	}
+	rows.Close()
+	rows, _ = s.pool.Query(ctx, `SELECT v.id, v.subject, s.starts_at, `+choiceSQL+`, coalesce(v.outcome, '')`+from+
+		` ORDER BY s.starts_at DESC, v.id DESC LIMIT 30`, id, c.BodyID)
+	p.Recent, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProfileVote, error) {
+		var v ProfileVote
+		err := r.Scan(&v.VoteID, &v.Subject, &v.Date, &v.Choice, &v.Outcome)
+		return v, err
+	})
+	return p, err
 }

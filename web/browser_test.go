@@ -327,7 +327,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("Council", func(t *testing.T) {
 		p.t = t
-		for _, path := range []string{"/rada", "/rada/sesje/1", "/rada/glosowania/2"} {
+		for _, path := range []string{"/rada", "/rada/sesje/1", "/rada/glosowania/2", "/rada/radni/6"} {
 			p.open(path)
 			p.check("pl" + strings.ReplaceAll(path, "/", "_"))
 		}

@@ -19,6 +19,28 @@ type councilHomePage struct {
 type bodySessions struct {
 	Body     *council.Body
 	Sessions []*council.Session
+	Clubs    []club
+}
+
+// club is a councillors' club (klub radnych) and its members.
+type club struct {
+	Name    string
+	Members []*council.Councillor
+}
+
+func clubsOf(cs []*council.Councillor) []club {
+	var out []club
+	idx := map[string]int{}
+	for _, c := range cs {
+		i, ok := idx[c.Club]
+		if !ok {
+			i = len(out)
+			idx[c.Club] = i
+			out = append(out, club{Name: c.Club})
+		}
+		out[i].Members = append(out[i].Members, c)
+	}
+	return out
 }
 
 func (s *Server) councilHome(w http.ResponseWriter, r *http.Request) error {
@@ -32,7 +54,11 @@ func (s *Server) councilHome(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		p.Bodies = append(p.Bodies, bodySessions{b, sessions})
+		members, err := s.council.Councillors(r.Context(), b.ID)
+		if err != nil {
+			return err
+		}
+		p.Bodies = append(p.Bodies, bodySessions{b, sessions, clubsOf(members)})
 	}
 	p.Title = "council.title"
 	p.Section = "council"
@@ -118,6 +144,28 @@ func (s *Server) councilSession(w http.ResponseWriter, r *http.Request) error {
 	p.TitleArgs = []any{v.Session.Roman(), v.Body.Name}
 	p.Section = "council"
 	s.render(w, r, http.StatusOK, "council_session", p)
+	return nil
+}
+
+type councillorPage struct {
+	Page
+	P *council.Profile
+}
+
+func (s *Server) councillorProfile(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	prof, err := s.council.CouncillorProfile(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := &councillorPage{P: prof}
+	p.Title = "council.profile.title"
+	p.TitleArgs = []any{prof.Councillor.Name}
+	p.Section = "council"
+	s.render(w, r, http.StatusOK, "council_councillor", p)
 	return nil
 }
 

@@ -159,3 +159,28 @@ func TestICSAndCSVEscaping(t *testing.T) {
 		t.Fatalf("a formula reaches the spreadsheet:\n%s", csv)
 	}
 }
+
+// A councillor's profile counts their votes by the named lists' rules.
+func TestCouncillorProfile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := e.browser()
+	home := b.get("/rada")
+	if !strings.Contains(home.Body, "Kluby radnych") || !strings.Contains(home.Body, `href="/rada/radni/6"`) {
+		t.Fatal("no clubs with links to profiles")
+	}
+	// Danuta Krawczyk (id 6) in the demo: for, against, against.
+	p := b.get("/rada/radni/6")
+	for _, want := range []string{"Danuta Krawczyk", "Nasza Gmina", "obecny(a) na 1 z 1 sesji", "<th scope=\"row\">Za</th><td>1</td>", "<th scope=\"row\">Przeciw</th><td>2</td>", "Uchwała w sprawie stawek podatku"} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("profile lacks %q", want)
+		}
+	}
+	// Lidia Jabłońska (id 14) was absent.
+	if p := b.get("/rada/radni/14"); !strings.Contains(p.Body, "<th scope=\"row\">Nieobecny(a)</th><td>3</td>") || !strings.Contains(p.Body, "obecny(a) na 0 z 1 sesji") {
+		t.Fatal("absences not counted")
+	}
+	if res := b.get("/rada/radni/999"); res.Status != 404 {
+		t.Fatalf("missing councillor: %d", res.Status)
+	}
+}

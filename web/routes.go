@@ -58,6 +58,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/rada/glosowania.csv", s.page(s.votesCSV))
 	r.Get("/rada/glosowania/{id}.csv", s.page(s.voteCSV))
 	r.Get("/rada/sesje/{id}", s.page(s.councilSession))
+	r.Get("/rada/radni/{id}", s.page(s.councillorProfile))
 	r.Get("/rada/glosowania/{id}", s.page(s.councilVote))
 	r.Get("/rada/sesje/{id}/urzadzenie", s.page(s.councilDevice))
 	r.Post("/rada/sesje/{id}/urzadzenie", s.page(s.deviceAction))

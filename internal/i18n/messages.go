@@ -345,5 +345,13 @@ var catalogue = map[string][2]string{
 	"council.csv_all":                          {"Wszystkie wyniki głosowań (CSV)", "All vote results (CSV)"},
 	"council.csv_session":                      {"Wyniki głosowań tej sesji (CSV)", "This session's vote results (CSV)"},
 	"council.csv_vote":                         {"Imienny wykaz (CSV)", "Named list (CSV)"},
+	"council.clubs":                            {"Kluby radnych", "Councillors' clubs"},
+	"council.no_club":                          {"Radni niezrzeszeni", "Councillors outside clubs"},
+	"council.chair":                            {"przewodniczący rady", "council chair"},
+	"council.function":                         {"Funkcja", "Function"},
+	"council.profile.title":                    {"Radny: %s", "Councillor: %s"},
+	"council.profile.attended":                 {"obecny(a) na %d z %d sesji", "present at %d of %d sessions"},
+	"council.profile.votes":                    {"Jak głosował(a)", "How they voted"},
+	"council.profile.recent":                   {"Ostatnie głosowania", "Recent votes"},
 	"council.create_vote":                      {"Przygotuj głosowanie", "Prepare the vote"},
 }
