@@ -1,0 +1,97 @@
+package council_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/internal/testdb"
+)
+
+func TestInterpellations(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	i, err := f.s.File(f.as[1], f.councillors[1].BodyID, "interpelacja", "remontu ul. Lipowej", "Proszę o informację o terminie remontu ul. Lipowej.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	year := time.Now().Year()
+	if !strings.HasPrefix(i.Number, "INT/") || i.DueOn.Sub(i.FiledOn) != 14*24*time.Hour || i.Councillor != "Radny 01" || i.PublicationID == nil {
+		t.Fatalf("interpellation %+v (year %d)", i, year)
+	}
+	pub, err := bip.NewService(f.pool).Current(context.Background(), *i.PublicationID)
+	if err != nil || pub.Category.Slug != "interpelacje" || !strings.Contains(pub.Body, "Proszę o informację") {
+		t.Fatalf("question not in BIP: %v %+v", err, pub)
+	}
+	t.Run("ErrNotCouncillor", func(t *testing.T) {
+		if _, err := f.s.File(f.office, f.councillors[0].BodyID, "interpelacja", "x", "y"); ratusz.ErrorCode(err) != ratusz.EFORBIDDEN {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		if _, err := f.s.File(f.as[1], f.councillors[1].BodyID, "skarga", "x", "y"); ratusz.ErrorField(err) != "kind" {
+			t.Fatalf("err = %v", err)
+		}
+		if _, err := f.s.File(f.as[1], f.councillors[1].BodyID, "zapytanie", "x", " "); ratusz.ErrorField(err) != "content" {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	if _, err := f.s.AnswerInterpellation(f.as[2], i.ID, "Remont w 2027 r."); ratusz.ErrorCode(err) != ratusz.EFORBIDDEN {
+		t.Fatalf("a councillor answered: %v", err)
+	}
+	if _, err := f.s.AnswerInterpellation(f.office, i.ID, "Remont ul. Lipowej rozpocznie się w kwietniu 2027 r."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.AnswerInterpellation(f.office, i.ID, "Jeszcze raz"); ratusz.ErrorCode(err) != ratusz.ECONFLICT {
+		t.Fatalf("answered twice: %v", err)
+	}
+	pub, _ = bip.NewService(f.pool).Current(context.Background(), *i.PublicationID)
+	if pub.Version != 2 || pub.ChangeReason != "Udzielono odpowiedzi" || !strings.Contains(pub.Body, "kwietniu 2027") {
+		t.Fatalf("answer not published as a new version: %+v", pub)
+	}
+	// An old, unanswered one is overdue.
+	late, _ := f.s.File(f.as[3], f.councillors[3].BodyID, "zapytanie", "oświetlenia", "Kiedy?")
+	if _, err := f.pool.Exec(context.Background(), "UPDATE interpellations SET filed_on = filed_on - 30, due_on = due_on - 30 WHERE id = $1", late.ID); err != nil {
+		t.Fatal(err)
+	}
+	for status, want := range map[string]int{"answered": 1, "overdue": 1, "awaiting": 0, "": 2} {
+		_, total, err := f.s.Interpellations(context.Background(), council.InterpellationFilter{BodyID: f.councillors[0].BodyID, Status: status})
+		if err != nil || total != want {
+			t.Errorf("status %q: %d, want %d (%v)", status, total, want, err)
+		}
+	}
+}
+
+func TestImportInterpellationsKatowice(t *testing.T) {
+	t.Parallel()
+	term := sharedData(t, "katowice/kadencja-2024-2029.json")
+	file := sharedData(t, "katowice/interpelacje.json")
+	pool := testdb.New(t)
+	s := council.NewService(pool)
+	sys := ratusz.NewContextWithActor(context.Background(), ratusz.System)
+	rep, err := s.ImportRadoskop(sys, term, "Rada Miasta Katowice", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.ImportRadoskopInterpellations(sys, file, rep.BodyID)
+	if err != nil || n != 1004 {
+		t.Fatalf("imported %d: %v", n, err)
+	}
+	file.Seek(0, 0)
+	if again, err := s.ImportRadoskopInterpellations(sys, file, rep.BodyID); err != nil || again != 0 {
+		t.Fatalf("a second import added %d: %v", again, err)
+	}
+	_, answered, _ := s.Interpellations(sys, council.InterpellationFilter{BodyID: rep.BodyID, Status: "answered"})
+	if answered != 940 {
+		t.Fatalf("answered %d, want 940 (those with an answer date)", answered)
+	}
+	var linked int
+	pool.QueryRow(sys, "SELECT count(*) FROM interpellations WHERE councillor_id IS NOT NULL").Scan(&linked)
+	if linked < 500 {
+		t.Fatalf("only %d interpellations linked to a councillor of the term", linked)
+	}
+}
