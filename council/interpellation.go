@@ -326,3 +326,14 @@ func firstNonEmpty(ss ...string) string {
 	}
 	return ""
 }
+
+// MyBodies returns the bodies in which the acting account is a councillor.
+func (s *Service) MyBodies(ctx context.Context) ([]*Body, error) {
+	a := ratusz.ActorFromContext(ctx)
+	if err := a.Require(); err != nil {
+		return nil, err
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT b.id, b.name, b.kind, b.statutory_size FROM council_bodies b
+		WHERE EXISTS (SELECT 1 FROM councillors c WHERE c.body_id = b.id AND c.active AND lower(c.email) = lower($1)) ORDER BY b.kind, b.id`, a.Email)
+	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Body])
+}

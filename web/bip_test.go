@@ -296,7 +296,7 @@ func TestBIPPublicPages(t *testing.T) {
 	e := newEnv(t, nil)
 	b := e.browser()
 	home := b.get("/bip")
-	if home.Status != 200 || !strings.Contains(home.Body, "Menu przedmiotowe") || !strings.Contains(home.Body, "Uchwała nr XII/145/2026") {
+	if home.Status != 200 || !strings.Contains(home.Body, "Menu przedmiotowe") || !strings.Contains(home.Body, "Imienny wykaz głosowania") {
 		t.Fatalf("BIP home: %d", home.Status)
 	}
 	cat := b.get("/bip/kategoria/uchwaly")
@@ -341,12 +341,12 @@ func TestBIPPublicPages(t *testing.T) {
 		t.Fatalf("sitemap index: %v %+v", err, index)
 	}
 	part := b.get(strings.TrimPrefix(index.Sitemaps[1].Loc, e.URL))
-	if strings.Count(part.Body, "<loc>") != 9 {
+	if strings.Count(part.Body, "<loc>") != 12 {
 		t.Fatalf("publications sitemap: %s", part.Body)
 	}
 
 	reg := b.get("/bip/rejestr-zmian")
-	if reg.Status != 200 || !strings.Contains(reg.Body, "Dziennik skrótów") || !strings.Contains(reg.Body, "Bieżący wpis nr 11") {
+	if reg.Status != 200 || !strings.Contains(reg.Body, "Dziennik skrótów") || !strings.Contains(reg.Body, "Bieżący wpis nr 15") {
 		t.Fatalf("change register: %d", reg.Status)
 	}
 	withdrawn := b.get("/bip/rejestr-zmian?rodzaj=withdraw")

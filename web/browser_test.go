@@ -327,7 +327,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("Council", func(t *testing.T) {
 		p.t = t
-		for _, path := range []string{"/rada", "/rada/sesje/1", "/rada/glosowania/2", "/rada/radni/6"} {
+		for _, path := range []string{"/rada", "/rada/sesje/1", "/rada/glosowania/2", "/rada/radni/6", "/rada/interpelacje", "/rada/interpelacje/1", "/rada/interpelacje?stan=overdue"} {
 			p.open(path)
 			p.check("pl" + strings.ReplaceAll(path, "/", "_"))
 		}
@@ -355,6 +355,8 @@ func TestBrowser(t *testing.T) {
 		p.fill("#email", "radna.lewandowska@przykladowo.pl")
 		p.fill("#password", "demo-radna-2026")
 		p.click("form.form button[type=submit]")
+		p.open("/rada/interpelacje/nowa")
+		p.check("pl_rada_interpelacja_nowa")
 		p.open("/rada/sesje/2/urzadzenie")
 		p.click(`.device form button[type=submit]`) // check in
 		if !strings.Contains(p.text(), "Jesteś obecny(a)") {

@@ -184,3 +184,49 @@ func TestCouncillorProfile(t *testing.T) {
 		t.Fatalf("missing councillor: %d", res.Status)
 	}
 }
+
+func TestInterpellationPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	radna := e.browser()
+	radna.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
+	if res := radna.post("/rada/interpelacje/nowa", url.Values{"kind": {"interpelacja"}, "subject": {"oświetlenia ul. Polnej"}, "content": {""}}); res.Status != 400 || !strings.Contains(res.Body, `id="content-error"`) || !strings.Contains(res.Body, "oświetlenia ul. Polnej") {
+		t.Fatalf("empty content: %d", res.Status)
+	}
+	res := radna.post("/rada/interpelacje/nowa", url.Values{"kind": {"interpelacja"}, "subject": {"oświetlenia ul. Polnej"}, "content": {"Mieszkańcy zgłaszają brak oświetlenia."}})
+	if res.Status != 303 {
+		t.Fatalf("file: %d %s", res.Status, res.Body)
+	}
+	path := strings.Split(res.Header.Get("Location"), "?")[0]
+	office := e.browser()
+	office.login("biuro.rady@przykladowo.pl", "demo-biuro-2026")
+	if res := office.get("/rada/interpelacje/nowa"); res.Status != 403 {
+		t.Fatalf("the office filing: %d", res.Status)
+	}
+	if res := radna.post(path+"/odpowiedz", url.Values{"answer": {"x"}}); res.Status != 403 {
+		t.Fatalf("a councillor answering: %d", res.Status)
+	}
+	if res := office.post(path+"/odpowiedz", url.Values{"answer": {" "}}); res.Status != 400 || !strings.Contains(res.Body, `id="answer-error"`) {
+		t.Fatalf("empty answer: %d", res.Status)
+	}
+	if res := office.post(path+"/odpowiedz", url.Values{"answer": {"Lampy zostaną zamontowane w styczniu."}}); res.Status != 303 {
+		t.Fatalf("answer: %d", res.Status)
+	}
+	page := e.browser().get(path)
+	for _, want := range []string{"Katarzyna Lewandowska", "oświetlenia ul. Polnej", "Lampy zostaną zamontowane", "odpowiedziano", "/bip/publikacje/"} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("detail lacks %q", want)
+		}
+	}
+	reg := e.browser().get("/rada/interpelacje?stan=answered")
+	if !strings.Contains(reg.Body, "oświetlenia ul. Polnej") {
+		t.Fatal("answered filter")
+	}
+	overdue := e.browser().get("/rada/interpelacje?stan=overdue")
+	if !strings.Contains(overdue.Body, `class="overdue"`) || !strings.Contains(overdue.Body, "po terminie") {
+		t.Fatal("the demo's overdue interpellation is not marked")
+	}
+	if res := e.browser().get("/rada/interpelacje?stan=zgubione"); res.Status != 400 || !strings.Contains(res.Body, `id="stan-error"`) {
+		t.Fatalf("bad filter: %d", res.Status)
+	}
+}

@@ -123,8 +123,8 @@ func bipCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 
 // importCmd runs `ratusz import radoskop FILE`.
 func importCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
-	if len(args) == 0 || args[0] != "radoskop" {
-		return fmt.Errorf("usage: ratusz import radoskop FILE [--body NAME] [--seats N]")
+	if len(args) == 0 || (args[0] != "radoskop" && args[0] != "radoskop-interpellations") {
+		return fmt.Errorf("usage: ratusz import radoskop FILE [--body NAME] [--seats N]\n       ratusz import radoskop-interpellations FILE --body NAME")
 	}
 	fs := newFlags("import radoskop")
 	body := fs.String("body", "", "the council's name, e.g. \"Rada Miasta Katowice\" (default: from the term's label)")
@@ -149,6 +149,31 @@ func importCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args [
 		return err
 	}
 	defer f.Close()
+	if args[0] == "radoskop-interpellations" {
+		return withDB(ctx, cfg, log, func(db *database) error {
+			sys := ratusz.NewContextWithActor(ctx, ratusz.System)
+			s := council.NewService(db.Pool)
+			bodies, err := s.Bodies(sys)
+			if err != nil {
+				return err
+			}
+			var id int64
+			for _, b := range bodies {
+				if b.Name == *body || (*body == "" && len(bodies) == 1) {
+					id = b.ID
+				}
+			}
+			if id == 0 {
+				return fmt.Errorf("import radoskop-interpellations: --body must name an existing body (import the term first)")
+			}
+			n, err := s.ImportRadoskopInterpellations(sys, f, id)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("Imported %d interpellations.\n", n)
+			return nil
+		})
+	}
 	return withDB(ctx, cfg, log, func(db *database) error {
 		rep, err := council.NewService(db.Pool).ImportRadoskop(ratusz.NewContextWithActor(ctx, ratusz.System), f, *body, *seats)
 		if err != nil {

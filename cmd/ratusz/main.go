@@ -31,6 +31,8 @@ Commands:
   bip verify                    recompute the BIP hash log; name the first broken entry
   import radoskop FILE [--body NAME] [--seats N]
                                 import a council term published in the Radoskop JSON format
+  import radoskop-interpellations FILE --body NAME
+                                import published interpellations into a body
 
 Configuration comes from environment variables; see README.md.
 `

@@ -105,6 +105,9 @@ func seedCouncil(ctx context.Context, pool *pgxpool.Pool) error {
 		}
 	}
 
+	if err := seedInterpellations(ctx, pool, body.ID, octx, as); err != nil {
+		return err
+	}
 	next, err := s.CreateSession(octx, body.ID, 12, "Sesja budżetowa", time.Date(2026, 12, 10, 10, 0, 0, 0, time.UTC))
 	if err != nil {
 		return err
@@ -121,4 +124,27 @@ func seedCouncil(ctx context.Context, pool *pgxpool.Pool) error {
 		}
 	}
 	return nil
+}
+
+// seedInterpellations files three: one answered, one awaiting an answer
+// and one overdue.
+func seedInterpellations(ctx context.Context, pool *pgxpool.Pool, bodyID int64, office context.Context, as func(int) context.Context) error {
+	s := council.NewService(pool)
+	answered, err := s.File(as(1), bodyID, "interpelacja", "remontu nawierzchni ul. Lipowej", "Mieszkańcy ul. Lipowej zgłaszają liczne ubytki w nawierzchni. Proszę o informację, kiedy gmina przeprowadzi remont.")
+	if err != nil {
+		return err
+	}
+	if _, err := s.AnswerInterpellation(office, answered.ID, "Remont nawierzchni ul. Lipowej ujęto w planie na II kwartał 2027 r.; przetarg zostanie ogłoszony w lutym."); err != nil {
+		return err
+	}
+	if _, err := s.File(as(6), bodyID, "zapytanie", "godzin otwarcia biblioteki w Dąbrowie", "Czy gmina planuje wydłużenie godzin otwarcia filii biblioteki w Dąbrowie w soboty?"); err != nil {
+		return err
+	}
+	late, err := s.File(as(11), bodyID, "interpelacja", "dowozu uczniów do szkoły w Lipiu", "Proszę o wyjaśnienie przyczyn opóźnień autobusu szkolnego na trasie Lipie — Przykładowo.")
+	if err != nil {
+		return err
+	}
+	// Filed a month ago, so the register shows what "overdue" looks like.
+	_, err = pool.Exec(ctx, "UPDATE interpellations SET filed_on = filed_on - 30, due_on = due_on - 30 WHERE id = $1", late.ID)
+	return err
 }
