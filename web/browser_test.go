@@ -355,6 +355,15 @@ func TestBrowser(t *testing.T) {
 		p.fill("#email", "radna.lewandowska@przykladowo.pl")
 		p.fill("#password", "demo-radna-2026")
 		p.click("form.form button[type=submit]")
+		p.open("/lang/en?next=/rada")
+		for _, path := range []string{"/rada", "/rada/sesje/1", "/rada/glosowania/2", "/rada/interpelacje"} {
+			p.open(path)
+			if !strings.Contains(p.text(), "Skip to content") {
+				t.Fatalf("%s not in English", path)
+			}
+			p.check("en" + strings.ReplaceAll(path, "/", "_"))
+		}
+		p.open("/lang/pl?next=/rada")
 		p.open("/rada/interpelacje/nowa")
 		p.check("pl_rada_interpelacja_nowa")
 		p.open("/rada/sesje/2/urzadzenie")

@@ -385,5 +385,6 @@ var catalogue = map[string][2]string{
 	"council.int.subject_hint":                 {"Np. „remontu ul. Lipowej”.", "E.g. “repairs of Lipowa street”."},
 	"council.int.file":                         {"Złóż", "File"},
 	"council.profile.interpellations":          {"Interpelacje i zapytania tego radnego", "This councillor's interpellations and questions"},
+	"filter.any":                               {"Wszystkie", "All"},
 	"council.create_vote":                      {"Przygotuj głosowanie", "Prepare the vote"},
 }
