@@ -218,3 +218,52 @@ func TestConcurrentBallotsAndClose(t *testing.T) {
 		t.Fatalf("%d acknowledged, counted %+v", n, closed.Counts)
 	}
 }
+
+// An adopted vote's resolution gets the next number of the body's term and
+// its publication in BIP; a rejected one gets neither.
+func TestResolutions(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	f.present(t, 5)
+	run := func(subject string, choices ...council.Choice) *council.Vote {
+		t.Helper()
+		v, err := f.s.CreateResolutionVote(f.office, f.item.ID, subject, council.Simple,
+			&council.DraftResolution{Title: "w sprawie " + subject, Text: "§ 1. Postanawia się " + subject + "."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range choices {
+			if err := f.s.CastBallot(f.as[i], v.ID, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		closed, err := f.s.CloseVote(f.office, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return closed
+	}
+	a := run("budżetu", council.For, council.For, council.Against)
+	b := run("podatków", council.Against, council.Against, council.For)
+	c := run("statutu", council.For, council.For)
+	year := f.session.StartsAt.Year()
+	if a.Resolution == nil || a.Resolution.Number != fmt.Sprintf("XII/1/%d", year) {
+		t.Fatalf("first resolution: %+v", a.Resolution)
+	}
+	if b.Resolution != nil {
+		t.Fatalf("a rejected vote adopted a resolution: %+v", b.Resolution)
+	}
+	if c.Resolution == nil || c.Resolution.Number != fmt.Sprintf("XII/2/%d", year) {
+		t.Fatalf("second resolution: %+v", c.Resolution)
+	}
+	pub, err := bip.NewService(f.pool).Current(context.Background(), a.Resolution.PublicationID)
+	if err != nil || pub.Category.Slug != "uchwaly" || !strings.HasPrefix(pub.Title, "Uchwała nr XII/1/") || !strings.Contains(pub.Title, "Rady Gminy Przykładowo") || !strings.Contains(pub.Body, "Postanawia się budżetu") {
+		t.Fatalf("resolution in BIP: %v %+v", err, pub)
+	}
+	if _, err := f.s.CreateResolutionVote(f.office, f.item.ID, "x", council.Simple, &council.DraftResolution{Title: "w sprawie x"}); ratusz.ErrorField(err) != "resolution.text" {
+		t.Fatalf("a resolution without text: %v", err)
+	}
+}

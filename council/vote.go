@@ -38,27 +38,40 @@ type Ballot struct {
 
 // Vote is a vote on an agenda item.
 type Vote struct {
-	ID            int64      `json:"id"`
-	SessionID     int64      `json:"session"`
-	SessionDate   time.Time  `json:"session_date"`
-	AgendaItemID  int64      `json:"agenda_item"`
-	Subject       string     `json:"subject"`
-	Majority      Majority   `json:"majority"`
-	Mode          string     `json:"mode"`
-	State         string     `json:"state"`
-	RepeatsID     *int64     `json:"repeats,omitempty"`
-	OpenedAt      *time.Time `json:"opened_at,omitempty"`
-	ClosedAt      *time.Time `json:"closed_at,omitempty"`
-	Counts        *Counts    `json:"counts,omitempty"`
-	Outcome       *string    `json:"outcome,omitempty"`
-	Ballots       []Ballot   `json:"ballots,omitempty"`
-	PublicationID *int64     `json:"-"`
-	StatutorySize int        `json:"statutory_size"`
-	BallotsCast   int        `json:"ballots_cast"`
+	ID            int64       `json:"id"`
+	SessionID     int64       `json:"session"`
+	SessionDate   time.Time   `json:"session_date"`
+	AgendaItemID  int64       `json:"agenda_item"`
+	Subject       string      `json:"subject"`
+	Majority      Majority    `json:"majority"`
+	Mode          string      `json:"mode"`
+	State         string      `json:"state"`
+	RepeatsID     *int64      `json:"repeats,omitempty"`
+	OpenedAt      *time.Time  `json:"opened_at,omitempty"`
+	ClosedAt      *time.Time  `json:"closed_at,omitempty"`
+	Counts        *Counts     `json:"counts,omitempty"`
+	Outcome       *string     `json:"outcome,omitempty"`
+	Ballots       []Ballot    `json:"ballots,omitempty"`
+	PublicationID *int64      `json:"-"`
+	StatutorySize int         `json:"statutory_size"`
+	BallotsCast   int         `json:"ballots_cast"`
+	Resolution    *Resolution `json:"resolution,omitempty"`
+}
+
+// DraftResolution is the resolution a vote adopts, if it does.
+type DraftResolution struct {
+	Title string `json:"title"` // "w sprawie …"
+	Text  string `json:"text"`  // Markdown
 }
 
 // CreateVote prepares a vote on an agenda item.
 func (s *Service) CreateVote(ctx context.Context, agendaItemID int64, subject string, majority Majority) (*Vote, error) {
+	return s.CreateResolutionVote(ctx, agendaItemID, subject, majority, nil)
+}
+
+// CreateResolutionVote prepares a vote that, if adopted, adopts the draft
+// resolution.
+func (s *Service) CreateResolutionVote(ctx context.Context, agendaItemID int64, subject string, majority Majority, res *DraftResolution) (*Vote, error) {
 	if err := mayManage(ctx); err != nil {
 		return nil, err
 	}
@@ -69,9 +82,18 @@ func (s *Service) CreateVote(ctx context.Context, agendaItemID int64, subject st
 	if !majority.Valid() {
 		return nil, ratusz.Invalid("majority", "err.council.majority")
 	}
+	var resTitle, resText string
+	if res != nil && (strings.TrimSpace(res.Title) != "" || strings.TrimSpace(res.Text) != "") {
+		if resTitle, err = text("resolution.title", res.Title, 500); err != nil {
+			return nil, err
+		}
+		if resText, err = text("resolution.text", res.Text, bip.MaxBody/2); err != nil {
+			return nil, err
+		}
+	}
 	var id int64
-	err = s.pool.QueryRow(ctx, `INSERT INTO votes (session_id, agenda_item_id, subject, majority)
-		SELECT session_id, id, $2, $3 FROM agenda_items WHERE id = $1 RETURNING id`, agendaItemID, subject, string(majority)).Scan(&id)
+	err = s.pool.QueryRow(ctx, `INSERT INTO votes (session_id, agenda_item_id, subject, majority, resolution_title, resolution_text)
+		SELECT session_id, id, $2, $3, $4, $5 FROM agenda_items WHERE id = $1 RETURNING id`, agendaItemID, subject, string(majority), resTitle, resText).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ratusz.Invalid("agenda_item", "err.council.item_not_found")
 	} else if err != nil {
@@ -226,6 +248,11 @@ func (s *Service) CloseVote(ctx context.Context, id int64) (*Vote, error) {
 			return err
 		}
 		v.PublicationID = &pub.ID
+		if outcome == "adopted" {
+			if err := adoptResolution(ctx, tx, v); err != nil {
+				return err
+			}
+		}
 		return outbox.Write(ctx, tx, "vote.closed", sessionTopic(sessionID), v)
 	})
 	if err != nil {
@@ -283,6 +310,12 @@ func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*
 	}
 	if seats != nil {
 		v.StatutorySize = *seats
+	}
+	var r Resolution
+	if err := q.QueryRow(ctx, "SELECT number, title, coalesce(publication_id, 0) FROM resolutions WHERE vote_id = $1", id).Scan(&r.Number, &r.Title, &r.PublicationID); err == nil {
+		v.Resolution = &r
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, err
 	}
 	if cFor != nil {
 		v.Counts = &Counts{For: *cFor, Against: *cAgainst, Abstain: *cAbstain, NotVoting: *cNot, Absent: *cAbsent}
@@ -389,6 +422,65 @@ func publishVote(ctx context.Context, tx pgx.Tx, v *Vote) (*bip.Publication, err
 		ProducedBy: body, Responsible: chair, ProducedAt: *v.ClosedAt,
 		Source: "council.vote:" + itoa(v.ID),
 	})
+}
+
+// adoptResolution numbers the vote's draft resolution, if it has one, and
+// publishes it in BIP (Uchwały), in the closing transaction.
+func adoptResolution(ctx context.Context, tx pgx.Tx, v *Vote) error {
+	var title, body, name string
+	var bodyID int64
+	var number int
+	if err := tx.QueryRow(ctx, `SELECT v.resolution_title, v.resolution_text, s.body_id, s.number, b.name
+		FROM votes v JOIN council_sessions s ON s.id = v.session_id JOIN council_bodies b ON b.id = s.body_id WHERE v.id = $1`, v.ID).
+		Scan(&title, &body, &bodyID, &number, &name); err != nil {
+		return err
+	}
+	if title == "" {
+		return nil
+	}
+	// Numbers run on through the body's term: one at a time.
+	if _, err := tx.Exec(ctx, "SELECT id FROM council_bodies WHERE id = $1 FOR UPDATE", bodyID); err != nil {
+		return err
+	}
+	var seq int
+	if err := tx.QueryRow(ctx, "SELECT coalesce(max(seq), 0) + 1 FROM resolutions WHERE body_id = $1", bodyID).Scan(&seq); err != nil {
+		return err
+	}
+	num := fmt.Sprintf("%s/%d/%d", Roman(number), seq, v.SessionDate.In(warsaw).Year())
+	full := fmt.Sprintf("Uchwała nr %s %s z dnia %s %s", num, genitive(name), v.ClosedAt.In(warsaw).Format("2006-01-02"), title)
+	if utf8.RuneCountInString(full) > bip.MaxTitle {
+		full = string([]rune(full)[:bip.MaxTitle])
+	}
+	pub, err := bip.Publish(ctx, tx, bip.Draft{Category: "uchwaly", Title: full,
+		Body:       body + fmt.Sprintf("\n\n---\n\nPodjęta w głosowaniu nr %d na sesji %s (wynik: za %d, przeciw %d, wstrzymało się %d).", v.ID, Roman(number), v.Counts.For, v.Counts.Against, v.Counts.Abstain),
+		ProducedBy: name, Responsible: "Przewodniczący obrad", ProducedAt: *v.ClosedAt, Source: "council.resolution:" + itoa(v.ID)})
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO resolutions (body_id, session_id, vote_id, seq, number, title, publication_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		bodyID, v.SessionID, v.ID, seq, num, title, pub.ID)
+	if err == nil {
+		v.Resolution = &Resolution{Number: num, Title: title, PublicationID: pub.ID}
+	}
+	return err
+}
+
+// genitive is the body's name as it follows "Uchwała nr …" ("Rada Gminy"
+// becomes "Rady Gminy"); names it does not know stay as they are.
+func genitive(name string) string {
+	for from, to := range map[string]string{"Rada ": "Rady ", "Komisja ": "Komisji "} {
+		if rest, ok := strings.CutPrefix(name, from); ok {
+			return to + rest
+		}
+	}
+	return name
+}
+
+// Resolution is an adopted resolution.
+type Resolution struct {
+	Number        string `json:"number"`
+	Title         string `json:"title"`
+	PublicationID int64  `json:"-"`
 }
 
 var warsaw = func() *time.Location {

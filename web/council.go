@@ -351,7 +351,14 @@ func (s *Server) consoleCreateVote(r *http.Request, v *sessionView) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.council.CreateVote(r.Context(), item, r.PostForm.Get("subject"), council.Majority(r.PostForm.Get("majority")))
+	var res *council.DraftResolution
+	if t := r.PostForm.Get("resolution_title"); t != "" || r.PostForm.Get("resolution_text") != "" {
+		res = &council.DraftResolution{Title: t, Text: r.PostForm.Get("resolution_text")}
+	}
+	_, err = s.council.CreateResolutionVote(r.Context(), item, r.PostForm.Get("subject"), council.Majority(r.PostForm.Get("majority")), res)
+	if f := ratusz.ErrorField(err); f == "resolution.title" || f == "resolution.text" {
+		err.(*ratusz.Error).Field = strings.Replace(f, ".", "_", 1)
+	}
 	return err
 }
 

@@ -93,13 +93,14 @@ func (s *Server) addAgendaItem(r *http.Request, in *agendaInput) (int64, error) 
 }
 
 type voteInput struct {
-	AgendaItem int64  `json:"agenda_item"`
-	Subject    string `json:"subject"`
-	Majority   string `json:"majority"`
+	AgendaItem int64                    `json:"agenda_item"`
+	Subject    string                   `json:"subject"`
+	Majority   string                   `json:"majority"`
+	Resolution *council.DraftResolution `json:"resolution"`
 }
 
 func (s *Server) createVote(r *http.Request, in *voteInput) (int64, error) {
-	v, err := s.council.CreateVote(r.Context(), in.AgendaItem, in.Subject, council.Majority(in.Majority))
+	v, err := s.council.CreateResolutionVote(r.Context(), in.AgendaItem, in.Subject, council.Majority(in.Majority), in.Resolution)
 	if err != nil {
 		return 0, err
 	}
@@ -151,6 +152,9 @@ func (s *Server) voteJSON(v *council.Vote) map[string]any {
 	}
 	if v.PublicationID != nil {
 		m["publication_url"] = s.publicationURL(*v.PublicationID)
+	}
+	if r := v.Resolution; r != nil {
+		m["resolution"] = map[string]any{"number": r.Number, "title": r.Title, "url": s.publicationURL(r.PublicationID)}
 	}
 	return m
 }

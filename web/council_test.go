@@ -23,7 +23,7 @@ func TestCouncilPages(t *testing.T) {
 		}
 	}
 	vote := b.get("/rada/glosowania/2")
-	for _, want := range []string{"Imienny wykaz głosowania", "Danuta Krawczyk", "Przeciw", "Nieobecny(a)", "<svg", `role="img"`, "/bip/publikacje/"} {
+	for _, want := range []string{"Imienny wykaz głosowania", "Danuta Krawczyk", "Przeciw", "Nieobecny(a)", "<svg", `role="img"`, "/bip/publikacje/", "Uchwała nr XI/1/2026"} {
 		if !strings.Contains(vote.Body, want) {
 			t.Errorf("vote page lacks %q", want)
 		}

@@ -156,7 +156,7 @@ func TestServeLifecycle(t *testing.T) {
 	if out, err := run("seed", "--demo"); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out)
 	}
-	if out, err := run("bip", "verify"); err != nil || !strings.Contains(out, "BIP log verified: 15 entries") {
+	if out, err := run("bip", "verify"); err != nil || !strings.Contains(out, "BIP log verified: 17 entries") {
 		t.Fatalf("verify on a clean log: %v\n%s", err, out)
 	}
 	// … and after someone rewrites a published version with plain SQL, it

@@ -74,17 +74,25 @@ func seedCouncil(ctx context.Context, pool *pgxpool.Pool) error {
 		item, subject string
 		majority      council.Majority
 		choices       string // per councillor: f(or) a(gainst) w (abstain) - (none)
+		resolution    string
+		text          string
 	}{
-		{"Przyjęcie porządku obrad", "Przyjęcie porządku obrad XI sesji", council.Simple, "fffffffffffff--"},
-		{"Podjęcie uchwały w sprawie stawek podatku od nieruchomości na 2027 r. (druk DS-87/26)", "Uchwała w sprawie stawek podatku od nieruchomości", council.Simple, "fffffaaaawffww-"},
-		{"Podjęcie uchwały w sprawie zmiany Statutu Gminy (druk DS-88/26)", "Uchwała w sprawie zmiany Statutu Gminy", council.AbsoluteStatutory, "fffffawaffa-f--"},
+		{"Przyjęcie porządku obrad", "Przyjęcie porządku obrad XI sesji", council.Simple, "fffffffffffff--", "", ""},
+		{"Podjęcie uchwały w sprawie stawek podatku od nieruchomości na 2027 r. (druk DS-87/26)", "Uchwała w sprawie stawek podatku od nieruchomości", council.Simple, "fffffaaaawffww-",
+			"w sprawie określenia wysokości stawek podatku od nieruchomości na rok 2027", "Określa się roczne stawki podatku od nieruchomości: od gruntów związanych z działalnością gospodarczą — 1,34 zł od 1 m², od budynków mieszkalnych — 1,15 zł od 1 m² powierzchni użytkowej."},
+		{"Podjęcie uchwały w sprawie zmiany Statutu Gminy (druk DS-88/26)", "Uchwała w sprawie zmiany Statutu Gminy", council.AbsoluteStatutory, "fffffawaffa-f--",
+			"w sprawie zmiany Statutu Gminy Przykładowo", "W Statucie Gminy Przykładowo wprowadza się zmiany: sesje rady są transmitowane i utrwalane za pomocą urządzeń rejestrujących obraz i dźwięk."},
 	}
 	for _, v := range votes {
 		item, err := s.AddAgendaItem(octx, past.ID, v.item, nil)
 		if err != nil {
 			return err
 		}
-		vote, err := s.CreateVote(octx, item.ID, v.subject, v.majority)
+		var res *council.DraftResolution
+		if v.resolution != "" {
+			res = &council.DraftResolution{Title: v.resolution, Text: "## § 1\n\n" + v.text + "\n\n## § 2\n\nWykonanie uchwały powierza się Wójtowi Gminy.\n\n## § 3\n\nUchwała wchodzi w życie po upływie 14 dni od dnia ogłoszenia w Dzienniku Urzędowym Województwa."}
+		}
+		vote, err := s.CreateResolutionVote(octx, item.ID, v.subject, v.majority, res)
 		if err != nil {
 			return err
 		}

@@ -385,6 +385,12 @@ var catalogue = map[string][2]string{
 	"council.int.subject_hint":                 {"Np. „remontu ul. Lipowej”.", "E.g. “repairs of Lipowa street”."},
 	"council.int.file":                         {"Złóż", "File"},
 	"council.profile.interpellations":          {"Interpelacje i zapytania tego radnego", "This councillor's interpellations and questions"},
+	"council.resolution":                       {"Uchwała", "Resolution"},
+	"council.resolution.number":                {"Uchwała nr %s", "Resolution no. %s"},
+	"council.resolution.optional":              {"Uchwała (jeśli głosowanie ją przyjmuje)", "Resolution (if the vote adopts one)"},
+	"council.resolution.title":                 {"Tytuł uchwały", "Resolution title"},
+	"council.resolution.hint":                  {"Np. „w sprawie budżetu gminy na rok 2027”. Numer nadaje się przy przyjęciu.", "E.g. “w sprawie budżetu gminy na rok 2027”. The number is given on adoption."},
+	"council.resolution.text":                  {"Treść uchwały (Markdown)", "Resolution text (Markdown)"},
 	"filter.any":                               {"Wszystkie", "All"},
 	"council.create_vote":                      {"Przygotuj głosowanie", "Prepare the vote"},
 }
