@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -192,39 +191,27 @@ func (s *Service) Changes(ctx context.Context, f ChangeFilter) ([]*Change, int, 
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	// Only the filters given are spelled out, so the planner can use the
-	// indexes (a generic "$1 = 0 OR …" plan scans every version).
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
-	}
+	var w pg.Where
 	if f.PublicationID != 0 {
-		add("v.publication_id = ?", f.PublicationID)
+		w.Add("v.publication_id = ?", f.PublicationID)
 	}
 	if f.Kind != "" {
-		add("v.kind = ?", f.Kind)
+		w.Add("v.kind = ?", f.Kind)
 	}
 	if !f.From.IsZero() {
-		add("v.created_at >= ?", f.From)
+		w.Add("v.created_at >= ?", f.From)
 	}
 	if !f.To.IsZero() {
-		add("v.created_at < ?", f.To)
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = "WHERE " + strings.Join(conds, " AND ")
+		w.Add("v.created_at < ?", f.To)
 	}
 	var total int
-	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM bip_versions v "+where, args...).Scan(&total); err != nil {
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM bip_versions v"+w.SQL(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	n := len(args)
-	rows, _ := s.pool.Query(ctx, fmt.Sprintf(`SELECT v.publication_id, v.version, v.kind, v.title, v.entered_by_name, v.created_at, v.change_reason, coalesce(l.seq, 0) AS seq
-		FROM bip_versions v LEFT JOIN bip_log l ON l.publication_id = v.publication_id AND l.version = v.version
-		%s ORDER BY v.created_at DESC, v.publication_id DESC, v.version DESC OFFSET $%d LIMIT $%d`, where, n+1, n+2),
-		append(append([]any{pgx.QueryExecModeExec}, args...), f.Offset, f.Limit)...)
+	page, args := w.Page(f.Offset, f.Limit)
+	rows, _ := s.pool.Query(ctx, `SELECT v.publication_id, v.version, v.kind, v.title, v.entered_by_name, v.created_at, v.change_reason, coalesce(l.seq, 0) AS seq
+		FROM bip_versions v LEFT JOIN bip_log l ON l.publication_id = v.publication_id AND l.version = v.version`+
+		w.SQL()+` ORDER BY v.created_at DESC, v.publication_id DESC, v.version DESC`+page, args...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Change])
 	return list, total, err
 }

@@ -73,6 +73,3 @@ func (v *viewCounter) close() {
 	v.once.Do(func() { close(v.stop) })
 	<-v.done
 }
-
-// FlushViews writes the counted views now (tests, shutdown).
-func (s *Service) FlushViews() { s.views.flush() }

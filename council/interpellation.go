@@ -191,43 +191,33 @@ func (s *Service) Interpellations(ctx context.Context, f InterpellationFilter) (
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	var conds []string
-	var args []any
-	add := func(c string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(c, "?", fmt.Sprintf("$%d", len(args))))
-	}
+	var w pg.Where
 	if f.BodyID != 0 {
-		add("body_id = ?", f.BodyID)
+		w.Add("body_id = ?", f.BodyID)
 	}
 	if f.CouncillorID != 0 {
-		add("councillor_id = ?", f.CouncillorID)
+		w.Add("councillor_id = ?", f.CouncillorID)
 	}
 	if f.Kind != "" {
-		add("kind = ?", f.Kind)
+		w.Add("kind = ?", f.Kind)
 	}
 	switch f.Status {
 	case "":
 	case "answered":
-		conds = append(conds, "answered_on IS NOT NULL")
+		w.Add("answered_on IS NOT NULL")
 	case "awaiting":
-		add("answered_on IS NULL AND due_on >= ?", today())
+		w.Add("answered_on IS NULL AND due_on >= ?", today())
 	case "overdue":
-		add("answered_on IS NULL AND due_on < ?", today())
+		w.Add("answered_on IS NULL AND due_on < ?", today())
 	default:
 		return nil, 0, ratusz.Invalid("status", "err.council.status")
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
 	var total int
-	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM interpellations"+where, args...).Scan(&total); err != nil {
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM interpellations"+w.SQL(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	n := len(args)
-	rows, _ := s.pool.Query(ctx, fmt.Sprintf("SELECT "+interpellationColumns+" FROM interpellations%s ORDER BY filed_on DESC, id DESC OFFSET $%d LIMIT $%d", where, n+1, n+2),
-		append(args, f.Offset, f.Limit)...)
+	page, args := w.Page(f.Offset, f.Limit)
+	rows, _ := s.pool.Query(ctx, "SELECT "+interpellationColumns+" FROM interpellations"+w.SQL()+" ORDER BY filed_on DESC, id DESC"+page, args...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Interpellation])
 	return list, total, err
 }

@@ -77,14 +77,7 @@ func (s *Server) bipNewForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) bipEditForm(w http.ResponseWriter, r *http.Request) error {
-	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	pub, err := s.bip.Current(r.Context(), id)
+	pub, err := s.editablePublication(r)
 	if err != nil {
 		return err
 	}
@@ -193,6 +186,19 @@ func (s *Server) editorError(w http.ResponseWriter, r *http.Request, err error, 
 	return err
 }
 
+// editablePublication is the newest version of the publication in the
+// path, for someone who may publish.
+func (s *Server) editablePublication(r *http.Request) (*bip.Publication, error) {
+	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
+		return nil, err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.bip.Current(r.Context(), id)
+}
+
 // bipSave is the editor's submit for a new publication (cur nil) or a new
 // version: it shows a preview, or saves and goes to the publication, or
 // shows the form again with the message next to the field.
@@ -227,14 +233,7 @@ func (s *Server) bipCreate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) bipRevise(w http.ResponseWriter, r *http.Request) error {
-	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	cur, err := s.bip.Current(r.Context(), id)
+	cur, err := s.editablePublication(r)
 	if err != nil {
 		return err
 	}
@@ -248,14 +247,7 @@ type bipWithdrawPage struct {
 }
 
 func (s *Server) bipWithdrawForm(w http.ResponseWriter, r *http.Request) error {
-	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	pub, err := s.bip.Current(r.Context(), id)
+	pub, err := s.editablePublication(r)
 	if err != nil {
 		return err
 	}

@@ -114,17 +114,6 @@ func (h *hub) shutdown() {
 	}
 }
 
-// clients counts connected clients (metrics, tests).
-func (h *hub) clients() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := 0
-	for _, cs := range h.topics {
-		n += len(cs)
-	}
-	return n
-}
-
 // liveWriteBuffers lends write buffers to connections only while they write,
 // so ten thousand idle viewers do not each hold one.
 var liveWriteBuffers = &sync.Pool{}
