@@ -307,3 +307,7 @@ func (s *Service) Present(ctx context.Context, sessionID int64) (int, error) {
 	err := s.pool.QueryRow(ctx, "SELECT count(*) FROM attendance WHERE session_id = $1 AND present", sessionID).Scan(&n)
 	return n, err
 }
+
+// Genitive is the body's name after "Sesja XII …" or "Uchwała nr …": "Rada
+// Gminy" becomes "Rady Gminy".
+func (b *Body) Genitive() string { return genitive(b.Name) }

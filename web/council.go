@@ -141,7 +141,7 @@ func (s *Server) councilSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &sessionPage{sessionView: v}
 	p.Title = "council.session.title"
-	p.TitleArgs = []any{v.Session.Roman(), v.Body.Name}
+	p.TitleArgs = []any{v.Session.Roman(), v.Body.Genitive()}
 	p.Section = "council"
 	s.render(w, r, http.StatusOK, "council_session", p)
 	return nil
