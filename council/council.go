@@ -49,6 +49,8 @@ type Councillor struct {
 	Active   bool    `json:"active" db:"active"`
 }
 
+const councillorColumns = "id, body_id, name, club, email, function, active"
+
 func text(field, v string, max int) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -107,9 +109,16 @@ func (s *Service) AddCouncillor(ctx context.Context, bodyID int64, name, club, e
 	if _, err := s.BodyByID(ctx, bodyID); err != nil {
 		return nil, err
 	}
-	rows, _ := s.pool.Query(ctx, `INSERT INTO councillors (body_id, name, club, email) VALUES ($1, $2, $3, $4)
-		RETURNING id, body_id, name, club, email, function, active`, bodyID, name, club, em)
-	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Councillor])
+	var c *Councillor
+	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `INSERT INTO councillors (body_id, name, club, email) VALUES ($1, $2, $3, $4)
+			RETURNING `+councillorColumns, bodyID, name, club, em)
+		var err error
+		if c, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Councillor]); err != nil {
+			return err
+		}
+		return startMemberships(ctx, tx, c.ID, bodyID, club, "member", time.Now())
+	})
 	if pg.IsConstraint(err, "councillors_email_key") {
 		return nil, &ratusz.Error{Code: ratusz.ECONFLICT, Field: "email", Message: "err.council.councillor_email_taken"}
 	}
@@ -118,8 +127,8 @@ func (s *Service) AddCouncillor(ctx context.Context, bodyID int64, name, club, e
 
 // Councillors returns a body's active members, by name.
 func (s *Service) Councillors(ctx context.Context, bodyID int64) ([]*Councillor, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, body_id, name, club, email, function, active FROM councillors
-		WHERE body_id = $1 AND active ORDER BY name, id`, bodyID)
+	rows, _ := s.pool.Query(ctx, `SELECT `+councillorColumns+` FROM councillors
+		WHERE body_id = $1 AND active ORDER BY sort_name, id`, bodyID)
 	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Councillor])
 }
 

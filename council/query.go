@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/pg"
 )
 
 // Bodies returns every body, councils first.
@@ -66,7 +67,7 @@ func (s *Service) Me(ctx context.Context, bodyID int64) (*Councillor, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, _ := s.pool.Query(ctx, "SELECT id, body_id, name, club, email, function, active FROM councillors WHERE id = $1", id)
+	rows, _ := s.pool.Query(ctx, "SELECT "+councillorColumns+" FROM councillors WHERE id = $1", id)
 	return pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Councillor])
 }
 
@@ -80,7 +81,8 @@ func (s *Service) MyChoice(ctx context.Context, voteID, councillorID int64) (str
 	return choice, err
 }
 
-// SetFunction makes a councillor the chair or a vice-chair ("" for none).
+// SetFunction makes a councillor the chair or a vice-chair ("" for none),
+// from today: the membership with the old function ends yesterday.
 func (s *Service) SetFunction(ctx context.Context, councillorID int64, function string) error {
 	if err := mayManage(ctx); err != nil {
 		return err
@@ -88,11 +90,26 @@ func (s *Service) SetFunction(ctx context.Context, councillorID int64, function 
 	if function != "" && function != "chair" && function != "vice_chair" {
 		return ratusz.Invalid("function", "err.council.function")
 	}
-	tag, err := s.pool.Exec(ctx, "UPDATE councillors SET function = $2 WHERE id = $1", councillorID, function)
-	if err == nil && tag.RowsAffected() == 0 {
-		return ratusz.Errorf(ratusz.ENOTFOUND, "err.council.councillor_not_found")
-	}
-	return err
+	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		bodyID, _, old, err := lockCouncillor(ctx, tx, councillorID)
+		if err != nil || old == function {
+			return err
+		}
+		now := time.Now()
+		if err := endMembership(ctx, tx, councillorID, false, now); err != nil {
+			return err
+		}
+		role := function
+		if role == "" {
+			role = "member"
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO council_memberships (councillor_id, body_id, role, starts_on) VALUES ($1, $2, $3, $4)`,
+			councillorID, bodyID, role, now.In(warsaw).Format("2006-01-02")); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "UPDATE councillors SET function = $2 WHERE id = $1", councillorID, function)
+		return err
+	})
 }
 
 // Profile is a councillor's record in their body: attendance and how they
@@ -120,7 +137,7 @@ const choiceSQL = `coalesce(b.choice, CASE WHEN v.recorded_list THEN NULL WHEN c
 
 // CouncillorProfile returns a councillor's record.
 func (s *Service) CouncillorProfile(ctx context.Context, id int64) (*Profile, error) {
-	rows, _ := s.pool.Query(ctx, "SELECT id, body_id, name, club, email, function, active FROM councillors WHERE id = $1", id)
+	rows, _ := s.pool.Query(ctx, "SELECT "+councillorColumns+" FROM councillors WHERE id = $1", id)
 	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Councillor])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.council.councillor_not_found")

@@ -97,6 +97,24 @@ func (s *Service) ImportRadoskop(ctx context.Context, r io.Reader, bodyName stri
 			bodyName, max(seats, 1), source).Scan(&rep.BodyID); err != nil {
 			return err
 		}
+		// Sessions in date order; those without a number are numbered in turn.
+		sort.SliceStable(t.Sessions, func(i, j int) bool { return t.Sessions[i].Date < t.Sessions[j].Date })
+		// The term runs from the first session; memberships from then.
+		termStart := time.Now().In(warsaw)
+		if len(t.Sessions) > 0 {
+			if d, err := time.ParseInLocation("2006-01-02", t.Sessions[0].Date, warsaw); err == nil {
+				termStart = d
+			}
+		}
+		termName := strings.TrimSpace(t.Label)
+		if termName == "" {
+			termName = t.ID
+		}
+		var termID int64
+		if err := tx.QueryRow(ctx, "INSERT INTO council_terms (body_id, name, starts_on) VALUES ($1, $2, $3) RETURNING id",
+			rep.BodyID, termName, termStart).Scan(&termID); err != nil {
+			return err
+		}
 		ids := make([]int64, len(t.Index))
 		byName := map[string]int64{}
 		for i, name := range t.Index {
@@ -104,11 +122,12 @@ func (s *Service) ImportRadoskop(ctx context.Context, r io.Reader, bodyName stri
 				rep.BodyID, name, clubs[name]).Scan(&ids[i]); err != nil {
 				return err
 			}
+			if err := startMemberships(ctx, tx, ids[i], rep.BodyID, clubs[name], "member", termStart); err != nil {
+				return err
+			}
 			byName[name] = ids[i]
 			rep.Councillors++
 		}
-		// Sessions in date order; those without a number are numbered in turn.
-		sort.SliceStable(t.Sessions, func(i, j int) bool { return t.Sessions[i].Date < t.Sessions[j].Date })
 		sessions := map[string]int64{}
 		used := map[int]bool{}
 		for i, sess := range t.Sessions {
@@ -125,8 +144,8 @@ func (s *Service) ImportRadoskop(ctx context.Context, r io.Reader, bodyName stri
 				return ratusz.Invalid("file", "err.council.import_format", "session date "+sess.Date)
 			}
 			var id int64
-			if err := tx.QueryRow(ctx, `INSERT INTO council_sessions (body_id, number, starts_at, state) VALUES ($1, $2, $3, 'closed') RETURNING id`,
-				rep.BodyID, n, day.Add(9*time.Hour)).Scan(&id); err != nil {
+			if err := tx.QueryRow(ctx, `INSERT INTO council_sessions (body_id, term_id, number, starts_at, state) VALUES ($1, $2, $3, $4, 'closed') RETURNING id`,
+				rep.BodyID, termID, n, day.Add(9*time.Hour)).Scan(&id); err != nil {
 				return err
 			}
 			sessions[sess.Date] = id
@@ -161,6 +180,9 @@ func (s *Service) ImportRadoskop(ctx context.Context, r io.Reader, bodyName stri
 				if err := tx.QueryRow(ctx, `INSERT INTO agenda_items (session_id, position, label, title, papers)
 					SELECT $1, count(*) + 1, $2, $3, $4 FROM agenda_items WHERE session_id = $1 RETURNING id`,
 					sessionID, label, title, papers).Scan(&item); err != nil {
+					return err
+				}
+				if err := linkPapers(ctx, tx, rep.BodyID, item, papers); err != nil {
 					return err
 				}
 				items[key] = item
