@@ -73,6 +73,7 @@ func (s *Server) routes() http.Handler {
 	r.Post("/rada/sesje/{id}/otworz", s.page(s.consoleAction(s.consoleOpenVote)))
 	r.Post("/rada/sesje/{id}/zamknij", s.page(s.consoleAction(s.consoleCloseVote)))
 	r.Get("/live/sessions/{id}", s.page(s.liveSession))
+	r.Route("/oparl/v1", s.oparlRoutes) // open data: OParl 1.1 and the vote-event extension (oparl.go)
 	r.Get("/sitemap.xml", s.sitemap)
 	r.Get("/sitemap/{part}.xml", s.sitemapPart)
 
