@@ -81,6 +81,16 @@ func (a *NewAttachment) validate() error {
 	return nil
 }
 
+// Check validates a file as an attachment (name, size, content) before a
+// module keeps it for a later publication, and returns the file as it
+// would be stored: its sniffed type and SHA-256.
+func (a *NewAttachment) Check() (*Attachment, error) {
+	if err := a.validate(); err != nil {
+		return nil, err
+	}
+	return &Attachment{Name: a.Name, ContentType: a.contentType, Size: int64(len(a.Data)), SHA256: a.sum[:]}, nil
+}
+
 func sniff(name string, data []byte) string {
 	t := http.DetectContentType(data)
 	switch {

@@ -134,52 +134,32 @@ func (s *Service) Councillors(ctx context.Context, bodyID int64) ([]*Councillor,
 
 // Session is a sitting of a body.
 type Session struct {
-	ID           int64     `json:"id" db:"id"`
-	BodyID       int64     `json:"body" db:"body_id"`
-	Number       int       `json:"number" db:"number"`
-	Kind         string    `json:"kind" db:"kind"`
-	Title        string    `json:"title" db:"title"`
-	StartsAt     time.Time `json:"starts_at" db:"starts_at"`
-	Place        string    `json:"place" db:"place"`
-	State        string    `json:"state" db:"state"`
-	BroadcastURL string    `json:"broadcast_url" db:"broadcast_url"`
-	RecordingURL string    `json:"recording_url" db:"recording_url"`
-	ProtocolURL  string    `json:"protocol_url" db:"protocol_url"`
+	ID           int64      `json:"id" db:"id"`
+	BodyID       int64      `json:"body" db:"body_id"`
+	Number       int        `json:"number" db:"number"`
+	Kind         string     `json:"kind" db:"kind"`
+	Title        string     `json:"title" db:"title"`
+	StartsAt     time.Time  `json:"starts_at" db:"starts_at"`
+	Place        string     `json:"place" db:"place"`
+	State        string     `json:"state" db:"state"`
+	BroadcastURL string     `json:"broadcast_url" db:"broadcast_url"`
+	RecordingURL string     `json:"recording_url" db:"recording_url"`
+	ProtocolURL  string     `json:"protocol_url" db:"protocol_url"`
+	TermID       *int64     `json:"term,omitempty" db:"term_id"`
+	AnnouncedAt  *time.Time `json:"announced_at,omitempty" db:"announced_at"`
+	// The session's notice and agenda in BIP, once announced.
+	AgendaPublicationID *int64 `json:"agenda_publication,omitempty" db:"agenda_publication_id"`
+	CurrentItemID       *int64 `json:"current_item,omitempty" db:"current_item_id"`
 }
 
 // Roman is the session's number as councils write it.
 func (s *Session) Roman() string { return Roman(s.Number) }
 
-const sessionColumns = "id, body_id, number, kind, title, starts_at, place, state, broadcast_url, recording_url, protocol_url"
+const sessionColumns = "id, body_id, number, kind, title, starts_at, place, state, broadcast_url, recording_url, protocol_url, term_id, announced_at, agenda_publication_id, current_item_id"
 
-// CreateSession plans a session.
+// CreateSession plans an ordinary session.
 func (s *Service) CreateSession(ctx context.Context, bodyID int64, number int, title string, startsAt time.Time) (*Session, error) {
-	if err := mayManage(ctx); err != nil {
-		return nil, err
-	}
-	if number < 1 || number > 3999 {
-		return nil, ratusz.Invalid("number", "err.range", 1, 3999)
-	}
-	if startsAt.IsZero() {
-		return nil, ratusz.Invalid("starts_at", "err.required")
-	}
-	title = strings.TrimSpace(title)
-	if utf8.RuneCountInString(title) > 300 {
-		return nil, ratusz.Invalid("title", "err.too_long", 300)
-	}
-	if _, err := s.BodyByID(ctx, bodyID); err != nil {
-		if ratusz.ErrorCode(err) == ratusz.ENOTFOUND {
-			return nil, ratusz.Invalid("body", "err.council.body_not_found")
-		}
-		return nil, err
-	}
-	rows, _ := s.pool.Query(ctx, `INSERT INTO council_sessions (body_id, number, title, starts_at) VALUES ($1, $2, $3, $4)
-		RETURNING `+sessionColumns, bodyID, number, title, startsAt)
-	sess, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Session])
-	if pg.IsConstraint(err, "council_sessions_number_key") {
-		return nil, &ratusz.Error{Code: ratusz.ECONFLICT, Field: "number", Message: "err.council.session_number_taken"}
-	}
-	return sess, err
+	return s.NewSession(ctx, bodyID, SessionInput{Number: number, Kind: "ordinary", Title: title, StartsAt: startsAt})
 }
 
 // SessionByID returns a session.
@@ -200,49 +180,20 @@ type AgendaItem struct {
 	Label     string   `json:"label" db:"label"`
 	Title     string   `json:"title" db:"title"`
 	Papers    []string `json:"papers" db:"papers"`
+	// The vote that took the item off the agenda, if one did.
+	RemovedByVoteID *int64 `json:"removed_by_vote,omitempty" db:"removed_by_vote_id"`
 }
+
+const agendaColumns = "id, session_id, position, label, title, papers, removed_by_vote_id"
 
 // AddAgendaItem appends an item, numbered after the last one.
 func (s *Service) AddAgendaItem(ctx context.Context, sessionID int64, title string, papers []string) (*AgendaItem, error) {
-	if err := mayManage(ctx); err != nil {
-		return nil, err
-	}
-	title, err := text("title", title, 1000)
-	if err != nil {
-		return nil, err
-	}
-	var item *AgendaItem
-	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var state string
-		err := tx.QueryRow(ctx, "SELECT state FROM council_sessions WHERE id = $1 FOR UPDATE", sessionID).Scan(&state)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ratusz.Errorf(ratusz.ENOTFOUND, "err.council.session_not_found")
-		} else if err != nil {
-			return err
-		}
-		if state == "closed" {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
-		}
-		if papers == nil {
-			papers = []string{}
-		}
-		rows, _ := tx.Query(ctx, `INSERT INTO agenda_items (session_id, position, label, title, papers)
-			SELECT $1, n + 1, (n + 1)::text, $2, $3 FROM (SELECT count(*) AS n FROM agenda_items WHERE session_id = $1) c
-			RETURNING id, session_id, position, label, title, papers`, sessionID, title, papers)
-		item, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[AgendaItem])
-		if err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, "agenda.changed", sessionTopic(sessionID), map[string]any{"item": item})
-	})
-	return item, err
+	return s.AddItem(ctx, sessionID, AgendaInput{Title: title, Papers: papers})
 }
 
 // Agenda returns a session's items in order.
 func (s *Service) Agenda(ctx context.Context, sessionID int64) ([]*AgendaItem, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, session_id, position, label, title, papers FROM agenda_items
-		WHERE session_id = $1 ORDER BY position`, sessionID)
-	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[AgendaItem])
+	return agendaOf(ctx, s.pool, sessionID)
 }
 
 func sessionTopic(id int64) string { return "session:" + itoa(id) }

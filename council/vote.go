@@ -66,24 +66,49 @@ type DraftResolution struct {
 
 // CreateVote prepares a vote on an agenda item.
 func (s *Service) CreateVote(ctx context.Context, agendaItemID int64, subject string, majority Majority) (*Vote, error) {
-	return s.CreateResolutionVote(ctx, agendaItemID, subject, majority, nil)
+	return s.PrepareVote(ctx, VoteInput{AgendaItem: agendaItemID, Subject: subject, Majority: majority})
 }
 
 // CreateResolutionVote prepares a vote that, if adopted, adopts the draft
 // resolution.
 func (s *Service) CreateResolutionVote(ctx context.Context, agendaItemID int64, subject string, majority Majority, res *DraftResolution) (*Vote, error) {
+	return s.PrepareVote(ctx, VoteInput{AgendaItem: agendaItemID, Subject: subject, Majority: majority, Resolution: res})
+}
+
+// VoteInput is a vote being prepared.
+type VoteInput struct {
+	AgendaItem int64            `json:"agenda_item"`
+	Subject    string           `json:"subject"`
+	Majority   Majority         `json:"majority"`
+	Mode       string           `json:"mode"`    // electronic (default), roll_call, secret
+	Repeats    int64            `json:"repeats"` // reasumpcja: the closed vote this one repeats
+	Resolution *DraftResolution `json:"resolution"`
+}
+
+// Vote modes: on the councillors' devices; by roll call, recorded by the
+// office when the devices fail; secret, with only the tellers' totals.
+var voteModes = map[string]bool{"electronic": true, "roll_call": true, "secret": true}
+
+// PrepareVote prepares a vote on an agenda item.
+func (s *Service) PrepareVote(ctx context.Context, in VoteInput) (*Vote, error) {
 	if err := mayManage(ctx); err != nil {
 		return nil, err
 	}
-	subject, err := text("subject", subject, 1000)
+	subject, err := text("subject", in.Subject, 1000)
 	if err != nil {
 		return nil, err
 	}
-	if !majority.Valid() {
+	if !in.Majority.Valid() {
 		return nil, ratusz.Invalid("majority", "err.council.majority")
 	}
+	if in.Mode == "" {
+		in.Mode = "electronic"
+	}
+	if !voteModes[in.Mode] {
+		return nil, ratusz.Invalid("mode", "err.council.mode")
+	}
 	var resTitle, resText string
-	if res != nil && (strings.TrimSpace(res.Title) != "" || strings.TrimSpace(res.Text) != "") {
+	if res := in.Resolution; res != nil && (strings.TrimSpace(res.Title) != "" || strings.TrimSpace(res.Text) != "") {
 		if resTitle, err = text("resolution.title", res.Title, 500); err != nil {
 			return nil, err
 		}
@@ -91,12 +116,30 @@ func (s *Service) CreateResolutionVote(ctx context.Context, agendaItemID int64, 
 			return nil, err
 		}
 	}
-	var id int64
-	err = s.pool.QueryRow(ctx, `INSERT INTO votes (session_id, agenda_item_id, subject, majority, resolution_title, resolution_text)
-		SELECT session_id, id, $2, $3, $4, $5 FROM agenda_items WHERE id = $1 RETURNING id`, agendaItemID, subject, string(majority), resTitle, resText).Scan(&id)
+	var sessionID int64
+	err = s.pool.QueryRow(ctx, "SELECT session_id FROM agenda_items WHERE id = $1 AND removed_by_vote_id IS NULL", in.AgendaItem).Scan(&sessionID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ratusz.Invalid("agenda_item", "err.council.item_not_found")
 	} else if err != nil {
+		return nil, err
+	}
+	var repeats *int64
+	if in.Repeats != 0 {
+		// A re-vote (reasumpcja) repeats a closed vote of the same session.
+		var ok bool
+		if err := s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM votes WHERE id = $1 AND session_id = $2 AND state = 'closed')",
+			in.Repeats, sessionID).Scan(&ok); err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, ratusz.Invalid("repeats", "err.council.repeats")
+		}
+		repeats = &in.Repeats
+	}
+	var id int64
+	err = s.pool.QueryRow(ctx, `INSERT INTO votes (session_id, agenda_item_id, subject, majority, mode, repeats_id, resolution_title, resolution_text)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, sessionID, in.AgendaItem, subject, string(in.Majority), in.Mode, repeats, resTitle, resText).Scan(&id)
+	if err != nil {
 		return nil, err
 	}
 	return s.Vote(ctx, id)
@@ -208,15 +251,71 @@ func (s *Service) CastBallot(ctx context.Context, voteID int64, choice Choice) e
 	})
 }
 
+// RecordBallot records, in a roll-call vote, the choice a present
+// councillor states aloud; the office enters it when the devices fail.
+func (s *Service) RecordBallot(ctx context.Context, voteID, councillorID int64, choice Choice) error {
+	if err := mayManage(ctx); err != nil {
+		return err
+	}
+	if choice != For && choice != Against && choice != Abstain {
+		return ratusz.Invalid("choice", "err.council.choice")
+	}
+	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		state, sessionID, bodyID, err := lockVote(ctx, tx, voteID, "SHARE")
+		if err != nil {
+			return err
+		}
+		if state != "open" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.vote_not_open")
+		}
+		var mode string
+		var present, member bool
+		if err := tx.QueryRow(ctx, `SELECT v.mode, coalesce(a.present, false), c.id IS NOT NULL FROM votes v
+			LEFT JOIN councillors c ON c.id = $2 AND c.body_id = $3 AND c.active
+			LEFT JOIN attendance a ON a.session_id = v.session_id AND a.councillor_id = c.id WHERE v.id = $1`, voteID, councillorID, bodyID).Scan(&mode, &present, &member); err != nil {
+			return err
+		}
+		if mode != "roll_call" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.not_roll_call")
+		}
+		if !member {
+			return ratusz.Invalid("councillor", "err.council.councillor_not_found")
+		}
+		if !present {
+			return &ratusz.Error{Code: ratusz.ECONFLICT, Field: "councillor", Message: "err.council.absent"}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO ballots (vote_id, councillor_id, choice) VALUES ($1, $2, $3)
+			ON CONFLICT (vote_id, councillor_id) DO UPDATE SET choice = EXCLUDED.choice, cast_at = now()`, voteID, councillorID, string(choice)); err != nil {
+			return err
+		}
+		var cast int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM ballots WHERE vote_id = $1", voteID).Scan(&cast); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, "vote.progress", sessionTopic(sessionID), map[string]any{"vote": voteID, "ballots_cast": cast})
+	})
+}
+
+// CloseSecretVote closes a secret vote with the totals of the tellers'
+// protocol (komisja skrutacyjna): how many voted for, against and
+// abstained. Those present who are not counted did not vote.
+func (s *Service) CloseSecretVote(ctx context.Context, id int64, c Counts) (*Vote, error) {
+	return s.closeVote(ctx, id, &c)
+}
+
 // CloseVote closes a vote: it counts the ballots, decides the outcome under
 // the vote's majority rule and publishes the named list in BIP, all in one
 // transaction, so a result exists if and only if its publication does.
 func (s *Service) CloseVote(ctx context.Context, id int64) (*Vote, error) {
+	return s.closeVote(ctx, id, nil)
+}
+
+func (s *Service) closeVote(ctx context.Context, id int64, secret *Counts) (*Vote, error) {
 	if err := mayManage(ctx); err != nil {
 		return nil, err
 	}
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		state, sessionID, _, err := lockVote(ctx, tx, id, "UPDATE")
+		state, sessionID, bodyID, err := lockVote(ctx, tx, id, "UPDATE")
 		if err != nil {
 			return err
 		}
@@ -227,7 +326,30 @@ func (s *Service) CloseVote(ctx context.Context, id int64) (*Vote, error) {
 		if err != nil {
 			return err
 		}
-		c := tally(v.Ballots)
+		var c Counts
+		switch {
+		case v.Mode == "secret" && secret == nil:
+			return &ratusz.Error{Code: ratusz.EINVALID, Field: "counts", Message: "err.council.secret_needs_counts"}
+		case v.Mode != "secret" && secret != nil:
+			return &ratusz.Error{Code: ratusz.EINVALID, Field: "counts", Message: "err.council.counts_only_secret"}
+		case v.Mode == "secret":
+			var present, members int
+			if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM attendance a JOIN councillors c ON c.id = a.councillor_id AND c.active
+					WHERE a.session_id = $1 AND a.present), (SELECT count(*) FROM councillors WHERE body_id = $2 AND active)`,
+				v.SessionID, bodyID).Scan(&present, &members); err != nil {
+				return err
+			}
+			if secret.For < 0 || secret.Against < 0 || secret.Abstain < 0 {
+				return ratusz.Invalid("counts", "err.council.counts_negative")
+			}
+			if sum := secret.For + secret.Against + secret.Abstain; sum > present {
+				return ratusz.Invalid("counts", "err.council.counts_exceed", sum, present)
+			}
+			c = Counts{For: secret.For, Against: secret.Against, Abstain: secret.Abstain,
+				NotVoting: present - secret.For - secret.Against - secret.Abstain, Absent: members - present}
+		default:
+			c = tally(v.Ballots)
+		}
 		outcome := "rejected"
 		if v.Majority.Adopted(c, v.StatutorySize) {
 			outcome = "adopted"
@@ -250,6 +372,9 @@ func (s *Service) CloseVote(ctx context.Context, id int64) (*Vote, error) {
 		v.PublicationID = &pub.ID
 		if outcome == "adopted" {
 			if err := adoptResolution(ctx, tx, v); err != nil {
+				return err
+			}
+			if err := applyAgendaChange(ctx, tx, v); err != nil {
 				return err
 			}
 		}
@@ -326,9 +451,12 @@ func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*
 	}
 	if recorded {
 		rows, _ := q.Query(ctx, `SELECT c.id, c.name, c.club, b.choice FROM ballots b JOIN councillors c ON c.id = b.councillor_id
-			WHERE b.vote_id = $1 ORDER BY c.name, c.id`, id)
+			WHERE b.vote_id = $1 ORDER BY c.sort_name, c.id`, id)
 		v.Ballots, err = pgx.CollectRows(rows, scanBallot)
 		return v, err
+	}
+	if v.Mode == "secret" {
+		return v, nil // a secret vote has totals only
 	}
 	if v.State == "closed" || withOpenBallots {
 		rows, _ := q.Query(ctx, `SELECT c.id, c.name, c.club,
@@ -337,7 +465,7 @@ func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*
 			JOIN councillors c ON c.body_id = s.body_id AND c.active
 			LEFT JOIN attendance a ON a.session_id = v.session_id AND a.councillor_id = c.id
 			LEFT JOIN ballots b ON b.vote_id = v.id AND b.councillor_id = c.id
-			WHERE v.id = $1 ORDER BY c.name, c.id`, id)
+			WHERE v.id = $1 ORDER BY c.sort_name, c.id`, id)
 		v.Ballots, err = pgx.CollectRows(rows, scanBallot)
 	}
 	return v, err

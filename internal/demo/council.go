@@ -58,7 +58,12 @@ func seedCouncil(ctx context.Context, pool *pgxpool.Pool) error {
 		return ratusz.NewContextWithActor(ctx, ratusz.Actor{UserID: -1, Name: members[i].name, Email: members[i].email, Roles: []ratusz.Role{ratusz.RoleCouncillor}})
 	}
 
-	past, err := s.CreateSession(octx, body.ID, 11, "Sesja zwyczajna", time.Date(2026, 11, 19, 10, 0, 0, 0, time.UTC))
+	if _, err := s.CreateTerm(octx, body.ID, "IX kadencja (2024–2029)", time.Date(2024, 5, 7, 0, 0, 0, 0, time.UTC), nil); err != nil {
+		return err
+	}
+	past, err := s.NewSession(octx, body.ID, council.SessionInput{Number: 11, Kind: "ordinary", Title: "Sesja zwyczajna",
+		StartsAt: time.Date(2026, 11, 19, 10, 0, 0, 0, time.UTC), Place: "Sala sesyjna Urzędu Gminy, ul. Rynek 1",
+		RecordingURL: "https://wideo.przykladowo.pl/sesje/xi", ProtocolURL: "https://bip.przykladowo.pl/protokoly/xi-2026.pdf"})
 	if err != nil {
 		return err
 	}
@@ -70,22 +75,38 @@ func seedCouncil(ctx context.Context, pool *pgxpool.Pool) error {
 			return err
 		}
 	}
+	agenda := []council.AgendaInput{
+		{Title: "Otwarcie sesji i stwierdzenie prawomocności obrad"},
+		{Title: "Przyjęcie porządku obrad"},
+		{Title: "Podjęcie uchwały w sprawie stawek podatku od nieruchomości na 2027 r.", Papers: []string{"DS-87/26"}},
+		{Title: "Podjęcie uchwały w sprawie zmiany Statutu Gminy", Papers: []string{"DS-88/26"}},
+		{Title: "Zamknięcie sesji"},
+	}
+	var items []*council.AgendaItem
+	for _, in := range agenda {
+		item, err := s.AddItem(octx, past.ID, in)
+		if err != nil {
+			return err
+		}
+		items = append(items, item)
+	}
 	votes := []struct {
-		item, subject string
-		majority      council.Majority
-		choices       string // per councillor: f(or) a(gainst) w (abstain) - (none)
-		resolution    string
-		text          string
+		item       int
+		subject    string
+		majority   council.Majority
+		choices    string // per councillor: f(or) a(gainst) w (abstain) - (none)
+		resolution string
+		text       string
 	}{
-		{"Przyjęcie porządku obrad", "Przyjęcie porządku obrad XI sesji", council.Simple, "fffffffffffff--", "", ""},
-		{"Podjęcie uchwały w sprawie stawek podatku od nieruchomości na 2027 r. (druk DS-87/26)", "Uchwała w sprawie stawek podatku od nieruchomości", council.Simple, "fffffaaaawffww-",
+		{1, "Przyjęcie porządku obrad XI sesji", council.Simple, "fffffffffffff--", "", ""},
+		{2, "Uchwała w sprawie stawek podatku od nieruchomości", council.Simple, "fffffaaaawffww-",
 			"w sprawie określenia wysokości stawek podatku od nieruchomości na rok 2027", "Określa się roczne stawki podatku od nieruchomości: od gruntów związanych z działalnością gospodarczą — 1,34 zł od 1 m², od budynków mieszkalnych — 1,15 zł od 1 m² powierzchni użytkowej."},
-		{"Podjęcie uchwały w sprawie zmiany Statutu Gminy (druk DS-88/26)", "Uchwała w sprawie zmiany Statutu Gminy", council.AbsoluteStatutory, "fffffawaffa-f--",
+		{3, "Uchwała w sprawie zmiany Statutu Gminy", council.AbsoluteStatutory, "fffffawaffa-f--",
 			"w sprawie zmiany Statutu Gminy Przykładowo", "W Statucie Gminy Przykładowo wprowadza się zmiany: sesje rady są transmitowane i utrwalane za pomocą urządzeń rejestrujących obraz i dźwięk."},
 	}
 	for _, v := range votes {
-		item, err := s.AddAgendaItem(octx, past.ID, v.item, nil)
-		if err != nil {
+		item := items[v.item]
+		if err := s.SetCurrentItem(octx, past.ID, item.ID); err != nil {
 			return err
 		}
 		var res *council.DraftResolution
@@ -112,24 +133,33 @@ func seedCouncil(ctx context.Context, pool *pgxpool.Pool) error {
 			return err
 		}
 	}
+	if err := s.CloseSession(octx, past.ID); err != nil {
+		return err
+	}
 
 	if err := seedInterpellations(ctx, pool, body.ID, octx, as); err != nil {
 		return err
 	}
-	next, err := s.CreateSession(octx, body.ID, 12, "Sesja budżetowa", time.Date(2026, 12, 10, 10, 0, 0, 0, time.UTC))
+	next, err := s.NewSession(octx, body.ID, council.SessionInput{Number: 12, Kind: "ordinary", Title: "Sesja budżetowa",
+		StartsAt: time.Date(2026, 12, 10, 10, 0, 0, 0, time.UTC), Place: "Sala sesyjna Urzędu Gminy, ul. Rynek 1",
+		BroadcastURL: "https://wideo.przykladowo.pl/na-zywo"})
 	if err != nil {
 		return err
 	}
-	for _, t := range []string{
-		"Otwarcie sesji i stwierdzenie prawomocności obrad",
-		"Przyjęcie porządku obrad",
-		"Podjęcie uchwały budżetowej Gminy Przykładowo na rok 2027 (druk DS-89/26)",
-		"Interpelacje i zapytania radnych",
-		"Zamknięcie sesji",
+	for _, in := range []council.AgendaInput{
+		{Title: "Otwarcie sesji i stwierdzenie prawomocności obrad"},
+		{Title: "Przyjęcie porządku obrad"},
+		{Title: "Podjęcie uchwały budżetowej Gminy Przykładowo na rok 2027", Papers: []string{"DS-89/26"}},
+		{Title: "Podjęcie uchwały w sprawie Wieloletniej Prognozy Finansowej", Papers: []string{"DS-90/26"}},
+		{Title: "Interpelacje i zapytania radnych"},
+		{Title: "Zamknięcie sesji"},
 	} {
-		if _, err := s.AddAgendaItem(octx, next.ID, t, nil); err != nil {
+		if _, err := s.AddItem(octx, next.ID, in); err != nil {
 			return err
 		}
+	}
+	if _, err := s.AnnounceSession(octx, next.ID); err != nil {
+		return err
 	}
 	return nil
 }

@@ -1,0 +1,719 @@
+package council
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/internal/outbox"
+	"github.com/ratusz/ratusz/internal/pg"
+)
+
+// SessionInput is what the office sets of a session.
+type SessionInput struct {
+	Number       int       `json:"number"`
+	Kind         string    `json:"kind"`
+	Title        string    `json:"title"`
+	Place        string    `json:"place"`
+	StartsAt     time.Time `json:"starts_at"`
+	BroadcastURL string    `json:"broadcast_url"`
+	RecordingURL string    `json:"recording_url"`
+	ProtocolURL  string    `json:"protocol_url"`
+}
+
+var sessionKinds = map[string]bool{"ordinary": true, "extraordinary": true, "ceremonial": true}
+
+func (in *SessionInput) validate() error {
+	if in.Number < 1 || in.Number > 3999 {
+		return ratusz.Invalid("number", "err.range", 1, 3999)
+	}
+	if in.Kind == "" {
+		in.Kind = "ordinary"
+	}
+	if !sessionKinds[in.Kind] {
+		return ratusz.Invalid("kind", "err.council.session_kind")
+	}
+	if in.StartsAt.IsZero() {
+		return ratusz.Invalid("starts_at", "err.required")
+	}
+	in.Title = strings.TrimSpace(in.Title)
+	if utf8.RuneCountInString(in.Title) > 300 {
+		return ratusz.Invalid("title", "err.too_long", 300)
+	}
+	in.Place = strings.TrimSpace(in.Place)
+	if utf8.RuneCountInString(in.Place) > 300 {
+		return ratusz.Invalid("place", "err.too_long", 300)
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"broadcast_url", &in.BroadcastURL}, {"recording_url", &in.RecordingURL}, {"protocol_url", &in.ProtocolURL}} {
+		*f.v = strings.TrimSpace(*f.v)
+		if *f.v == "" {
+			continue
+		}
+		u, err := url.Parse(*f.v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(*f.v) > 2000 {
+			return ratusz.Invalid(f.name, "err.council.url")
+		}
+	}
+	return nil
+}
+
+// NewSession plans a session of a body, within the term running on its
+// date.
+func (s *Service) NewSession(ctx context.Context, bodyID int64, in SessionInput) (*Session, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	if _, err := s.BodyByID(ctx, bodyID); err != nil {
+		if ratusz.ErrorCode(err) == ratusz.ENOTFOUND {
+			return nil, ratusz.Invalid("body", "err.council.body_not_found")
+		}
+		return nil, err
+	}
+	term, err := termAt(ctx, s.pool, bodyID, in.StartsAt)
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := s.pool.Query(ctx, `INSERT INTO council_sessions (body_id, term_id, number, kind, title, starts_at, place, broadcast_url, recording_url, protocol_url)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+sessionColumns,
+		bodyID, term, in.Number, in.Kind, in.Title, in.StartsAt, in.Place, in.BroadcastURL, in.RecordingURL, in.ProtocolURL)
+	sess, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Session])
+	if pg.IsConstraint(err, "council_sessions_number_key") {
+		return nil, &ratusz.Error{Code: ratusz.ECONFLICT, Field: "number", Message: "err.council.session_number_taken"}
+	}
+	return sess, err
+}
+
+// lockSession reads a session for update.
+func lockSession(ctx context.Context, tx pgx.Tx, id int64) (*Session, error) {
+	rows, _ := tx.Query(ctx, "SELECT "+sessionColumns+" FROM council_sessions WHERE id = $1 FOR UPDATE", id)
+	sess, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Session])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.council.session_not_found")
+	}
+	return sess, err
+}
+
+// UpdateSession changes a session. Once it is closed only its links (the
+// recording, the protocol) may still be set. An announced session's BIP
+// announcement is revised, saying what changed.
+func (s *Service) UpdateSession(ctx context.Context, id int64, in SessionInput) (*Session, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		old, err := lockSession(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if old.State == "closed" && (in.Number != old.Number || in.Kind != old.Kind || in.Title != old.Title || in.Place != old.Place || !in.StartsAt.Equal(old.StartsAt)) {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed_links_only")
+		}
+		term := old.TermID
+		if !in.StartsAt.Equal(old.StartsAt) {
+			if term, err = termAt(ctx, tx, old.BodyID, in.StartsAt); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE council_sessions SET number = $2, kind = $3, title = $4, starts_at = $5, place = $6,
+			broadcast_url = $7, recording_url = $8, protocol_url = $9, term_id = $10 WHERE id = $1`,
+			id, in.Number, in.Kind, in.Title, in.StartsAt, in.Place, in.BroadcastURL, in.RecordingURL, in.ProtocolURL, term)
+		if pg.IsConstraint(err, "council_sessions_number_key") {
+			return &ratusz.Error{Code: ratusz.ECONFLICT, Field: "number", Message: "err.council.session_number_taken"}
+		} else if err != nil {
+			return err
+		}
+		var changed []string
+		for _, c := range []struct {
+			differs bool
+			what    string
+		}{
+			{in.Number != old.Number || in.Kind != old.Kind || in.Title != old.Title, "oznaczenie sesji"},
+			{!in.StartsAt.Equal(old.StartsAt), "termin"},
+			{in.Place != old.Place, "miejsce"},
+			{in.BroadcastURL != old.BroadcastURL, "transmisja obrad"},
+			{in.RecordingURL != old.RecordingURL, "nagranie obrad"},
+			{in.ProtocolURL != old.ProtocolURL, "protokół"},
+		} {
+			if c.differs {
+				changed = append(changed, c.what)
+			}
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := syncAnnouncement(ctx, tx, id, "Zmiana: "+strings.Join(changed, ", ")+"."); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, "session.changed", sessionTopic(id), map[string]any{"session": id})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.SessionByID(ctx, id)
+}
+
+// AnnounceSession publishes the session's notice and agenda (zawiadomienie
+// o sesji i porządek obrad) in BIP, with the agenda's attachments. Later
+// changes to the agenda or the session revise that publication.
+func (s *Service) AnnounceSession(ctx context.Context, id int64) (*Session, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		sess, err := lockSession(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if sess.AnnouncedAt != nil {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.already_announced")
+		}
+		if sess.State == "closed" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
+		}
+		var items int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM agenda_items WHERE session_id = $1", id).Scan(&items); err != nil {
+			return err
+		}
+		if items == 0 {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.agenda_empty")
+		}
+		d, err := announcement(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		pub, err := bip.Publish(ctx, tx, d)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE council_sessions SET announced_at = now(), agenda_publication_id = $2 WHERE id = $1", id, pub.ID); err != nil {
+			return err
+		}
+		if err := mapFiles(ctx, tx, id, pub.ID); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, "session.announced", sessionTopic(id), map[string]any{"session": id, "publication": pub.ID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.SessionByID(ctx, id)
+}
+
+// syncAnnouncement revises an announced session's BIP publication with a
+// reason; a session not yet announced has nothing to revise.
+func syncAnnouncement(ctx context.Context, tx pgx.Tx, sessionID int64, reason string) error {
+	var pubID *int64
+	if err := tx.QueryRow(ctx, "SELECT agenda_publication_id FROM council_sessions WHERE id = $1", sessionID).Scan(&pubID); err != nil || pubID == nil {
+		return err
+	}
+	d, err := announcement(ctx, tx, sessionID)
+	if err != nil {
+		return err
+	}
+	// Files already published are carried over; new ones are added.
+	rows, _ := tx.Query(ctx, `SELECT va.attachment_id FROM bip_version_attachments va JOIN bip_publications p ON p.id = va.publication_id AND p.version = va.version
+		WHERE va.publication_id = $1 ORDER BY va.position`, *pubID)
+	if d.Keep, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return err
+	}
+	if _, err := bip.Revise(ctx, tx, *pubID, d, reason); err != nil {
+		return err
+	}
+	return mapFiles(ctx, tx, sessionID, *pubID)
+}
+
+// mapFiles notes which BIP attachment of the announcement each agenda file
+// became.
+func mapFiles(ctx context.Context, tx pgx.Tx, sessionID, pubID int64) error {
+	_, err := tx.Exec(ctx, `UPDATE agenda_files f SET bip_attachment_id = (SELECT max(b.id) FROM bip_attachments b
+			WHERE b.publication_id = $2 AND b.sha256 = f.sha256 AND b.name = f.name)
+		FROM agenda_items a WHERE a.id = f.agenda_item_id AND a.session_id = $1 AND f.bip_attachment_id IS NULL`, sessionID, pubID)
+	return err
+}
+
+var polishMonths = [...]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"}
+
+// PolishDate writes a day as in an official letter: "10 grudnia 2026 r.".
+func PolishDate(t time.Time) string {
+	t = t.In(warsaw)
+	return fmt.Sprintf("%d %s %d r.", t.Day(), polishMonths[t.Month()-1], t.Year())
+}
+
+var kindAdjective = map[string]string{"ordinary": "zwyczajną", "extraordinary": "nadzwyczajną", "ceremonial": "uroczystą"}
+
+// announcement is the session's notice and agenda as a BIP draft, with the
+// files not yet published.
+func announcement(ctx context.Context, tx pgx.Tx, sessionID int64) (bip.Draft, error) {
+	var d bip.Draft
+	rows, _ := tx.Query(ctx, "SELECT "+sessionColumns+" FROM council_sessions WHERE id = $1", sessionID)
+	sess, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Session])
+	if err != nil {
+		return d, err
+	}
+	var body, chair string
+	if err := tx.QueryRow(ctx, `SELECT b.name, coalesce((SELECT c.name FROM councillors c WHERE c.body_id = b.id AND c.function = 'chair' AND c.active LIMIT 1), '')
+		FROM council_bodies b WHERE b.id = $1`, sess.BodyID).Scan(&body, &chair); err != nil {
+		return d, err
+	}
+	items, err := agendaOf(ctx, tx, sessionID)
+	if err != nil {
+		return d, err
+	}
+	var md strings.Builder
+	place := ""
+	if sess.Place != "" {
+		place = ", w miejscu: " + cell(sess.Place)
+	}
+	fmt.Fprintf(&md, "Zwołuję %s sesję %s %s na dzień **%s**, godz. %s%s.\n\n", Roman(sess.Number), kindAdjective[sess.Kind], cell(genitive(body)),
+		PolishDate(sess.StartsAt), sess.StartsAt.In(warsaw).Format("15:04"), place)
+	if sess.Title != "" {
+		fmt.Fprintf(&md, "%s\n\n", cell(sess.Title))
+	}
+	md.WriteString("## Porządek obrad\n\n")
+	for _, it := range items {
+		line := fmt.Sprintf("**%s.** %s", it.Label, cell(it.Title))
+		if len(it.Papers) > 0 {
+			line += " (druk " + cell(strings.Join(it.Papers, ", ")) + ")"
+		}
+		if it.RemovedByVoteID != nil {
+			line = "~~" + line + "~~ — zdjęty z porządku obrad w głosowaniu nr " + itoa(*it.RemovedByVoteID)
+		}
+		fmt.Fprintf(&md, "- %s\n", line)
+	}
+	var links []string
+	if sess.BroadcastURL != "" {
+		links = append(links, fmt.Sprintf("- Transmisja obrad: <%s>", sess.BroadcastURL))
+	}
+	if sess.RecordingURL != "" {
+		links = append(links, fmt.Sprintf("- Nagranie obrad: <%s>", sess.RecordingURL))
+	}
+	if sess.ProtocolURL != "" {
+		links = append(links, fmt.Sprintf("- Protokół: <%s>", sess.ProtocolURL))
+	}
+	if len(links) > 0 {
+		md.WriteString("\n## Transmisja, nagranie i protokół\n\n" + strings.Join(links, "\n") + "\n")
+	}
+	if sess.BroadcastURL == "" {
+		md.WriteString("\nObrady są transmitowane i utrwalane za pomocą urządzeń rejestrujących obraz i dźwięk (art. 20 ust. 1b ustawy o samorządzie gminnym).\n")
+	}
+	rows, _ = tx.Query(ctx, `SELECT f.name, f.data FROM agenda_files f JOIN agenda_items a ON a.id = f.agenda_item_id
+		WHERE a.session_id = $1 AND f.bip_attachment_id IS NULL ORDER BY a.position, f.id`, sessionID)
+	d.Attachments, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (bip.NewAttachment, error) {
+		var a bip.NewAttachment
+		err := r.Scan(&a.Name, &a.Data)
+		return a, err
+	})
+	if err != nil {
+		return d, err
+	}
+	title := fmt.Sprintf("Sesja %s %s — %s — zawiadomienie i porządek obrad", Roman(sess.Number), genitive(body), PolishDate(sess.StartsAt))
+	if utf8.RuneCountInString(title) > bip.MaxTitle {
+		title = string([]rune(title)[:bip.MaxTitle])
+	}
+	responsible := "Przewodniczący rady"
+	if chair != "" {
+		responsible = "Przewodniczący rady: " + chair
+	}
+	d.Category, d.Title, d.Body = "sesje", title, md.String()
+	d.ProducedBy, d.Responsible, d.ProducedAt = body, responsible, time.Now()
+	d.Source = "council.session:" + itoa(sessionID)
+	return d, nil
+}
+
+// AgendaInput is a new agenda item: its label is the next number unless
+// given ("17c" for a sub-item).
+type AgendaInput struct {
+	Label  string   `json:"label"`
+	Title  string   `json:"title"`
+	Papers []string `json:"papers"`
+}
+
+var labelRe = regexp.MustCompile(`^([1-9][0-9]{0,2})([a-z]?)$`)
+
+func (in *AgendaInput) validate() error {
+	var err error
+	if in.Title, err = text("title", in.Title, 1000); err != nil {
+		return err
+	}
+	in.Label = strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(in.Label), ".")))
+	if in.Label != "" && !labelRe.MatchString(in.Label) {
+		return ratusz.Invalid("label", "err.council.label")
+	}
+	papers := []string{}
+	seen := map[string]bool{}
+	for _, p := range in.Papers {
+		for _, ref := range strings.Split(p, ",") {
+			ref = strings.TrimSpace(ref)
+			if ref == "" || seen[ref] {
+				continue
+			}
+			if utf8.RuneCountInString(ref) > 60 {
+				return ratusz.Invalid("papers", "err.too_long", 60)
+			}
+			seen[ref] = true
+			papers = append(papers, ref)
+		}
+	}
+	if len(papers) > 50 {
+		return ratusz.Invalid("papers", "err.council.too_many_papers", 50)
+	}
+	in.Papers = papers
+	return nil
+}
+
+// AddItem adds an agenda item before the session begins. Once it is in
+// progress the agenda changes only by the council's vote
+// (ProposeAgendaChange).
+func (s *Service) AddItem(ctx context.Context, sessionID int64, in AgendaInput) (*AgendaItem, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	var item *AgendaItem
+	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		sess, err := lockSession(ctx, tx, sessionID)
+		if err != nil {
+			return err
+		}
+		switch sess.State {
+		case "closed":
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
+		case "in_progress":
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.agenda_change_needs_vote")
+		}
+		if item, err = insertItem(ctx, tx, sess, in); err != nil {
+			return err
+		}
+		if err := syncAnnouncement(ctx, tx, sessionID, "Zmiana porządku obrad: dodano punkt "+item.Label+"."); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, "agenda.changed", sessionTopic(sessionID), map[string]any{"item": item})
+	})
+	return item, err
+}
+
+// insertItem adds an item under its label and renumbers the positions in
+// label order (1, 2, 2a, 2b, 3 …).
+func insertItem(ctx context.Context, tx pgx.Tx, sess *Session, in AgendaInput) (*AgendaItem, error) {
+	if in.Label == "" {
+		var next int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(substring(label from '^[0-9]+')::int), 0) + 1 FROM agenda_items
+			WHERE session_id = $1`, sess.ID).Scan(&next); err != nil {
+			return nil, err
+		}
+		in.Label = strconv.Itoa(next)
+	} else {
+		var taken bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM agenda_items WHERE session_id = $1 AND label = $2 AND removed_by_vote_id IS NULL)",
+			sess.ID, in.Label).Scan(&taken); err != nil {
+			return nil, err
+		}
+		if taken {
+			return nil, &ratusz.Error{Code: ratusz.ECONFLICT, Field: "label", Message: "err.council.label_taken", Args: []any{in.Label}}
+		}
+	}
+	if in.Papers == nil {
+		in.Papers = []string{}
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO agenda_items (session_id, position, label, title, papers)
+		SELECT $1, count(*) + 1, $2, $3, $4 FROM agenda_items WHERE session_id = $1 RETURNING id`,
+		sess.ID, in.Label, in.Title, in.Papers).Scan(&id); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE agenda_items a SET position = o.n FROM (
+			SELECT id, row_number() OVER (ORDER BY substring(label from '^[0-9]+')::int NULLS LAST, label, id) AS n
+			FROM agenda_items WHERE session_id = $1) o
+		WHERE a.id = o.id AND a.position <> o.n`, sess.ID); err != nil {
+		return nil, err
+	}
+	if err := linkPapers(ctx, tx, sess.BodyID, id, in.Papers); err != nil {
+		return nil, err
+	}
+	rows, _ := tx.Query(ctx, "SELECT "+agendaColumns+" FROM agenda_items WHERE id = $1", id)
+	return pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[AgendaItem])
+}
+
+func agendaOf(ctx context.Context, q querier, sessionID int64) ([]*AgendaItem, error) {
+	rows, _ := q.Query(ctx, "SELECT "+agendaColumns+" FROM agenda_items WHERE session_id = $1 ORDER BY position, id", sessionID)
+	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[AgendaItem])
+}
+
+// AgendaFile is a file attached to an agenda item (a draft resolution, a
+// report).
+type AgendaFile struct {
+	ID           int64  `json:"id" db:"id"`
+	AgendaItemID int64  `json:"agenda_item" db:"agenda_item_id"`
+	Name         string `json:"name" db:"name"`
+	ContentType  string `json:"content_type" db:"content_type"`
+	Size         int64  `json:"size" db:"size"`
+	SHA256       []byte `json:"-" db:"sha256"`
+}
+
+const fileColumns = "id, agenda_item_id, name, content_type, size, sha256"
+
+// AddAgendaFile attaches a file to an agenda item, checked like a BIP
+// attachment; if the session is announced, its announcement carries it.
+func (s *Service) AddAgendaFile(ctx context.Context, itemID int64, name string, data []byte) (*AgendaFile, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	a := bip.NewAttachment{Name: name, Data: data}
+	checked, err := a.Check()
+	if err != nil {
+		if e, ok := err.(*ratusz.Error); ok {
+			e.Field = "file"
+		}
+		return nil, err
+	}
+	var f *AgendaFile
+	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var sessionID int64
+		var label string
+		err := tx.QueryRow(ctx, "SELECT session_id, label FROM agenda_items WHERE id = $1", itemID).Scan(&sessionID, &label)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ratusz.Errorf(ratusz.ENOTFOUND, "err.council.item_not_found")
+		} else if err != nil {
+			return err
+		}
+		sess, err := lockSession(ctx, tx, sessionID)
+		if err != nil {
+			return err
+		}
+		if sess.State == "closed" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
+		}
+		rows, _ := tx.Query(ctx, `INSERT INTO agenda_files (agenda_item_id, name, content_type, size, sha256, data) VALUES ($1, $2, $3, $4, $5, $6)
+			RETURNING `+fileColumns, itemID, checked.Name, checked.ContentType, checked.Size, checked.SHA256, data)
+		if f, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[AgendaFile]); err != nil {
+			return err
+		}
+		return syncAnnouncement(ctx, tx, sessionID, "Dodano załącznik do punktu "+label+": "+checked.Name+".")
+	})
+	return f, err
+}
+
+// AgendaFiles returns the files of a session's agenda, by item.
+func (s *Service) AgendaFiles(ctx context.Context, sessionID int64) (map[int64][]*AgendaFile, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT f.id, f.agenda_item_id, f.name, f.content_type, f.size, f.sha256 FROM agenda_files f
+		JOIN agenda_items a ON a.id = f.agenda_item_id WHERE a.session_id = $1 ORDER BY f.id`, sessionID)
+	files, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[AgendaFile])
+	out := map[int64][]*AgendaFile{}
+	for _, f := range files {
+		out[f.AgendaItemID] = append(out[f.AgendaItemID], f)
+	}
+	return out, err
+}
+
+// AgendaFileData returns a file and its content.
+func (s *Service) AgendaFileData(ctx context.Context, id int64) (*AgendaFile, []byte, error) {
+	f := &AgendaFile{}
+	var data []byte
+	err := s.pool.QueryRow(ctx, "SELECT "+fileColumns+", data FROM agenda_files WHERE id = $1", id).
+		Scan(&f.ID, &f.AgendaItemID, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.council.file_not_found")
+	}
+	return f, data, err
+}
+
+// StartSession opens the sitting (planned → in progress).
+func (s *Service) StartSession(ctx context.Context, id int64) error {
+	return s.setState(ctx, id, "planned", "in_progress")
+}
+
+// CloseSession ends the sitting; no vote may be open.
+func (s *Service) CloseSession(ctx context.Context, id int64) error {
+	return s.setState(ctx, id, "in_progress", "closed")
+}
+
+func (s *Service) setState(ctx context.Context, id int64, from, to string) error {
+	if err := mayManage(ctx); err != nil {
+		return err
+	}
+	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		sess, err := lockSession(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if sess.State != from {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_state", sess.State)
+		}
+		if to == "closed" {
+			var open bool
+			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM votes WHERE session_id = $1 AND state = 'open')", id).Scan(&open); err != nil {
+				return err
+			}
+			if open {
+				return ratusz.Errorf(ratusz.ECONFLICT, "err.council.vote_still_open")
+			}
+		}
+		if _, err := tx.Exec(ctx, "UPDATE council_sessions SET state = $2 WHERE id = $1", id, to); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, "session.state", sessionTopic(id), map[string]any{"session": id, "state": to})
+	})
+}
+
+// SetCurrentItem marks the agenda item the council is dealing with now,
+// starting the session if it had not begun; viewers get agenda.current.
+func (s *Service) SetCurrentItem(ctx context.Context, sessionID, itemID int64) error {
+	if err := mayManage(ctx); err != nil {
+		return err
+	}
+	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		sess, err := lockSession(ctx, tx, sessionID)
+		if err != nil {
+			return err
+		}
+		if sess.State == "closed" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
+		}
+		rows, _ := tx.Query(ctx, "SELECT "+agendaColumns+" FROM agenda_items WHERE id = $1 AND session_id = $2 AND removed_by_vote_id IS NULL", itemID, sessionID)
+		item, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[AgendaItem])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ratusz.Invalid("agenda_item", "err.council.item_not_found")
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE council_sessions SET current_item_id = $2, state = 'in_progress' WHERE id = $1", sessionID, itemID); err != nil {
+			return err
+		}
+		if sess.State == "planned" {
+			if err := outbox.Write(ctx, tx, "session.state", sessionTopic(sessionID), map[string]any{"session": sessionID, "state": "in_progress"}); err != nil {
+				return err
+			}
+		}
+		return outbox.Write(ctx, tx, "agenda.current", sessionTopic(sessionID), map[string]any{"item": item})
+	})
+}
+
+// AgendaChange is a proposed change of a session's agenda: adding an item
+// (Op "add", with its label, title and papers) or taking one off (Op
+// "remove", Item).
+type AgendaChange struct {
+	Op     string   `json:"op"`
+	Item   int64    `json:"item,omitempty"`
+	Label  string   `json:"label,omitempty"`
+	Title  string   `json:"title,omitempty"`
+	Papers []string `json:"papers,omitempty"`
+}
+
+// ProposeAgendaChange prepares the vote that changes the agenda of a
+// session in progress. It needs an absolute majority of the statutory
+// seats (art. 20 ust. 1a); closing it adopted applies the change.
+func (s *Service) ProposeAgendaChange(ctx context.Context, sessionID int64, ch AgendaChange) (*Vote, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	var id int64
+	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		sess, err := lockSession(ctx, tx, sessionID)
+		if err != nil {
+			return err
+		}
+		switch sess.State {
+		case "closed":
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
+		case "planned":
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.agenda_change_before_session")
+		}
+		var subject string
+		switch ch.Op {
+		case "add":
+			in := AgendaInput{Label: ch.Label, Title: ch.Title, Papers: ch.Papers}
+			if err := in.validate(); err != nil {
+				return err
+			}
+			ch = AgendaChange{Op: "add", Label: in.Label, Title: in.Title, Papers: in.Papers}
+			subject = "Zmiana porządku obrad: wprowadzenie punktu „" + in.Title + "”"
+		case "remove":
+			var label, title string
+			err := tx.QueryRow(ctx, "SELECT label, title FROM agenda_items WHERE id = $1 AND session_id = $2 AND removed_by_vote_id IS NULL",
+				ch.Item, sessionID).Scan(&label, &title)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return ratusz.Invalid("item", "err.council.item_not_found")
+			} else if err != nil {
+				return err
+			}
+			ch = AgendaChange{Op: "remove", Item: ch.Item}
+			subject = "Zmiana porządku obrad: zdjęcie punktu " + label + ". „" + title + "”"
+		default:
+			return ratusz.Invalid("op", "err.council.agenda_op")
+		}
+		if utf8.RuneCountInString(subject) > 1000 {
+			subject = string([]rune(subject)[:1000])
+		}
+		// The vote is taken under the item in hand, or the first.
+		var items int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM agenda_items WHERE session_id = $1", sessionID).Scan(&items); err != nil {
+			return err
+		}
+		if items == 0 {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.agenda_empty")
+		}
+		return tx.QueryRow(ctx, `INSERT INTO votes (session_id, agenda_item_id, subject, majority, agenda_change)
+			SELECT $1, coalesce(s.current_item_id, (SELECT id FROM agenda_items WHERE session_id = $1 ORDER BY position LIMIT 1)), $2, 'absolute_statutory', $3
+			FROM council_sessions s WHERE s.id = $1 RETURNING id`, sessionID, subject, ch).Scan(&id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Vote(ctx, id)
+}
+
+// applyAgendaChange applies an adopted agenda change in the closing
+// transaction.
+func applyAgendaChange(ctx context.Context, tx pgx.Tx, v *Vote) error {
+	var ch *AgendaChange
+	if err := tx.QueryRow(ctx, "SELECT agenda_change FROM votes WHERE id = $1", v.ID).Scan(&ch); err != nil || ch == nil {
+		return err
+	}
+	sess, err := lockSession(ctx, tx, v.SessionID)
+	if err != nil {
+		return err
+	}
+	var reason string
+	switch ch.Op {
+	case "add":
+		item, err := insertItem(ctx, tx, sess, AgendaInput{Label: ch.Label, Title: ch.Title, Papers: ch.Papers})
+		if ratusz.ErrorCode(err) == ratusz.ECONFLICT {
+			// The label was taken meanwhile: the item goes at the end.
+			item, err = insertItem(ctx, tx, sess, AgendaInput{Title: ch.Title, Papers: ch.Papers})
+		}
+		if err != nil {
+			return err
+		}
+		reason = fmt.Sprintf("Zmiana porządku obrad w głosowaniu nr %d: wprowadzono punkt %s.", v.ID, item.Label)
+	case "remove":
+		var label string
+		if err := tx.QueryRow(ctx, "UPDATE agenda_items SET removed_by_vote_id = $2 WHERE id = $1 RETURNING label", ch.Item, v.ID).Scan(&label); err != nil {
+			return err
+		}
+		reason = fmt.Sprintf("Zmiana porządku obrad w głosowaniu nr %d: zdjęto punkt %s.", v.ID, label)
+	}
+	if err := syncAnnouncement(ctx, tx, v.SessionID, reason); err != nil {
+		return err
+	}
+	return outbox.Write(ctx, tx, "agenda.changed", sessionTopic(v.SessionID), map[string]any{"vote": v.ID})
+}

@@ -1,0 +1,392 @@
+package council_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/council"
+)
+
+func wantCode(t *testing.T, err error, code, field string) {
+	t.Helper()
+	if ratusz.ErrorCode(err) != code || ratusz.ErrorField(err) != field {
+		t.Fatalf("got %v (code %s, field %q), want code %s field %q", err, ratusz.ErrorCode(err), ratusz.ErrorField(err), code, field)
+	}
+}
+
+func labels(t *testing.T, f *fixture) string {
+	t.Helper()
+	items, err := f.s.Agenda(f.office, f.session.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, it := range items {
+		l := it.Label
+		if it.RemovedByVoteID != nil {
+			l = "-" + l
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, " ")
+}
+
+func announcementOf(t *testing.T, f *fixture) *bip.Publication {
+	t.Helper()
+	sess, err := f.s.SessionByID(f.office, f.session.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.AgendaPublicationID == nil {
+		t.Fatal("session not announced")
+	}
+	p, err := bip.NewService(f.pool).Current(f.office, *sess.AgendaPublicationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestAgendaAndAnnouncement(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	add := func(in council.AgendaInput) (*council.AgendaItem, error) { return f.s.AddItem(f.office, f.session.ID, in) }
+
+	// Sub-items go under their number; the next plain item follows the
+	// highest number.
+	for _, in := range []council.AgendaInput{{Title: "Sprawozdanie"}, {Label: "1b", Title: "Autopoprawka"}, {Label: "1a.", Title: "Opinia komisji"}, {Title: "Wolne wnioski"}} {
+		if _, err := add(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := labels(t, f); got != "1 1a 1b 2 3" {
+		t.Fatalf("agenda order %q", got)
+	}
+	_, err := add(council.AgendaInput{Label: "2", Title: "Powtórka"})
+	wantCode(t, err, ratusz.ECONFLICT, "label")
+	_, err = add(council.AgendaInput{Label: "17-c", Title: "Zły numer"})
+	wantCode(t, err, ratusz.EINVALID, "label")
+	_, err = add(council.AgendaInput{Title: "  "})
+	wantCode(t, err, ratusz.EINVALID, "title")
+	if got := labels(t, f); got != "1 1a 1b 2 3" {
+		t.Fatalf("refused items were written: %q", got)
+	}
+
+	// A file over the limit is refused before anything is stored.
+	_, err = f.s.AddAgendaFile(f.office, f.item.ID, "duzy.pdf", make([]byte, bip.MaxAttachmentSize+1))
+	wantCode(t, err, ratusz.ETOOLARGE, "file")
+	if _, err := f.s.AddAgendaFile(f.office, f.item.ID, "projekt uchwały.pdf", []byte("%PDF-1.4 projekt")); err != nil {
+		t.Fatal(err)
+	}
+	// Councillors cannot edit the agenda.
+	_, err = f.s.AddItem(f.as[0], f.session.ID, council.AgendaInput{Title: "Mój punkt"})
+	wantCode(t, err, ratusz.EFORBIDDEN, "")
+
+	if _, err := f.s.AnnounceSession(f.office, f.session.ID); err != nil {
+		t.Fatal(err)
+	}
+	p := announcementOf(t, f)
+	if p.Category.Slug != "sesje" || !strings.Contains(p.Title, "Sesja XII Rady Gminy Przykładowo — 10 grudnia 2026 r.") {
+		t.Fatalf("announcement %q in %q", p.Title, p.Category.Slug)
+	}
+	for _, want := range []string{"Zwołuję XII sesję zwyczajną Rady Gminy Przykładowo", "**1a.** Opinia komisji", "(druk DS-89/26)", "**3.** Wolne wnioski"} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("announcement lacks %q:\n%s", want, p.Body)
+		}
+	}
+	if len(p.Attachments) != 1 || p.Attachments[0].Name != "projekt uchwały.pdf" {
+		t.Fatalf("announcement attachments %+v", p.Attachments)
+	}
+	_, err = f.s.AnnounceSession(f.office, f.session.ID)
+	wantCode(t, err, ratusz.ECONFLICT, "")
+
+	// Changes after the announcement revise it, saying what changed, and
+	// keep the files published before.
+	if _, err := add(council.AgendaInput{Title: "Informacja wójta", Papers: []string{"DS-90/26, DS-91/26"}}); err != nil {
+		t.Fatal(err)
+	}
+	in := council.SessionInput{Number: 12, Kind: "ordinary", Title: "Sesja budżetowa", StartsAt: time.Date(2026, 12, 11, 9, 0, 0, 0, time.UTC),
+		Place: "Sala widowiskowa GOK", BroadcastURL: "https://wideo.gmina.pl/live"}
+	if _, err := f.s.UpdateSession(f.office, f.session.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	p = announcementOf(t, f)
+	if p.Version != 3 || !strings.Contains(p.Body, "**4.** Informacja wójta (druk DS-90/26, DS-91/26)") || !strings.Contains(p.Body, "11 grudnia 2026 r.**, godz. 10:00, w miejscu: Sala widowiskowa GOK") ||
+		!strings.Contains(p.Body, "https://wideo.gmina.pl/live") || len(p.Attachments) != 1 {
+		t.Fatalf("revised announcement v%d (%d files):\n%s", p.Version, len(p.Attachments), p.Body)
+	}
+	if !strings.Contains(p.ChangeReason, "termin") || !strings.Contains(p.ChangeReason, "miejsce") || !strings.Contains(p.ChangeReason, "transmisja") {
+		t.Errorf("reason %q does not say what changed", p.ChangeReason)
+	}
+	bad := in
+	bad.BroadcastURL = "javascript:alert(1)"
+	_, err = f.s.UpdateSession(f.office, f.session.ID, bad)
+	wantCode(t, err, ratusz.EINVALID, "broadcast_url")
+}
+
+func TestAgendaChangeByVote(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	f.present(t, 5)
+	second, err := f.s.AddItem(f.office, f.session.ID, council.AgendaInput{Title: "Wolne wnioski"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.s.ProposeAgendaChange(f.office, f.session.ID, council.AgendaChange{Op: "add", Title: "Nowy punkt"})
+	wantCode(t, err, ratusz.ECONFLICT, "") // before the session: edit directly
+
+	if err := f.s.SetCurrentItem(f.office, f.session.ID, f.item.ID); err != nil {
+		t.Fatal(err)
+	}
+	var kind string
+	if err := f.pool.QueryRow(f.office, "SELECT type FROM outbox ORDER BY id DESC LIMIT 1").Scan(&kind); err != nil || kind != "agenda.current" {
+		t.Fatalf("last event %q, %v", kind, err)
+	}
+	sess, _ := f.s.SessionByID(f.office, f.session.ID)
+	if sess.State != "in_progress" || sess.CurrentItemID == nil || *sess.CurrentItemID != f.item.ID {
+		t.Fatalf("session %+v", sess)
+	}
+	// During the session the agenda changes only by a vote.
+	_, err = f.s.AddItem(f.office, f.session.ID, council.AgendaInput{Title: "Bez głosowania"})
+	wantCode(t, err, ratusz.ECONFLICT, "")
+	_, err = f.s.ProposeAgendaChange(f.office, f.session.ID, council.AgendaChange{Op: "rename"})
+	wantCode(t, err, ratusz.EINVALID, "op")
+
+	run := func(ch council.AgendaChange, choice council.Choice) *council.Vote {
+		t.Helper()
+		v, err := f.s.ProposeAgendaChange(f.office, f.session.ID, ch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Majority != council.AbsoluteStatutory || v.AgendaItemID != f.item.ID {
+			t.Fatalf("agenda change vote %+v", v)
+		}
+		if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 3; i++ {
+			if err := f.s.CastBallot(f.as[i], v.ID, choice); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if v, err = f.s.CloseVote(f.office, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := run(council.AgendaChange{Op: "add", Label: "1a", Title: "Stanowisko w sprawie drogi"}, council.For); *v.Outcome != "adopted" {
+		t.Fatalf("outcome %s", *v.Outcome)
+	}
+	if got := labels(t, f); got != "1 1a 2" {
+		t.Fatalf("after an adopted change: %q", got)
+	}
+	if v := run(council.AgendaChange{Op: "add", Title: "Odrzucony punkt"}, council.Against); *v.Outcome != "rejected" {
+		t.Fatalf("outcome %s", *v.Outcome)
+	}
+	if got := labels(t, f); got != "1 1a 2" {
+		t.Fatalf("a rejected change changed the agenda: %q", got)
+	}
+	v := run(council.AgendaChange{Op: "remove", Item: second.ID}, council.For)
+	if got := labels(t, f); got != "1 1a -2" {
+		t.Fatalf("after removing item 2: %q", got)
+	}
+	items, _ := f.s.Agenda(f.office, f.session.ID)
+	if *items[2].RemovedByVoteID != v.ID {
+		t.Fatal("removed item does not name its vote")
+	}
+	// A vote cannot be prepared on a removed item, nor the item made current.
+	_, err = f.s.CreateVote(f.office, second.ID, "Głosowanie", council.Simple)
+	wantCode(t, err, ratusz.EINVALID, "agenda_item")
+	wantCode(t, f.s.SetCurrentItem(f.office, f.session.ID, second.ID), ratusz.EINVALID, "agenda_item")
+
+	// The session closes only when no vote is open.
+	open, _ := f.s.CreateVote(f.office, f.item.ID, "Otwarte", council.Simple)
+	if _, err := f.s.OpenVote(f.office, open.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, f.s.CloseSession(f.office, f.session.ID), ratusz.ECONFLICT, "")
+	if _, err := f.s.CloseVote(f.office, open.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.CloseSession(f.office, f.session.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, f.s.CloseSession(f.office, f.session.ID), ratusz.ECONFLICT, "")
+	// Closed: only links may still be set.
+	sess, _ = f.s.SessionByID(f.office, f.session.ID)
+	in := council.SessionInput{Number: sess.Number, Kind: sess.Kind, Title: sess.Title, StartsAt: sess.StartsAt, Place: sess.Place, RecordingURL: "https://wideo.gmina.pl/xii"}
+	if _, err := f.s.UpdateSession(f.office, f.session.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	in.Place = "Gdzie indziej"
+	_, err = f.s.UpdateSession(f.office, f.session.ID, in)
+	wantCode(t, err, ratusz.ECONFLICT, "")
+}
+
+func TestRollCallSecretAndRevote(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	f.present(t, 4) // councillor 4 is absent
+
+	// Roll call: the devices are out, the office records each choice.
+	rc, err := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Budżet (imiennie)", Majority: council.Simple, Mode: "roll_call"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.OpenVote(f.office, rc.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, f.s.CastBallot(f.as[0], rc.ID, council.For), ratusz.ECONFLICT, "")
+	wantCode(t, f.s.RecordBallot(f.as[0], rc.ID, f.councillors[0].ID, council.For), ratusz.EFORBIDDEN, "")
+	wantCode(t, f.s.RecordBallot(f.office, rc.ID, f.councillors[4].ID, council.For), ratusz.ECONFLICT, "councillor")
+	for i, c := range []council.Choice{council.For, council.For, council.Against} {
+		if err := f.s.RecordBallot(f.office, rc.ID, f.councillors[i].ID, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rc, err = f.s.CloseVote(f.office, rc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c := rc.Counts; c.For != 2 || c.Against != 1 || c.NotVoting != 1 || c.Absent != 1 || *rc.Outcome != "adopted" || rc.Mode != "roll_call" {
+		t.Fatalf("roll call %+v %+v", rc, rc.Counts)
+	}
+	pub, _ := bip.NewService(f.pool).Current(f.office, *rc.PublicationID)
+	if !strings.Contains(pub.Body, "przez wyczytanie") || !strings.Contains(pub.Body, "| Radny 02 |") {
+		t.Fatalf("roll-call list in BIP:\n%s", pub.Body)
+	}
+
+	// Secret: totals only, from the tellers' protocol.
+	sv, err := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Wybór wiceprzewodniczącego", Majority: council.Absolute, Mode: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.OpenVote(f.office, sv.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, f.s.CastBallot(f.as[0], sv.ID, council.For), ratusz.ECONFLICT, "")
+	_, err = f.s.CloseVote(f.office, sv.ID)
+	wantCode(t, err, ratusz.EINVALID, "counts")
+	_, err = f.s.CloseSecretVote(f.office, sv.ID, council.Counts{For: 3, Against: 2})
+	wantCode(t, err, ratusz.EINVALID, "counts") // 5 counted, 4 present
+	if sv, err = f.s.CloseSecretVote(f.office, sv.ID, council.Counts{For: 3, Against: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if c := sv.Counts; c.For != 3 || c.Against != 1 || c.Abstain != 0 || c.NotVoting != 0 || c.Absent != 1 || len(sv.Ballots) != 0 || *sv.Outcome != "adopted" {
+		t.Fatalf("secret vote %+v %+v", sv, sv.Counts)
+	}
+	pub, _ = bip.NewService(f.pool).Current(f.office, *sv.PublicationID)
+	if !strings.Contains(pub.Body, "tajne") || strings.Contains(pub.Body, "Imienny wykaz") || strings.Contains(pub.Body, "Radny 00") {
+		t.Fatalf("secret vote in BIP shows names:\n%s", pub.Body)
+	}
+	_, err = f.s.CloseSecretVote(f.office, rc.ID, council.Counts{For: 1})
+	wantCode(t, err, ratusz.ECONFLICT, "") // already closed
+
+	// Reasumpcja repeats a closed vote of the same session.
+	_, err = f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Reasumpcja", Majority: council.Simple, Repeats: 999999})
+	wantCode(t, err, ratusz.EINVALID, "repeats")
+	re, err := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Reasumpcja: budżet", Majority: council.Simple, Repeats: rc.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if re.RepeatsID == nil || *re.RepeatsID != rc.ID {
+		t.Fatalf("re-vote does not link: %+v", re)
+	}
+	_, err = f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "x", Majority: council.Simple, Mode: "hands"})
+	wantCode(t, err, ratusz.EINVALID, "mode")
+}
+
+func TestTermsAndMemberships(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 3)
+	body := f.session.BodyID
+	if f.session.TermID != nil {
+		t.Fatal("a session outside any term has a term")
+	}
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	end := day("2024-04-30")
+	if _, err := f.s.CreateTerm(f.office, body, "VIII kadencja", day("2018-11-20"), &end); err != nil {
+		t.Fatal(err)
+	}
+	term, err := f.s.CreateTerm(f.office, body, "IX kadencja", day("2024-05-07"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := day("2020-01-01")
+	_, err = f.s.CreateTerm(f.office, body, "X", day("2029-05-01"), &bad)
+	wantCode(t, err, ratusz.EINVALID, "ends_on")
+	// Numbers run per term: session XII of the earlier term does not clash.
+	old, err := f.s.CreateSession(f.office, body, 12, "", day("2019-03-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := f.s.CreateSession(f.office, body, 13, "", day("2026-12-20"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.TermID == nil || *cur.TermID != term.ID || old.TermID == nil || *old.TermID == term.ID {
+		t.Fatalf("terms: old %v, current %v", old.TermID, cur.TermID)
+	}
+	_, err = f.s.CreateSession(f.office, body, 13, "", day("2026-12-27"))
+	wantCode(t, err, ratusz.ECONFLICT, "number")
+
+	c := f.councillors[0]
+	if err := f.s.ChangeClub(f.office, c.ID, "Nowy Klub", time.Now().AddDate(0, 0, 5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SetFunction(f.office, c.ID, "vice_chair"); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := f.s.Memberships(f.office, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clubs, roles []string
+	for _, m := range ms {
+		if m.ClubID != nil {
+			clubs = append(clubs, m.Club+open(m.EndsOn))
+		} else {
+			roles = append(roles, m.Role+open(m.EndsOn))
+		}
+	}
+	// Same-day corrections replace; later changes end the old membership.
+	if strings.Join(clubs, ",") != "KO(ended),Nowy Klub" || strings.Join(roles, ",") != "vice_chair" {
+		t.Fatalf("clubs %v roles %v", clubs, roles)
+	}
+	if err := f.s.EndMandate(f.office, c.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	members, _ := f.s.Councillors(f.office, body)
+	if len(members) != 2 {
+		t.Fatalf("%d members after a mandate ended", len(members))
+	}
+	wantCode(t, f.s.EndMandate(f.office, c.ID, time.Now()), ratusz.ENOTFOUND, "")
+}
+
+func open(end *time.Time) string {
+	if end != nil {
+		return "(ended)"
+	}
+	return ""
+}
+
+func TestNamedListsBySurname(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 1)
+	for _, n := range []string{"Żaneta Adamska", "Adam Łuczak", "Beata Lis", "Celina Ćwik", "Damian Czarny"} {
+		if _, err := f.s.AddCouncillor(f.office, f.session.BodyID, n, "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs, _ := f.s.Councillors(context.Background(), f.session.BodyID)
+	var got []string
+	for _, c := range cs[1:] { // after "Radny 00", whose surname is "00"
+		got = append(got, c.Name)
+	}
+	if want := "Żaneta Adamska, Damian Czarny, Celina Ćwik, Beata Lis, Adam Łuczak"; strings.Join(got, ", ") != want {
+		t.Fatalf("order %s", strings.Join(got, ", "))
+	}
+}
