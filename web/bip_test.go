@@ -341,12 +341,12 @@ func TestBIPPublicPages(t *testing.T) {
 		t.Fatalf("sitemap index: %v %+v", err, index)
 	}
 	part := b.get(strings.TrimPrefix(index.Sitemaps[1].Loc, e.URL))
-	if strings.Count(part.Body, "<loc>") != 14 {
+	if strings.Count(part.Body, "<loc>") != 15 {
 		t.Fatalf("publications sitemap: %s", part.Body)
 	}
 
 	reg := b.get("/bip/rejestr-zmian")
-	if reg.Status != 200 || !strings.Contains(reg.Body, "Dziennik skrótów") || !strings.Contains(reg.Body, "Bieżący wpis nr 17") {
+	if reg.Status != 200 || !strings.Contains(reg.Body, "Dziennik skrótów") || !strings.Contains(reg.Body, "Bieżący wpis nr 18") {
 		t.Fatalf("change register: %d", reg.Status)
 	}
 	withdrawn := b.get("/bip/rejestr-zmian?rodzaj=withdraw")
