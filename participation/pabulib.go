@@ -527,21 +527,23 @@ func (p *parser) parse() (*Instance, error) {
 			b.Projects = ballotIdx[start:len(ballotIdx):len(ballotIdx)]
 			if in.VoteType.hasPoints() {
 				pstart := len(ballotPts)
-				pts := strings.Split(f[pointsCol], ",")
-				if strings.TrimSpace(f[pointsCol]) == "" {
-					pts = nil
+				pts := f[pointsCol]
+				if strings.TrimSpace(pts) == "" {
+					pts = ""
 				}
-				if len(pts) != len(b.Projects) {
-					return nil, p.errorf(line, "%d points for %d projects", len(pts), len(b.Projects))
-				}
-				for _, s := range pts {
+				for len(pts) > 0 {
+					s, rest, _ := strings.Cut(pts, ",")
 					v, err := parsePoints(s)
 					if err != nil {
 						return nil, p.errorf(line, "points %q: %v", s, err)
 					}
 					ballotPts = append(ballotPts, v)
+					pts = rest
 				}
 				b.Points = ballotPts[pstart:len(ballotPts):len(ballotPts)]
+				if len(b.Points) != len(b.Projects) {
+					return nil, p.errorf(line, "%d points for %d projects", len(b.Points), len(b.Projects))
+				}
 			}
 			estart := len(ballotExtra)
 			for i, v := range f {
