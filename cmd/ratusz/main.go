@@ -33,6 +33,8 @@ Commands:
                                 import a council term published in the Radoskop JSON format
   import radoskop-interpellations FILE --body NAME
                                 import published interpellations into a body
+  pb tally [--rule RULE] FILE.pb
+                                print the projects a participatory-budget rule funds (no database)
 
 Configuration comes from environment variables; see README.md.
 `
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string) error {
 		return bipCmd(ctx, cfg, log, rest)
 	case "import":
 		return importCmd(ctx, cfg, log, rest)
+	case "pb":
+		return pbCmd(ctx, rest, os.Stdout)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }
