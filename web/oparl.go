@@ -462,7 +462,9 @@ func (s *Server) oparlMembership(m *council.OParlMembership, standalone bool) op
 	return out
 }
 
-func (s *Server) oparlMembershipStandalone(m *council.OParlMembership) any { return s.oparlMembership(m, true) }
+func (s *Server) oparlMembershipStandalone(m *council.OParlMembership) any {
+	return s.oparlMembership(m, true)
+}
 
 // Meeting and AgendaItem.
 
@@ -661,7 +663,9 @@ func (s *Server) oparlLocation(l *council.OParlLocation, standalone bool) oparlL
 	return out
 }
 
-func (s *Server) oparlLocationStandalone(l *council.OParlLocation) any { return s.oparlLocation(l, true) }
+func (s *Server) oparlLocationStandalone(l *council.OParlLocation) any {
+	return s.oparlLocation(l, true)
+}
 
 // VoteEvent, the extension: a closed vote as Popolo's vote event.
 
@@ -721,7 +725,7 @@ func (s *Server) oparlVoteEventJSON(v *council.OParlVoteEvent) any {
 		AgendaItem: s.oparlURL("agendaItem", v.AgendaItemID), Name: v.Subject, Motion: oparlMotion{Text: v.Subject},
 		EndDate: oparlTime(v.ClosedAt), Result: popoloResults[v.Outcome], Majority: v.Majority,
 		StatutorySize: v.StatutorySize, Mode: v.Mode,
-		Counts: []oparlCount{{"yes", c.For}, {"no", c.Against}, {"abstain", c.Abstain}, {"not voting", c.NotVoting}, {"absent", c.Absent}},
+		Counts:    []oparlCount{{"yes", c.For}, {"no", c.Against}, {"abstain", c.Abstain}, {"not voting", c.NotVoting}, {"absent", c.Absent}},
 		oparlTail: oparlStamp(v.OParlMeta, s.oparlWeb("/rada/glosowania/", v.ID))}
 	if v.OpenedAt != nil {
 		out.StartDate = oparlTime(*v.OpenedAt)
