@@ -23,7 +23,8 @@ test: postgres chromium axe
 	$(GO) test -count=1 -timeout 20m ./...
 
 bench: postgres build wrk
-	$(GO) test -run '^$$' -bench . -skip LiveViewers -benchmem -benchtime 20000x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench . -skip 'LiveViewers|Tally|Pabulib' -benchmem -benchtime 20000x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x -timeout 10m ./participation/
 	$(GO) test -run '^$$' -bench LiveViewers -benchtime 1x -timeout 10m ./web/
 	@$(MAKE) --no-print-directory bench-http
 
