@@ -455,7 +455,9 @@ func TestOParlKatowice(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.body = rep.BodyID
+	start := time.Now()
 	events := e.all(t, e.bodyURL()+"/voteEvent?limit=500")
+	t.Logf("673 vote events with their named lists in two pages: %v", time.Since(start))
 	if len(events) != 673 {
 		t.Fatalf("%d vote events, want 673", len(events))
 	}
