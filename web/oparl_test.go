@@ -101,6 +101,11 @@ func TestOParlCrawl(t *testing.T) {
 		system["id"] != e.URL+"/oparl/v1/system" {
 		t.Fatalf("system %v", system)
 	}
+	for _, p := range []string{"/oparl/v1", "/oparl/v1/"} {
+		if r := e.do("GET", p, "", nil); r.Status != 200 || !strings.Contains(r.Body, `"oparlVersion"`) {
+			t.Errorf("%s does not lead to the system: %d", p, r.Status)
+		}
+	}
 	bodies, _ := e.get(t, system["body"].(string), 200)
 	data := bodies["data"].([]any)
 	if len(data) != 1 || data[0].(map[string]any)["name"] != "Rada Gminy Przykładowo" || data[0].(map[string]any)["id"] != e.bodyURL() {
