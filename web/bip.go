@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"html/template"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -342,20 +341,7 @@ func (s *Server) bipAttachment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	disposition := "attachment"
-	if a.Inline() {
-		disposition = "inline"
-	}
-	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.Name}))
-	if a.ContentType != "application/pdf" {
-		h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox")
-	}
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("ETag", fmt.Sprintf(`"%x"`, a.SHA256))
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	serveFile(w, a, data)
 	return nil
 }
 

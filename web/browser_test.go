@@ -327,7 +327,8 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("Council", func(t *testing.T) {
 		p.t = t
-		for _, path := range []string{"/rada", "/rada/sesje/1", "/rada/glosowania/2", "/rada/radni/6", "/rada/interpelacje", "/rada/interpelacje/1", "/rada/interpelacje?stan=overdue"} {
+		for _, path := range []string{"/rada", "/rada/sesje/1", "/rada/glosowania/2", "/rada/radni/6", "/rada/interpelacje", "/rada/interpelacje/1", "/rada/interpelacje?stan=overdue",
+			"/rada/kalendarz", "/rada/kalendarz?miesiac=2026-12", "/rada/uchwaly", "/rada/kluby"} {
 			p.open(path)
 			p.check("pl" + strings.ReplaceAll(path, "/", "_"))
 		}
@@ -356,7 +357,7 @@ func TestBrowser(t *testing.T) {
 		p.fill("#password", "demo-radna-2026")
 		p.click("form.form button[type=submit]")
 		p.open("/lang/en?next=/rada")
-		for _, path := range []string{"/rada", "/rada/sesje/1", "/rada/glosowania/2", "/rada/interpelacje"} {
+		for _, path := range []string{"/rada", "/rada/sesje/1", "/rada/glosowania/2", "/rada/interpelacje", "/rada/kalendarz", "/rada/uchwaly", "/rada/kluby"} {
 			p.open(path)
 			if !strings.Contains(p.text(), "Skip to content") {
 				t.Fatalf("%s not in English", path)
@@ -381,6 +382,29 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("console not shown: %s", p.location())
 		}
 		p.check("pl_rada_console")
+		// The chair moves the session on to item 3 from the console; the
+		// public page marks it.
+		value(p, chromedp.Evaluate[bool](`(function(){var s=document.getElementById("current_item"); s.selectedIndex=2; return true})()`))
+		p.click(`form[action$="/biezacy"] button[type=submit]`)
+		p.open("/rada/sesje/2")
+		if !strings.Contains(p.text(), "Teraz omawiany punkt: 3. Podjęcie uchwały budżetowej") {
+			t.Fatalf("current item not shown: %s", p.text())
+		}
+		p.check("pl_rada_sesje_2_current")
+		// Preparing a session: the office's pages, and an error shown next
+		// to its field.
+		p.open("/rada/sesje/nowa")
+		p.check("pl_rada_sesje_nowa")
+		p.open("/rada/sesje/2/edycja")
+		p.check("pl_rada_sesje_2_edycja")
+		p.open("/rada/sesje/nowa")
+		p.fill("#number", "12")
+		value(p, chromedp.Evaluate[bool](`(document.getElementById("date").value = "2026-12-30") !== ""`))
+		p.click("form.form button[type=submit]")
+		if !strings.Contains(p.text(), "Sesja o tym numerze już istnieje.") {
+			t.Fatalf("duplicate number not reported: %s", p.text())
+		}
+		p.check("pl_rada_sesje_nowa_errors")
 	})
 
 	t.Run("XSSPayloadsNeverRun", func(t *testing.T) {

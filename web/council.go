@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/council"
@@ -77,6 +78,9 @@ type sessionView struct {
 	PresentN    int
 	Quorum      bool
 	Open        *council.Vote // the vote open now, if any
+	Files       map[int64][]*council.AgendaFile
+	Current     *council.AgendaItem // the item in hand, if any
+	Term        *council.Term
 }
 
 // VotesOn returns the votes on an agenda item.
@@ -105,6 +109,19 @@ func (s *Server) loadSessionView(r *http.Request) (*sessionView, error) {
 	}
 	if v.Agenda, err = s.council.Agenda(ctx, id); err != nil {
 		return nil, err
+	}
+	if v.Files, err = s.council.AgendaFiles(ctx, id); err != nil {
+		return nil, err
+	}
+	for _, it := range v.Agenda {
+		if v.Session.CurrentItemID != nil && *v.Session.CurrentItemID == it.ID {
+			v.Current = it
+		}
+	}
+	if v.Session.TermID != nil {
+		if v.Term, err = s.council.TermByID(ctx, *v.Session.TermID); err != nil {
+			return nil, err
+		}
 	}
 	if v.Votes, err = s.council.SessionVotes(ctx, id); err != nil {
 		return nil, err
@@ -276,7 +293,64 @@ func (s *Server) councilDevice(w http.ResponseWriter, r *http.Request) error {
 type consolePage struct {
 	Page
 	*sessionView
-	Majorities []council.Majority
+	Majorities  []council.Majority
+	ClosedVotes []*council.Vote
+}
+
+// CurrentValue is the current item's id for the select.
+func (p *consolePage) CurrentValue() string {
+	if p.Current == nil {
+		return ""
+	}
+	return strconv.FormatInt(p.Current.ID, 10)
+}
+
+// ItemValues and ItemLabels list the items still on the agenda.
+func (v *sessionView) ItemValues() []string {
+	var out []string
+	for _, it := range v.Agenda {
+		if it.RemovedByVoteID == nil {
+			out = append(out, strconv.FormatInt(it.ID, 10))
+		}
+	}
+	return out
+}
+
+func (v *sessionView) ItemLabels() []string {
+	var out []string
+	for _, it := range v.Agenda {
+		if it.RemovedByVoteID == nil {
+			out = append(out, it.Label+". "+it.Title)
+		}
+	}
+	return out
+}
+
+func (p *consolePage) ModeValues() []string { return []string{"electronic", "roll_call", "secret"} }
+
+func (p *consolePage) ModeLabels() []string {
+	var out []string
+	for _, m := range p.ModeValues() {
+		out = append(out, p.T("council.mode."+m))
+	}
+	return out
+}
+
+// RepeatValues and RepeatLabels: "not a re-vote", then the closed votes.
+func (p *consolePage) RepeatValues() []string {
+	out := []string{""}
+	for _, v := range p.ClosedVotes {
+		out = append(out, strconv.FormatInt(v.ID, 10))
+	}
+	return out
+}
+
+func (p *consolePage) RepeatLabels() []string {
+	out := []string{p.T("council.repeats.none")}
+	for _, v := range p.ClosedVotes {
+		out = append(out, p.T("council.vote_no", v.ID)+": "+v.Subject)
+	}
+	return out
 }
 
 // councilConsole is the chair's and the office's page to run a session.
@@ -293,6 +367,11 @@ func (s *Server) councilConsole(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderConsole(w http.ResponseWriter, r *http.Request, code int, v *sessionView, errs map[string]string) error {
 	p := &consolePage{sessionView: v, Majorities: council.Majorities}
+	for _, x := range v.Votes {
+		if x.State == "closed" {
+			p.ClosedVotes = append(p.ClosedVotes, x)
+		}
+	}
 	p.Title = "council.console.title"
 	p.TitleArgs = []any{v.Session.Roman()}
 	p.Section = "council"
@@ -355,9 +434,73 @@ func (s *Server) consoleCreateVote(r *http.Request, v *sessionView) error {
 	if t := r.PostForm.Get("resolution_title"); t != "" || r.PostForm.Get("resolution_text") != "" {
 		res = &council.DraftResolution{Title: t, Text: r.PostForm.Get("resolution_text")}
 	}
-	_, err = s.council.CreateResolutionVote(r.Context(), item, r.PostForm.Get("subject"), council.Majority(r.PostForm.Get("majority")), res)
+	in := council.VoteInput{AgendaItem: item, Subject: r.PostForm.Get("subject"), Majority: council.Majority(r.PostForm.Get("majority")),
+		Mode: r.PostForm.Get("mode"), Resolution: res}
+	if rep := r.PostForm.Get("repeats"); rep != "" {
+		if in.Repeats, err = strconv.ParseInt(rep, 10, 64); err != nil {
+			return ratusz.Invalid("repeats", "err.council.repeats")
+		}
+	}
+	_, err = s.council.PrepareVote(r.Context(), in)
 	if f := ratusz.ErrorField(err); f == "resolution.title" || f == "resolution.text" {
 		err.(*ratusz.Error).Field = strings.Replace(f, ".", "_", 1)
+	}
+	return err
+}
+
+func (s *Server) consoleState(r *http.Request, v *sessionView) error {
+	switch r.PostForm.Get("action") {
+	case "start":
+		return s.council.StartSession(r.Context(), v.Session.ID)
+	case "close":
+		return s.council.CloseSession(r.Context(), v.Session.ID)
+	}
+	return ratusz.Invalid("console", "err.council.session_action")
+}
+
+func (s *Server) consoleCurrent(r *http.Request, v *sessionView) error {
+	item, err := formID(r, "current_item")
+	if err != nil {
+		return err
+	}
+	err = s.council.SetCurrentItem(r.Context(), v.Session.ID, item)
+	if e, ok := err.(*ratusz.Error); ok && e.Field == "agenda_item" {
+		e.Field = "current_item"
+	}
+	return err
+}
+
+// consoleRollCall records the choices read out in a roll-call vote.
+func (s *Server) consoleRollCall(r *http.Request, v *sessionView) error {
+	vote, err := formID(r, "vote")
+	if err != nil {
+		return err
+	}
+	for _, c := range v.Councillors {
+		choice := r.PostForm.Get("c" + strconv.FormatInt(c.ID, 10))
+		if choice == "" || !v.Present[c.ID] {
+			continue
+		}
+		if err := s.council.RecordBallot(r.Context(), vote, c.ID, council.Choice(choice)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) consoleAgendaChange(r *http.Request, v *sessionView) error {
+	ch := council.AgendaChange{Op: r.PostForm.Get("op"), Label: r.PostForm.Get("change_label"), Title: r.PostForm.Get("change_title"),
+		Papers: []string{r.PostForm.Get("change_papers")}}
+	if ch.Op == "remove" {
+		id, err := formID(r, "change_item")
+		if err != nil {
+			return err
+		}
+		ch.Item = id
+	}
+	_, err := s.council.ProposeAgendaChange(r.Context(), v.Session.ID, ch)
+	if e, ok := err.(*ratusz.Error); ok && e.Field != "" {
+		e.Field = "change_" + e.Field
 	}
 	return err
 }
@@ -374,6 +517,24 @@ func (s *Server) consoleOpenVote(r *http.Request, v *sessionView) error {
 func (s *Server) consoleCloseVote(r *http.Request, v *sessionView) error {
 	id, err := formID(r, "vote")
 	if err != nil {
+		return err
+	}
+	if v.Open != nil && v.Open.ID == id && v.Open.Mode == "secret" {
+		var c council.Counts
+		for _, f := range []struct {
+			name string
+			n    *int
+		}{{"count_for", &c.For}, {"count_against", &c.Against}, {"count_abstain", &c.Abstain}} {
+			n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get(f.name)))
+			if err != nil || n < 0 {
+				return ratusz.Invalid(f.name, "err.number")
+			}
+			*f.n = n
+		}
+		_, err = s.council.CloseSecretVote(r.Context(), id, c)
+		if e, ok := err.(*ratusz.Error); ok && e.Field == "counts" {
+			e.Field = "count_for"
+		}
 		return err
 	}
 	_, err = s.council.CloseVote(r.Context(), id)
@@ -415,6 +576,20 @@ func init() {
 			return ""
 		}
 		return *s
+	}
+	funcs["derefTime"] = func(t *time.Time) time.Time {
+		if t == nil {
+			return time.Time{}
+		}
+		return *t
+	}
+	funcs["agendaFileURL"] = agendaFileURL
+	funcs["roman"] = council.Roman
+	funcs["derefInt"] = func(n *int64) int64 {
+		if n == nil {
+			return 0
+		}
+		return *n
 	}
 	funcs["choiceKey"] = func(c string) string { return "council.choice." + c }
 	funcs["majorityKey"] = func(m council.Majority) string { return "council.majority." + string(m) }

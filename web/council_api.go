@@ -61,46 +61,191 @@ func (s *Server) addCouncillor(r *http.Request, in *councillorInput) (int64, err
 }
 
 type sessionInput struct {
-	Body     int64     `json:"body"`
-	Number   int       `json:"number"`
-	Title    string    `json:"title"`
-	StartsAt time.Time `json:"starts_at"`
+	Body int64 `json:"body"`
+	council.SessionInput
 }
 
 func (s *Server) createSession(r *http.Request, in *sessionInput) (int64, error) {
-	sess, err := s.council.CreateSession(r.Context(), in.Body, in.Number, in.Title, in.StartsAt)
+	sess, err := s.council.NewSession(r.Context(), in.Body, in.SessionInput)
 	if err != nil {
 		return 0, err
 	}
 	return sess.ID, nil
 }
 
-type agendaInput struct {
-	Title  string   `json:"title"`
-	Papers []string `json:"papers"`
+// apiUpdateSession changes a session (PUT: every field as it should be).
+func (s *Server) apiUpdateSession(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+		return err
+	}
+	var in council.SessionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if _, err := s.council.UpdateSession(r.Context(), id, in); err != nil {
+		return err
+	}
+	return s.apiSession(w, r)
 }
 
-func (s *Server) addAgendaItem(r *http.Request, in *agendaInput) (int64, error) {
+// apiSession is a session with its agenda, files and votes.
+func (s *Server) apiSession(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.loadSessionView(r)
+	if err != nil {
+		return err
+	}
+	items := make([]map[string]any, 0, len(v.Agenda))
+	for _, it := range v.Agenda {
+		files := []map[string]any{}
+		for _, f := range v.Files[it.ID] {
+			files = append(files, map[string]any{"id": f.ID, "name": f.Name, "content_type": f.ContentType, "size": f.Size,
+				"url": s.cfg.BaseURL.String() + agendaFileURL(f)})
+		}
+		items = append(items, map[string]any{"id": it.ID, "label": it.Label, "title": it.Title, "papers": it.Papers,
+			"removed_by_vote": it.RemovedByVoteID, "files": files})
+	}
+	votes := make([]map[string]any, 0, len(v.Votes))
+	for _, x := range v.Votes {
+		votes = append(votes, s.voteJSON(x))
+	}
+	sess := v.Session
+	out := map[string]any{"id": sess.ID, "body": sess.BodyID, "term": sess.TermID, "number": sess.Number, "roman": sess.Roman(),
+		"kind": sess.Kind, "title": sess.Title, "starts_at": sess.StartsAt, "place": sess.Place, "state": sess.State,
+		"broadcast_url": sess.BroadcastURL, "recording_url": sess.RecordingURL, "protocol_url": sess.ProtocolURL,
+		"current_item": sess.CurrentItemID, "announced_at": sess.AnnouncedAt, "announcement_url": nil,
+		"present": v.PresentN, "quorum": v.Quorum, "agenda": items, "votes": votes}
+	if sess.AgendaPublicationID != nil {
+		out["announcement_url"] = s.publicationURL(*sess.AgendaPublicationID)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// sessionAction runs an office action on a session and answers with it.
+func (s *Server) sessionAction(act func(r *http.Request, id int64) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := act(r, id); err != nil {
+			return err
+		}
+		return s.apiSession(w, r)
+	}
+}
+
+func (s *Server) apiAnnounceSession(w http.ResponseWriter, r *http.Request) error {
+	return s.sessionAction(func(r *http.Request, id int64) error {
+		_, err := s.council.AnnounceSession(r.Context(), id)
+		return err
+	})(w, r)
+}
+
+func (s *Server) apiStartSession(w http.ResponseWriter, r *http.Request) error {
+	return s.sessionAction(func(r *http.Request, id int64) error { return s.council.StartSession(r.Context(), id) })(w, r)
+}
+
+func (s *Server) apiCloseSession(w http.ResponseWriter, r *http.Request) error {
+	return s.sessionAction(func(r *http.Request, id int64) error { return s.council.CloseSession(r.Context(), id) })(w, r)
+}
+
+func (s *Server) apiCurrentItem(w http.ResponseWriter, r *http.Request) error {
+	return s.sessionAction(func(r *http.Request, id int64) error {
+		if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+			return err
+		}
+		var in struct {
+			AgendaItem int64 `json:"agenda_item"`
+		}
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+		return s.council.SetCurrentItem(r.Context(), id, in.AgendaItem)
+	})(w, r)
+}
+
+func (s *Server) proposeAgendaChange(r *http.Request, in *council.AgendaChange) (int64, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return 0, err
 	}
-	item, err := s.council.AddAgendaItem(r.Context(), id, in.Title, in.Papers)
+	v, err := s.council.ProposeAgendaChange(r.Context(), id, *in)
+	if err != nil {
+		return 0, err
+	}
+	return v.ID, nil
+}
+
+type termInput struct {
+	Name     string `json:"name"`
+	StartsOn string `json:"starts_on"`
+	EndsOn   string `json:"ends_on"`
+}
+
+func (s *Server) createTerm(r *http.Request, in *termInput) (int64, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, err
+	}
+	start, err := time.Parse("2006-01-02", in.StartsOn)
+	if err != nil {
+		return 0, ratusz.Invalid("starts_on", "err.date")
+	}
+	var end *time.Time
+	if in.EndsOn != "" {
+		e, err := time.Parse("2006-01-02", in.EndsOn)
+		if err != nil {
+			return 0, ratusz.Invalid("ends_on", "err.date")
+		}
+		end = &e
+	}
+	t, err := s.council.CreateTerm(r.Context(), id, in.Name, start, end)
+	if err != nil {
+		return 0, err
+	}
+	return t.ID, nil
+}
+
+// apiAgendaFile attaches a file (multipart field "file") to an agenda item.
+func (s *Server) apiAgendaFile(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	name, data, err := formFile(r, "file")
+	if err != nil {
+		return err
+	}
+	f, err := s.council.AddAgendaFile(r.Context(), id, name, data)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": f.ID, "url": s.cfg.BaseURL.String() + agendaFileURL(f)})
+	return nil
+}
+
+func (s *Server) addAgendaItem(r *http.Request, in *council.AgendaInput) (int64, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, err
+	}
+	item, err := s.council.AddItem(r.Context(), id, *in)
 	if err != nil {
 		return 0, err
 	}
 	return item.ID, nil
 }
 
-type voteInput struct {
-	AgendaItem int64                    `json:"agenda_item"`
-	Subject    string                   `json:"subject"`
-	Majority   string                   `json:"majority"`
-	Resolution *council.DraftResolution `json:"resolution"`
-}
-
-func (s *Server) createVote(r *http.Request, in *voteInput) (int64, error) {
-	v, err := s.council.CreateResolutionVote(r.Context(), in.AgendaItem, in.Subject, council.Majority(in.Majority), in.Resolution)
+func (s *Server) createVote(r *http.Request, in *council.VoteInput) (int64, error) {
+	v, err := s.council.PrepareVote(r.Context(), *in)
 	if err != nil {
 		return 0, err
 	}
@@ -139,7 +284,7 @@ func (s *Server) apiAttendance(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) voteJSON(v *council.Vote) map[string]any {
 	m := map[string]any{
 		"id": v.ID, "session": v.SessionID, "session_date": v.SessionDate, "agenda_item": v.AgendaItemID,
-		"subject": v.Subject, "majority": v.Majority, "mode": v.Mode, "state": v.State,
+		"subject": v.Subject, "majority": v.Majority, "mode": v.Mode, "state": v.State, "repeats": v.RepeatsID,
 		"statutory_size": v.StatutorySize, "ballots_cast": v.BallotsCast,
 		"counts": v.Counts, "outcome": v.Outcome, "ballots": []map[string]any{}, "publication_url": nil,
 	}
@@ -179,8 +324,27 @@ func (s *Server) apiOpenVote(w http.ResponseWriter, r *http.Request) error {
 	return s.voteAction(func(r *http.Request, id int64) (*council.Vote, error) { return s.council.OpenVote(r.Context(), id) })(w, r)
 }
 
+// apiCloseVote closes a vote; a secret one takes the tellers' totals
+// {"counts": {"for", "against", "abstain"}}.
 func (s *Server) apiCloseVote(w http.ResponseWriter, r *http.Request) error {
-	return s.voteAction(func(r *http.Request, id int64) (*council.Vote, error) { return s.council.CloseVote(r.Context(), id) })(w, r)
+	return s.voteAction(func(r *http.Request, id int64) (*council.Vote, error) {
+		var in struct {
+			Counts *struct {
+				For     int `json:"for"`
+				Against int `json:"against"`
+				Abstain int `json:"abstain"`
+			} `json:"counts"`
+		}
+		if r.ContentLength != 0 {
+			if err := decodeJSON(r, &in); err != nil {
+				return nil, err
+			}
+		}
+		if in.Counts != nil {
+			return s.council.CloseSecretVote(r.Context(), id, council.Counts{For: in.Counts.For, Against: in.Counts.Against, Abstain: in.Counts.Abstain})
+		}
+		return s.council.CloseVote(r.Context(), id)
+	})(w, r)
 }
 
 func (s *Server) apiVote(w http.ResponseWriter, r *http.Request) error {
@@ -196,12 +360,18 @@ func (s *Server) apiCastBallot(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct {
-		Choice string `json:"choice"`
+		Choice     string `json:"choice"`
+		Councillor int64  `json:"councillor"` // roll call: the office records a councillor's choice
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := s.council.CastBallot(r.Context(), id, council.Choice(in.Choice)); err != nil {
+	if in.Councillor != 0 {
+		err = s.council.RecordBallot(r.Context(), id, in.Councillor, council.Choice(in.Choice))
+	} else {
+		err = s.council.CastBallot(r.Context(), id, council.Choice(in.Choice))
+	}
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"vote": id, "choice": in.Choice})

@@ -150,18 +150,25 @@ func parseTemplates() (*templates, error) {
 	if err != nil {
 		return nil, err
 	}
+	partials, err := fs.ReadFile(assets, "templates/partials.html")
+	if err != nil {
+		return nil, err
+	}
 	for _, lang := range i18n.Langs {
 		t.byName[lang] = map[string]*template.Template{}
 		for _, n := range names {
 			name := strings.TrimSuffix(path.Base(n), ".html")
-			if name == "layout" {
+			if name == "layout" || name == "partials" {
 				continue
 			}
 			page, err := fs.ReadFile(assets, n)
 			if err != nil {
 				return nil, err
 			}
-			tmpl := template.New(name).Funcs(funcs)
+			tmpl, err := template.New(name).Funcs(funcs).Parse(translate(string(partials), lang))
+			if err != nil {
+				return nil, fmt.Errorf("template partials: %w", err)
+			}
 			if !strings.HasPrefix(name, "bare_") { // a bare page has a layout of its own
 				if tmpl, err = tmpl.Parse(translate(string(layout), lang)); err != nil {
 					return nil, fmt.Errorf("template layout: %w", err)

@@ -47,9 +47,13 @@ func TestRenderEveryTemplate(t *testing.T) {
 	closedVote := &council.Vote{ID: 3, SessionID: 2, AgendaItemID: 4, Subject: "Uchwała", Majority: council.Simple, State: "closed", Outcome: &adopted,
 		Counts: &council.Counts{For: 8, Against: 3, Abstain: 1, NotVoting: 1, Absent: 2}, Ballots: []council.Ballot{{CouncillorID: 5, Councillor: "Anna", Club: "Klub", Choice: "for"}}}
 	openVote := &council.Vote{ID: 6, SessionID: 2, AgendaItemID: 4, Subject: "Druga", Majority: council.Absolute, State: "open", BallotsCast: 4}
+	secretVote := &council.Vote{ID: 9, SessionID: 2, AgendaItemID: 4, Subject: "Tajne", Majority: council.Absolute, Mode: "secret", State: "open"}
+	rollCall := &council.Vote{ID: 10, SessionID: 2, AgendaItemID: 4, Subject: "Imienne", Majority: council.Absolute, Mode: "roll_call", State: "open"}
 	view := &sessionView{Session: sess, Body: body, Agenda: []*council.AgendaItem{{ID: 4, Position: 1, Label: "1", Title: "Punkt", Papers: []string{"DS-89/26"}}},
-		Votes:       []*council.Vote{closedVote, openVote, {ID: 7, AgendaItemID: 4, Subject: "Trzecia", Majority: council.Simple, State: "draft"}},
-		Councillors: []*council.Councillor{{ID: 5, Name: "Anna", Club: "Klub"}, {ID: 8, Name: "Jan"}}, Present: map[int64]bool{5: true}, PresentN: 1, Open: openVote}
+		Votes:       []*council.Vote{closedVote, openVote, {ID: 7, AgendaItemID: 4, Subject: "Trzecia", Majority: council.Simple, State: "draft"}, secretVote, rollCall},
+		Councillors: []*council.Councillor{{ID: 5, Name: "Anna", Club: "Klub"}, {ID: 8, Name: "Jan"}}, Present: map[int64]bool{5: true}, PresentN: 1, Open: openVote,
+		Files: map[int64][]*council.AgendaFile{4: {{ID: 1, AgendaItemID: 4, Name: "projekt.pdf", ContentType: "application/pdf", Size: 100}}}}
+	view.Current = view.Agenda[0]
 	vp := &votePage{Vote: closedVote, Session: sess, Body: body, BIPURL: "/bip/publikacje/1"}
 	vp.Lang = i18n.PL
 	vp.Chart = voteChart(vp, closedVote.Counts)
@@ -65,7 +69,11 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"council_session":            &sessionPage{sessionView: view},
 		"council_vote":               vp,
 		"council_device":             &devicePage{sessionView: view, Me: view.Councillors[0], Choice: "against"},
-		"council_console":            &consolePage{sessionView: view, Majorities: council.Majorities},
+		"council_console":            &consolePage{sessionView: view, Majorities: council.Majorities, ClosedVotes: []*council.Vote{closedVote}},
+		"council_calendar":           &calendarPage{Month: now, Weeks: [][]calendarDay{{{}, {Day: 1, Date: now, Today: true, Sessions: []*council.Session{sess}}}}, Sessions: []*council.Session{sess}, Bodies: map[int64]*council.Body{1: body}},
+		"council_resolutions":        &resolutionsPage{List: []*council.ResolutionEntry{{Number: "XII/1/2026", Title: "w sprawie", AdoptedAt: now, SessionID: 2, Session: 12, VoteID: 3, PublicationID: new(int64)}}, Years: []int{2026}, Year: 2026, Pagination: pg},
+		"council_clubs":              &clubsPage{Bodies: []bodyClubs{{body, []*council.ClubSummary{{Name: "Klub", Members: view.Councillors, Attended: 3, Possible: 4, Choices: map[string]int{"for": 2}, Votes: 2, United: 1}}}}},
+		"council_session_edit":       &sessionEditPage{sessionView: view, Form: sessionForm(sess)},
 		"bip_home":                   &bipHomePage{Tree: bip.Tree([]*bip.Category{cat}), Latest: summary, MayPublish: true},
 		"bip_category":               &bipCategoryPage{Category: cat, Parent: cat, Children: []*bip.Category{cat}, List: summary, Pagination: pg},
 		"bip_publication":            &bipPublicationPage{Pub: pub, Body: "<p>x</p>", Old: true, MayPublish: true},
@@ -85,12 +93,12 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"accessibility":              &accessibilityPage{Published: statementDate, Reviewed: statementDate},
 	}
 	names, _ := fs.Glob(assets, "templates/*.html")
-	if len(pages.byName[i18n.EN]) != len(names)-1 {
-		t.Fatalf("parsed %d English pages of %d templates", len(pages.byName[i18n.EN]), len(names)-1)
+	if len(pages.byName[i18n.EN]) != len(names)-2 {
+		t.Fatalf("parsed %d English pages of %d templates", len(pages.byName[i18n.EN]), len(names)-2)
 	}
 	for _, n := range names {
 		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" {
+		if name == "layout" || name == "partials" {
 			continue
 		}
 		if _, ok := examples[name]; !ok {

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/council"
+)
+
+// formFile reads the one file of a multipart form's field, refusing a
+// missing one with a message next to that field.
+func formFile(r *http.Request, field string) (string, []byte, error) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return "", nil, ratusz.Invalid(field, "err.council.file_missing")
+	}
+	if err := r.ParseMultipartForm(16 << 20); err != nil {
+		return "", nil, toHTTPError(err)
+	}
+	for _, fh := range r.MultipartForm.File[field] {
+		a, err := readUpload(fh)
+		if err != nil {
+			if e, ok := err.(*ratusz.Error); ok {
+				e.Field = field
+			}
+			return "", nil, err
+		}
+		if a != nil {
+			return a.Name, a.Data, nil
+		}
+	}
+	return "", nil, ratusz.Invalid(field, "err.council.file_missing")
+}
+
+func agendaFileURL(f *council.AgendaFile) string {
+	return "/rada/pliki/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name)
+}
+
+// agendaFile serves an agenda item's file, as BIP serves attachments.
+func (s *Server) agendaFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, data, err := s.council.AgendaFileData(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	serveFile(w, &bip.Attachment{Name: f.Name, ContentType: f.ContentType, SHA256: f.SHA256}, data)
+	return nil
+}
+
+// serveFile sends a stored file: inline only for types a browser shows
+// safely, sandboxed, immutable.
+func serveFile(w http.ResponseWriter, a *bip.Attachment, data []byte) {
+	disposition := "attachment"
+	if a.Inline() {
+		disposition = "inline"
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": a.Name}))
+	if a.ContentType != "application/pdf" {
+		h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox")
+	}
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("ETag", fmt.Sprintf(`"%x"`, a.SHA256))
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.Write(data)
+}
