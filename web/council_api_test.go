@@ -64,11 +64,12 @@ func TestCouncilAPI(t *testing.T) {
 		token, body string
 		status      int
 	}{
-		"ErrAbsent":        {tokens[4], `{"choice":"for"}`, 403},
-		"ErrNotCouncillor": {office, `{"choice":"for"}`, 403},
-		"ErrNoToken":       {"", `{"choice":"for"}`, 401},
-		"ErrBadChoice":     {tokens[0], `{"choice":"tak"}`, 400},
-		"ErrUnknownField":  {tokens[0], `{"choice":"for","councillor":2}`, 400},
+		"ErrAbsent":         {tokens[4], `{"choice":"for"}`, 403},
+		"ErrNotCouncillor":  {office, `{"choice":"for"}`, 403},
+		"ErrNoToken":        {"", `{"choice":"for"}`, 401},
+		"ErrBadChoice":      {tokens[0], `{"choice":"tak"}`, 400},
+		"ErrUnknownField":   {tokens[0], `{"choice":"for","weight":2}`, 400},
+		"ErrRecordForOther": {tokens[0], `{"choice":"for","councillor":2}`, 403}, // only the office records a roll call
 	} {
 		t.Run(name, func(t *testing.T) {
 			if r := post("/api/v1/votes/"+vote+"/ballots", c.token, c.body); r.Status != c.status {
