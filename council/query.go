@@ -121,6 +121,7 @@ type Profile struct {
 	SessionsHeld     int
 	Choices          map[string]int
 	Recent           []ProfileVote
+	Memberships      []*Membership
 }
 
 // ProfileVote is one of a councillor's recent votes.
@@ -146,6 +147,9 @@ func (s *Service) CouncillorProfile(ctx context.Context, id int64) (*Profile, er
 	}
 	p := &Profile{Councillor: c, Choices: map[string]int{}}
 	if p.Body, err = s.BodyByID(ctx, c.BodyID); err != nil {
+		return nil, err
+	}
+	if p.Memberships, err = s.Memberships(ctx, id); err != nil {
 		return nil, err
 	}
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE a.present), count(*) FROM council_sessions s

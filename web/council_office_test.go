@@ -258,3 +258,80 @@ func TestCouncilRegisters(t *testing.T) {
 		t.Fatalf("clubs: %d", clubs.Status)
 	}
 }
+
+// The session endpoints of the API, with their refusals.
+func TestSessionAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	office := e.token("biuro.rady@przykladowo.pl")
+	do := func(method, path, token, body string) response {
+		t.Helper()
+		return e.do(method, path, token, strings.NewReader(body))
+	}
+	if r := do("POST", "/api/v1/bodies/1/terms", office, `{"name":"X kadencja","starts_on":"2029-05-01"}`); r.Status != 201 {
+		t.Fatalf("term: %d %s", r.Status, r.Body)
+	}
+	if r := do("POST", "/api/v1/bodies/1/terms", office, `{"name":"X","starts_on":"1 maja"}`); r.Status != 400 {
+		t.Fatalf("bad term date: %d", r.Status)
+	} else if _, field, _ := r.apiError(t); field != "starts_on" {
+		t.Fatalf("field %q", field)
+	}
+	r := do("POST", "/api/v1/sessions", office, `{"body":1,"number":1,"kind":"ceremonial","title":"Sesja inauguracyjna","starts_at":"2029-05-07T12:00:00+02:00","place":"Aula"}`)
+	if r.Status != 201 {
+		t.Fatalf("session: %d %s", r.Status, r.Body)
+	}
+	id := fmt.Sprint(r.json(t)["id"])
+	path := "/api/v1/sessions/" + id
+	sess := do("GET", path, "", "").json(t)
+	if sess["kind"] != "ceremonial" || sess["roman"] != "I" || sess["term"] == nil || sess["place"] != "Aula" {
+		t.Fatalf("session %v", sess)
+	}
+	if r := do("PUT", path, "", `{"number":1,"starts_at":"2029-05-07T12:00:00+02:00"}`); r.Status != 401 {
+		t.Fatalf("PUT without a token: %d", r.Status)
+	}
+	if r := do("PUT", path, e.token("radna.lewandowska@przykladowo.pl"), `{"number":1,"starts_at":"2029-05-07T12:00:00+02:00"}`); r.Status != 403 {
+		t.Fatalf("PUT by a councillor: %d", r.Status)
+	}
+	if r := do("PUT", path, office, `{"number":1,"kind":"ceremonial","starts_at":"2029-05-07T12:00:00+02:00","recording_url":"javascript:alert(1)"}`); r.Status != 400 {
+		t.Fatalf("bad URL: %d", r.Status)
+	} else if _, field, _ := r.apiError(t); field != "recording_url" {
+		t.Fatalf("field %q", field)
+	}
+	if r := do("POST", path+"/announce", office, ``); r.Status != 409 {
+		t.Fatalf("announce with no agenda: %d", r.Status)
+	}
+	if r := do("POST", path+"/agenda", office, `{"label":"1","title":"Ślubowanie radnych"}`); r.Status != 201 {
+		t.Fatalf("agenda: %d %s", r.Status, r.Body)
+	}
+	item := fmt.Sprint(do("GET", path, "", "").json(t)["agenda"].([]any)[0].(map[string]any)["id"])
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	fw, _ := w.CreateFormFile("file", "rota.txt")
+	fw.Write([]byte("Ślubuję uroczyście…"))
+	w.Close()
+	if r := e.do("POST", "/api/v1/agenda/"+item+"/files", office, &buf, "Content-Type", w.FormDataContentType()); r.Status != 201 {
+		t.Fatalf("file: %d %s", r.Status, r.Body)
+	}
+	if r := do("POST", "/api/v1/agenda/"+item+"/files", office, `{}`); r.Status != 400 {
+		t.Fatalf("file without multipart: %d", r.Status)
+	}
+	if r := do("POST", path+"/agenda-changes", office, `{"op":"add","title":"Wybór przewodniczącego"}`); r.Status != 409 {
+		t.Fatalf("agenda change before the session: %d", r.Status)
+	}
+	r = do("POST", path+"/announce", office, ``)
+	if r.Status != 200 || r.json(t)["announcement_url"] == nil {
+		t.Fatalf("announce: %d %s", r.Status, r.Body)
+	}
+	if r := do("POST", path+"/start", office, ``); r.Status != 200 || r.json(t)["state"] != "in_progress" {
+		t.Fatalf("start: %d %s", r.Status, r.Body)
+	}
+	if r := do("POST", path+"/agenda-changes", office, `{"op":"add","label":"2","title":"Wybór przewodniczącego"}`); r.Status != 201 {
+		t.Fatalf("agenda change: %d %s", r.Status, r.Body)
+	}
+	if r := do("POST", path+"/close", office, ``); r.Status != 200 || r.json(t)["state"] != "closed" {
+		t.Fatalf("close: %d %s", r.Status, r.Body)
+	}
+	if r := do("POST", path+"/start", office, ``); r.Status != 409 {
+		t.Fatalf("start a closed session: %d", r.Status)
+	}
+}
