@@ -26,6 +26,9 @@ func RenderMarkdown(src string) string {
 		}
 		return ast.GoToNext
 	})
-	r := html.NewRenderer(html.RendererOptions{Flags: html.CommonFlags})
+	// Not the common flags' smart fractions: they would turn the numbers of
+	// resolutions and papers (XII/145/2024, DS-89/24) into fraction slashes,
+	// which nobody can search for or copy.
+	r := html.NewRenderer(html.RendererOptions{Flags: html.Smartypants | html.SmartypantsDashes | html.SmartypantsLatexDashes})
 	return string(policy.SanitizeBytes(markdown.Render(doc, r)))
 }
