@@ -56,5 +56,11 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, out io.Writer) (bool, error) 
 		return false, fmt.Errorf("demo council: %w", err)
 	}
 	fmt.Fprintln(out, "Demo council: 15 councillors, session XI with three votes, session XII ready to run.")
+	if err := seedConsultations(ctx, pool, out); err != nil {
+		return false, fmt.Errorf("demo consultations: %w", err)
+	}
+	if err := seedParticipation(ctx, pool, out); err != nil {
+		return false, fmt.Errorf("demo participatory budget: %w", err)
+	}
 	return true, nil
 }

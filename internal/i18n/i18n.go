@@ -86,3 +86,14 @@ func Both(key string) (pl, en string) {
 	m := catalogue[key]
 	return m[0], m[1]
 }
+
+// add merges a module's own part of the catalogue (messages_*.go); a key
+// defined twice is a programming error.
+func add(part map[string][2]string) {
+	for k, v := range part {
+		if _, dup := catalogue[k]; dup {
+			panic("i18n: key defined twice: " + k)
+		}
+		catalogue[k] = v
+	}
+}
