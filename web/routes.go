@@ -88,8 +88,8 @@ func (s *Server) routes() http.Handler {
 	r.Post("/rada/sesje/{id}/zmiana-porzadku", s.page(s.consoleAction(s.consoleAgendaChange)))
 	r.Post("/rada/sesje/{id}/zamknij", s.page(s.consoleAction(s.consoleCloseVote)))
 	r.Get("/live/sessions/{id}", s.page(s.liveSession))
-	s.consultationPages(r)  // consultations.go
-	s.participationPages(r) // participation.go
+	s.consultationPages(r)              // consultations.go
+	s.participationPages(r)             // participation.go
 	r.Route("/oparl/v1", s.oparlRoutes) // open data: OParl 1.1 and the vote-event extension (oparl.go)
 	r.Get("/sitemap.xml", s.sitemap)
 	r.Get("/sitemap/{part}.xml", s.sitemapPart)
