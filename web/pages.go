@@ -19,7 +19,7 @@ type section struct {
 var sections = []section{
 	{"council", "/rada", true},
 	{"consultations", "/konsultacje", false},
-	{"budget", "/budzet-obywatelski", false},
+	{"budget", "/budzet-obywatelski", true},
 	{"bip", "/bip", true},
 	{"search", "/szukaj", false},
 }

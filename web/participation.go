@@ -1,9 +1,717 @@
 package web
 
-import "github.com/go-chi/chi/v5"
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
 
-// participationPages adds the participation module's pages.
-func (s *Server) participationPages(r chi.Router) {}
+	"github.com/go-chi/chi/v5"
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/participation"
+)
 
-// participationAPI adds the participation module's JSON API under /api/v1.
-func (s *Server) participationAPI(r chi.Router) {}
+// participationPages adds the participatory budget's pages.
+func (s *Server) participationPages(r chi.Router) {
+	r.Get("/budzet-obywatelski", s.page(s.pbHome))
+	r.Get("/budzet-obywatelski/{id}", s.page(s.pbEdition))
+	r.Post("/budzet-obywatelski/{id}/etap", s.page(s.pbPhase))
+	r.Get("/budzet-obywatelski/{id}/zglos", s.page(s.pbSubmitForm))
+	r.Post("/budzet-obywatelski/{id}/zglos", s.page(s.pbSubmit))
+	r.Get("/budzet-obywatelski/{id}/glosuj", s.page(s.pbVoteForm))
+	r.Post("/budzet-obywatelski/{id}/glosuj", s.page(s.pbVote))
+	r.Get("/budzet-obywatelski/{id}/karta-papierowa", s.page(s.pbVoteForm))
+	r.Post("/budzet-obywatelski/{id}/karta-papierowa", s.page(s.pbVote))
+	r.Get("/budzet-obywatelski/{id}/karty", s.page(s.pbBallots))
+	r.Get("/budzet-obywatelski/{id}/wyniki", s.page(s.pbResults))
+	r.Get("/budzet-obywatelski/{id}/pule/{district}.pb", s.page(s.pbExport))
+	r.Get("/budzet-obywatelski/projekty/{id}", s.page(s.pbProject))
+	r.Post("/budzet-obywatelski/projekty/{id}/weryfikacja", s.page(s.pbVerify))
+	r.Post("/budzet-obywatelski/projekty/{id}/odwolanie", s.page(s.pbAppeal))
+}
+
+// participationAPI adds the participatory budget's JSON API under /api/v1.
+func (s *Server) participationAPI(r chi.Router) {
+	r.Post("/pb/editions", s.api(s.apiCreateEdition))
+	r.Get("/pb/editions/{id}", s.api(s.apiEdition))
+	r.Post("/pb/editions/{id}/phase", s.api(s.apiEditionPhase))
+	r.Post("/pb/editions/{id}/projects", s.api(s.apiSubmitProject))
+	r.Post("/pb/projects/{id}/verification", s.api(s.apiVerifyProject))
+	r.Post("/pb/editions/{id}/ballots", s.api(s.apiCastPBBallot))
+	r.Get("/pb/editions/{id}/results", s.api(s.apiPBResults))
+}
+
+func init() {
+	funcs["pln"] = participation.FormatPLN
+	funcs["derefI"] = func(n *int) int {
+		if n == nil {
+			return 0
+		}
+		return *n
+	}
+	funcs["derefI64"] = func(n *int64) int64 {
+		if n == nil {
+			return 0
+		}
+		return *n
+	}
+	funcs["ruleKey"] = func(rule string) string { return "pb.rule." + strings.NewReplacer("/", "_", "-", "_").Replace(rule) }
+	funcs["phaseLabels"] = func(p *pbEditionPage) []string {
+		var out []string
+		for _, ph := range participation.Phases {
+			out = append(out, p.T("pb.phase."+ph))
+		}
+		return out
+	}
+}
+
+func isPBOfficer(r *http.Request) bool {
+	return ratusz.ActorFromContext(r.Context()).Has(ratusz.RolePBOfficer)
+}
+
+type pbHomePage struct {
+	Page
+	Editions []*participation.Edition
+}
+
+func (s *Server) pbHome(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.pb.Editions(r.Context())
+	if err != nil {
+		return err
+	}
+	p := &pbHomePage{Editions: list}
+	p.Title = "pb.title"
+	p.Section = "budget"
+	s.render(w, r, http.StatusOK, "pb_home", p)
+	return nil
+}
+
+type pbEditionPage struct {
+	Page
+	E        *participation.Edition
+	Pools    []pbPool
+	Officer  bool
+	HasVoted bool
+	Phases   []string
+}
+
+type pbPool struct {
+	District *participation.District
+	Projects []*participation.PBProject
+}
+
+// PhaseDone reports whether a phase is behind the edition.
+func (p *pbEditionPage) PhaseDone(phase string) bool {
+	for _, x := range p.Phases {
+		if x == p.E.Phase {
+			return false
+		}
+		if x == phase {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) loadEdition(r *http.Request) (*participation.Edition, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.pb.Edition(r.Context(), id)
+}
+
+// pools groups projects by pool; the public sees those on the ballot once
+// verification is over, and every submitted one before (with its status).
+func pools(e *participation.Edition, projects []*participation.PBProject) []pbPool {
+	var out []pbPool
+	for _, d := range e.Districts {
+		pool := pbPool{District: d}
+		for _, p := range projects {
+			if p.DistrictID == d.ID {
+				pool.Projects = append(pool.Projects, p)
+			}
+		}
+		out = append(out, pool)
+	}
+	return out
+}
+
+func (s *Server) pbEdition(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.loadEdition(r)
+	if err != nil {
+		return err
+	}
+	onlyAccepted := (e.Phase == "voting" || e.Phase == "results") && !isPBOfficer(r)
+	projects, err := s.pb.Projects(r.Context(), e.ID, onlyAccepted)
+	if err != nil {
+		return err
+	}
+	p := &pbEditionPage{E: e, Pools: pools(e, projects), Officer: isPBOfficer(r), Phases: participation.Phases}
+	if p.HasVoted, err = s.pb.HasVoted(r.Context(), e.ID); err != nil {
+		return err
+	}
+	p.Title = "pb.edition.title"
+	p.TitleArgs = []any{e.Name}
+	p.Section = "budget"
+	if r.URL.Query().Get("zapisano") != "" {
+		p.Notice = p.T("pb.saved")
+	}
+	s.render(w, r, http.StatusOK, "pb_edition", p)
+	return nil
+}
+
+func (s *Server) pbPhase(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return toHTTPError(err)
+	}
+	e, err := s.loadEdition(r)
+	if err != nil {
+		return err
+	}
+	if err := s.pb.SetPhase(r.Context(), e.ID, r.PostForm.Get("phase")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/budzet-obywatelski/%d?zapisano=1", e.ID), http.StatusSeeOther)
+	return nil
+}
+
+type pbSubmitPage struct {
+	Page
+	E    *participation.Edition
+	Form map[string]string
+}
+
+// DistrictValues and DistrictLabels list the pools for the select.
+func (p *pbSubmitPage) DistrictValues() []string {
+	var out []string
+	for _, d := range p.E.Districts {
+		out = append(out, strconv.FormatInt(d.ID, 10))
+	}
+	return out
+}
+
+func (p *pbSubmitPage) DistrictLabels() []string {
+	var out []string
+	for _, d := range p.E.Districts {
+		out = append(out, d.Name+" ("+participation.FormatPLN(d.Budget)+")")
+	}
+	return out
+}
+
+// CategoryValues lists the edition's categories, with "none" first.
+func (p *pbSubmitPage) CategoryValues() []string { return append([]string{""}, p.E.Categories...) }
+
+func (p *pbSubmitPage) CategoryLabels() []string {
+	return append([]string{p.T("pb.no_category")}, p.E.Categories...)
+}
+
+func (s *Server) pbSubmitForm(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
+		return err
+	}
+	e, err := s.loadEdition(r)
+	if err != nil {
+		return err
+	}
+	return s.renderSubmit(w, r, http.StatusOK, e, map[string]string{}, nil)
+}
+
+func (s *Server) renderSubmit(w http.ResponseWriter, r *http.Request, code int, e *participation.Edition, form, errs map[string]string) error {
+	p := &pbSubmitPage{E: e, Form: form}
+	p.Title = "pb.submit.title"
+	p.Section = "budget"
+	p.Errors = errs
+	s.render(w, r, code, "pb_submit", p)
+	return nil
+}
+
+// parseGrosze reads an amount in złoty as people type it: "12 500,50".
+func parseGrosze(s string) (int64, bool) {
+	s = strings.NewReplacer(" ", "", "\u00a0", "", "zł", "").Replace(strings.TrimSpace(s))
+	v, err := participation.ParseAmount(strings.Replace(s, ",", ".", 1), 2)
+	return v, err == nil && v > 0
+}
+
+func (s *Server) pbSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return toHTTPError(err)
+	}
+	e, err := s.loadEdition(r)
+	if err != nil {
+		return err
+	}
+	form := map[string]string{}
+	for _, k := range []string{"district", "title", "description", "place", "category", "cost_items"} {
+		form[k] = r.PostForm.Get(k)
+	}
+	in := participation.ProjectInput{Title: form["title"], Description: form["description"], Place: form["place"], Category: form["category"]}
+	in.District, _ = strconv.ParseInt(form["district"], 10, 64)
+	// The estimate: one line per item, "item; amount".
+	for _, line := range strings.Split(form["cost_items"], "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		item, amount, ok := strings.Cut(line, ";")
+		cost, good := parseGrosze(amount)
+		if !ok || !good {
+			return s.renderSubmit(w, r, http.StatusBadRequest, e, form, map[string]string{"cost_items": p(s, r, "pb.submit.cost_line", line)})
+		}
+		in.CostItems = append(in.CostItems, participation.CostItem{Item: item, Cost: cost})
+	}
+	proj, err := s.pb.SubmitProject(r.Context(), e.ID, in)
+	if err != nil {
+		return s.showAgain(r, err, "title", func(errs map[string]string) error { return s.renderSubmit(w, r, status(err), e, form, errs) })
+	}
+	http.Redirect(w, r, fmt.Sprintf("/budzet-obywatelski/projekty/%d?zapisano=1", proj.ID), http.StatusSeeOther)
+	return nil
+}
+
+// p translates a message for the request's reader.
+func p(s *Server, r *http.Request, key string, args ...any) string {
+	pg := &Page{Lang: s.lang(r)}
+	return pg.T(key, args...)
+}
+
+type pbProjectPage struct {
+	Page
+	P        *participation.PBProject
+	E        *participation.Edition
+	District *participation.District
+	Officer  bool
+	Author   bool
+}
+
+func (s *Server) pbProject(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	proj, err := s.pb.Project(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.renderProject(w, r, http.StatusOK, proj, nil)
+}
+
+func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, code int, proj *participation.PBProject, errs map[string]string) error {
+	e, err := s.pb.Edition(r.Context(), proj.EditionID)
+	if err != nil {
+		return err
+	}
+	a := ratusz.ActorFromContext(r.Context())
+	p := &pbProjectPage{P: proj, E: e, District: e.District(proj.DistrictID), Officer: isPBOfficer(r),
+		Author: proj.SubmittedBy != nil && *proj.SubmittedBy == a.UserID}
+	p.Title = "pb.project.title"
+	p.TitleArgs = []any{proj.Title}
+	p.Section = "budget"
+	p.Errors = errs
+	if r.URL.Query().Get("zapisano") != "" {
+		p.Notice = p.T("pb.saved")
+	}
+	s.render(w, r, code, "pb_project", p)
+	return nil
+}
+
+func (s *Server) projectAction(act func(r *http.Request, id int64) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := r.ParseForm(); err != nil {
+			return toHTTPError(err)
+		}
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := act(r, id); err != nil {
+			return s.showAgain(r, err, "form", func(errs map[string]string) error {
+				proj, err2 := s.pb.Project(r.Context(), id)
+				if err2 != nil {
+					return err2
+				}
+				return s.renderProject(w, r, status(err), proj, errs)
+			})
+		}
+		http.Redirect(w, r, fmt.Sprintf("/budzet-obywatelski/projekty/%d?zapisano=1", id), http.StatusSeeOther)
+		return nil
+	}
+}
+
+func (s *Server) pbVerify(w http.ResponseWriter, r *http.Request) error {
+	return s.projectAction(func(r *http.Request, id int64) error {
+		_, err := s.pb.Verify(r.Context(), id, r.PostForm.Get("status"), r.PostForm.Get("justification"))
+		return err
+	})(w, r)
+}
+
+func (s *Server) pbAppeal(w http.ResponseWriter, r *http.Request) error {
+	return s.projectAction(func(r *http.Request, id int64) error {
+		_, err := s.pb.Appeal(r.Context(), id, r.PostForm.Get("appeal"))
+		return err
+	})(w, r)
+}
+
+type pbVotePage struct {
+	Page
+	E        *participation.Edition
+	Pools    []pbPool
+	Paper    bool // an officer entering a paper ballot
+	Chosen   map[int64]string
+	Voter    string
+	Receipt  string
+	HasVoted bool
+}
+
+// Points reports whether the ballot gives points.
+func (p *pbVotePage) Points() bool {
+	return p.E.VoteType == participation.Cumulative || p.E.VoteType == participation.Scoring
+}
+
+func (s *Server) pbVoteForm(w http.ResponseWriter, r *http.Request) error {
+	paper := strings.HasSuffix(r.URL.Path, "/karta-papierowa")
+	if paper && !isPBOfficer(r) {
+		return ratusz.ActorFromContext(r.Context()).Require(ratusz.RolePBOfficer)
+	}
+	e, err := s.loadEdition(r)
+	if err != nil {
+		return err
+	}
+	return s.renderVote(w, r, http.StatusOK, e, paper, map[int64]string{}, "", nil)
+}
+
+func (s *Server) renderVote(w http.ResponseWriter, r *http.Request, code int, e *participation.Edition, paper bool, chosen map[int64]string, voter string, errs map[string]string) error {
+	projects, err := s.pb.Projects(r.Context(), e.ID, true)
+	if err != nil {
+		return err
+	}
+	p := &pbVotePage{E: e, Pools: pools(e, projects), Paper: paper, Chosen: chosen, Voter: voter}
+	if !paper {
+		if p.HasVoted, err = s.pb.HasVoted(r.Context(), e.ID); err != nil {
+			return err
+		}
+	}
+	p.Title = "pb.vote.title"
+	if paper {
+		p.Title = "pb.paper.title"
+	}
+	p.Section = "budget"
+	p.Errors = errs
+	s.render(w, r, code, "pb_vote", p)
+	return nil
+}
+
+// readBallot reads the voting form: ticked projects ("p"), or a number per
+// project ("n<ID>": points, or the place in order of preference).
+func readBallot(r *http.Request, e *participation.Edition) (participation.BallotInput, map[int64]string) {
+	var in participation.BallotInput
+	chosen := map[int64]string{}
+	switch e.VoteType {
+	case participation.Approval, participation.Choose1:
+		for _, v := range r.PostForm["p"] {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+				in.Projects = append(in.Projects, id)
+				chosen[id] = "1"
+			}
+		}
+	default:
+		type pick struct {
+			id int64
+			n  int
+		}
+		var picks []pick
+		for k, v := range r.PostForm {
+			id, err := strconv.ParseInt(strings.TrimPrefix(k, "n"), 10, 64)
+			if !strings.HasPrefix(k, "n") || err != nil || strings.TrimSpace(v[0]) == "" {
+				continue
+			}
+			chosen[id] = v[0]
+			n, err := strconv.Atoi(strings.TrimSpace(v[0]))
+			if err != nil {
+				n = 0
+			}
+			picks = append(picks, pick{id, n})
+		}
+		sort.Slice(picks, func(i, j int) bool {
+			return picks[i].n < picks[j].n || (picks[i].n == picks[j].n && picks[i].id < picks[j].id)
+		})
+		for _, pk := range picks {
+			in.Projects = append(in.Projects, pk.id)
+			if e.VoteType != participation.Ordinal {
+				in.Points = append(in.Points, pk.n)
+			}
+		}
+	}
+	return in, chosen
+}
+
+type pbReceiptPage struct {
+	Page
+	E       *participation.Edition
+	Receipt string
+	Tag     string
+	Paper   bool
+}
+
+func (s *Server) pbVote(w http.ResponseWriter, r *http.Request) error {
+	paper := strings.HasSuffix(r.URL.Path, "/karta-papierowa")
+	if err := r.ParseForm(); err != nil {
+		return toHTTPError(err)
+	}
+	e, err := s.loadEdition(r)
+	if err != nil {
+		return err
+	}
+	in, chosen := readBallot(r, e)
+	var code string
+	if paper {
+		code, err = s.pb.PaperBallot(r.Context(), e.ID, r.PostForm.Get("voter"), in)
+	} else {
+		code, err = s.pb.CastBallot(r.Context(), e.ID, in)
+	}
+	if err != nil {
+		return s.showAgain(r, err, "projects", func(errs map[string]string) error {
+			return s.renderVote(w, r, status(err), e, paper, chosen, r.PostForm.Get("voter"), errs)
+		})
+	}
+	p := &pbReceiptPage{E: e, Receipt: code, Tag: participation.ReceiptTag(code), Paper: paper}
+	p.Title = "pb.receipt.title"
+	p.Section = "budget"
+	s.render(w, r, http.StatusCreated, "pb_receipt", p)
+	return nil
+}
+
+type pbBallotsPage struct {
+	Page
+	E          *participation.Edition
+	List       []*participation.PublishedBallot
+	Found      *participation.PublishedBallot
+	Code       string
+	Pagination pagination
+}
+
+func (s *Server) pbBallots(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.loadEdition(r)
+	if err != nil {
+		return err
+	}
+	page, err := pageNumber(r)
+	if err != nil {
+		return err
+	}
+	const size = 100
+	list, total, err := s.pb.Ballots(r.Context(), e.ID, (page-1)*size, size)
+	if err != nil {
+		return err
+	}
+	p := &pbBallotsPage{E: e, List: list, Pagination: newPagination(r, page, total, size), Code: r.URL.Query().Get("kod")}
+	code := http.StatusOK
+	if p.Code != "" {
+		if p.Found, err = s.pb.FindBallot(r.Context(), e.ID, p.Code); err != nil {
+			if ratusz.ErrorCode(err) != ratusz.EINVALID {
+				return err
+			}
+			p.Errors = map[string]string{"kod": message(s.lang(r), err)}
+			code = http.StatusNotFound
+		}
+	}
+	p.Title = "pb.ballots.title"
+	p.Section = "budget"
+	s.render(w, r, code, "pb_ballots", p)
+	return nil
+}
+
+type pbResultsPage struct {
+	Page
+	E       *participation.Edition
+	Results []*participation.DistrictResult
+	Charts  map[int64]template.HTML
+}
+
+func (s *Server) pbResults(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.loadEdition(r)
+	if err != nil {
+		return err
+	}
+	results, err := s.pb.Results(r.Context(), e.ID)
+	if err != nil {
+		return err
+	}
+	p := &pbResultsPage{E: e, Results: results, Charts: map[int64]template.HTML{}}
+	p.Lang = s.lang(r)
+	for _, res := range results {
+		p.Charts[res.District.ID] = resultsChart(&p.Page, res)
+	}
+	p.Title = "pb.results.title"
+	p.TitleArgs = []any{e.Name}
+	p.Section = "budget"
+	s.render(w, r, http.StatusOK, "pb_results", p)
+	return nil
+}
+
+// resultsChart draws each project's votes as a bar, the winners dark; the
+// same numbers are in the table under it.
+func resultsChart(p *Page, res *participation.DistrictResult) template.HTML {
+	var top int64 = 1
+	for _, row := range res.Rows {
+		top = max(top, row.Score)
+	}
+	var b strings.Builder
+	var summary []string
+	for _, row := range res.Rows {
+		summary = append(summary, fmt.Sprintf("%s: %d", row.Project.Title, row.Score))
+	}
+	label := p.T("pb.results.chart", res.District.Name) + ": " + strings.Join(summary, "; ")
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 560 %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, len(res.Rows)*30+4, template.HTMLEscapeString(label))
+	for i, row := range res.Rows {
+		y := i * 30
+		w := int(300 * row.Score / top)
+		color := "#8aa4c2"
+		if row.Selected {
+			color = "#0b5394"
+		}
+		title := []rune(row.Project.Title)
+		if len(title) > 28 {
+			title = append(title[:27], '…')
+		}
+		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="13" fill="#1b1f24">%s</text>`, y+19, template.HTMLEscapeString(string(title)))
+		fmt.Fprintf(&b, `<rect x="200" y="%d" width="%d" height="22" fill="%s"></rect>`, y+4, w, color)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" fill="#1b1f24">%d</text>`, 206+w, y+19, row.Score)
+	}
+	b.WriteString("</svg>")
+	return template.HTML(b.String())
+}
+
+func (s *Server) pbExport(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.loadEdition(r)
+	if err != nil {
+		return err
+	}
+	d, err := strconv.ParseInt(strings.TrimSuffix(chi.URLParam(r, "district"), ".pb"), 10, 64)
+	if err != nil {
+		return ratusz.Errorf(ratusz.ENOTFOUND, "err.pb.district")
+	}
+	var buf strings.Builder
+	if err := s.pb.ExportPabulib(r.Context(), e.ID, d, &buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="budzet-%d-%d.pb"`, e.ID, d))
+	w.Write([]byte(buf.String()))
+	return nil
+}
+
+// The JSON API.
+
+func (s *Server) apiCreateEdition(w http.ResponseWriter, r *http.Request) error {
+	var in participation.EditionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	e, err := s.pb.CreateEdition(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": e.ID, "districts": e.Districts})
+	return nil
+}
+
+func (s *Server) apiEdition(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.loadEdition(r)
+	if err != nil {
+		return err
+	}
+	projects, err := s.pb.Projects(r.Context(), e.ID, (e.Phase == "voting" || e.Phase == "results") && !isPBOfficer(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"edition": e, "projects": projects})
+	return nil
+}
+
+func (s *Server) apiEditionPhase(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Phase string `json:"phase"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.pb.SetPhase(r.Context(), id, in.Phase); err != nil {
+		return err
+	}
+	return s.apiEdition(w, r)
+}
+
+func (s *Server) apiSubmitProject(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in participation.ProjectInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	proj, err := s.pb.SubmitProject(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": proj.ID, "code": proj.Code, "cost": proj.Cost})
+	return nil
+}
+
+func (s *Server) apiVerifyProject(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Status        string `json:"status"`
+		Justification string `json:"justification"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	proj, err := s.pb.Verify(r.Context(), id, in.Status, in.Justification)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, proj)
+	return nil
+}
+
+func (s *Server) apiCastPBBallot(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in participation.BallotInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	code, err := s.pb.CastBallot(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"receipt": code, "tag": participation.ReceiptTag(code)})
+	return nil
+}
+
+func (s *Server) apiPBResults(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	res, err := s.pb.Results(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": res})
+	return nil
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/i18n"
+	"github.com/ratusz/ratusz/participation"
 )
 
 // Every template renders, with its typed page, in both languages, and
@@ -49,6 +51,11 @@ func TestRenderEveryTemplate(t *testing.T) {
 	openVote := &council.Vote{ID: 6, SessionID: 2, AgendaItemID: 4, Subject: "Druga", Majority: council.Absolute, State: "open", BallotsCast: 4}
 	secretVote := &council.Vote{ID: 9, SessionID: 2, AgendaItemID: 4, Subject: "Tajne", Majority: council.Absolute, Mode: "secret", State: "open"}
 	rollCall := &council.Vote{ID: 10, SessionID: 2, AgendaItemID: 4, Subject: "Imienne", Majority: council.Absolute, Mode: "roll_call", State: "open"}
+	maxLen := 3
+	pbEd := &participation.Edition{ID: 1, Year: 2027, Name: "BO 2027", Phase: "voting", VoteType: participation.Approval, MaxLength: &maxLen, Rule: "greedy",
+		Districts: []*participation.District{{ID: 1, Name: "Cała gmina", Budget: 100000, Citywide: true}}}
+	pbProj := &participation.PBProject{ID: 1, EditionID: 1, DistrictID: 1, Code: "1/2027", Title: "Park", Description: "Opis", Cost: 5000, Status: "rejected",
+		Justification: "x", CostItems: []participation.CostItem{{Item: "a", Cost: 5000}}}
 	view := &sessionView{Session: sess, Body: body, Agenda: []*council.AgendaItem{{ID: 4, Position: 1, Label: "1", Title: "Punkt", Papers: []string{"DS-89/26"}}},
 		Votes:       []*council.Vote{closedVote, openVote, {ID: 7, AgendaItemID: 4, Subject: "Trzecia", Majority: council.Simple, State: "draft"}, secretVote, rollCall},
 		Councillors: []*council.Councillor{{ID: 5, Name: "Anna", Club: "Klub"}, {ID: 8, Name: "Jan"}}, Present: map[int64]bool{5: true}, PresentN: 1, Open: openVote,
@@ -74,6 +81,14 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"council_calendar":     &calendarPage{Month: now, Weeks: [][]calendarDay{{{}, {Day: 1, Date: now, Today: true, Sessions: []*council.Session{sess}}}}, Sessions: []*council.Session{sess}, Bodies: map[int64]*council.Body{1: body}},
 		"council_resolutions":  &resolutionsPage{List: []*council.ResolutionEntry{{Number: "XII/1/2026", Title: "w sprawie", AdoptedAt: now, SessionID: 2, Session: 12, VoteID: 3, PublicationID: new(int64)}}, Years: []int{2026}, Year: 2026, Pagination: pg},
 		"council_clubs":        &clubsPage{Bodies: []bodyClubs{{body, []*council.ClubSummary{{Name: "Klub", Members: view.Councillors, Attended: 3, Possible: 4, Choices: map[string]int{"for": 2}, Votes: 2, United: 1}}}}},
+		"pb_home":              &pbHomePage{Editions: []*participation.Edition{pbEd}},
+		"pb_edition":           &pbEditionPage{E: pbEd, Pools: []pbPool{{pbEd.Districts[0], []*participation.PBProject{pbProj}}}, Officer: true, Phases: participation.Phases},
+		"pb_submit":            &pbSubmitPage{E: pbEd, Form: map[string]string{"title": "Park"}},
+		"pb_project":           &pbProjectPage{P: pbProj, E: pbEd, District: pbEd.Districts[0], Officer: true, Author: true},
+		"pb_vote":              &pbVotePage{E: pbEd, Pools: []pbPool{{pbEd.Districts[0], []*participation.PBProject{pbProj}}}, Paper: true, Chosen: map[int64]string{1: "1"}},
+		"pb_receipt":           &pbReceiptPage{E: pbEd, Receipt: "ABCD-EFGH-JKLM-NPQR", Tag: "0a1b2c3d4e5f"},
+		"pb_ballots":           &pbBallotsPage{E: pbEd, List: []*participation.PublishedBallot{{ID: "x", Receipt: "0a1b", Projects: []string{"1/2027"}, Channel: "online"}}, Found: &participation.PublishedBallot{Receipt: "0a1b", Projects: []string{"1/2027"}}, Pagination: pg},
+		"pb_results":           &pbResultsPage{E: pbEd, Results: []*participation.DistrictResult{{District: pbEd.Districts[0], Rows: []participation.ResultRow{{Project: pbProj, Score: 5, Selected: true, Rank: 1}}}}, Charts: map[int64]template.HTML{1: "<svg></svg>"}},
 		"council_session_edit": &sessionEditPage{sessionView: view, Form: sessionForm(sess)},
 		"bip_home":             &bipHomePage{Tree: bip.Tree([]*bip.Category{cat}), Latest: summary, MayPublish: true},
 		"bip_category":         &bipCategoryPage{Category: cat, Parent: cat, Children: []*bip.Category{cat}, List: summary, Pagination: pg},

@@ -19,6 +19,7 @@ import (
 	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
+	"github.com/ratusz/ratusz/participation"
 )
 
 // Server holds what the handlers need.
@@ -28,6 +29,7 @@ type Server struct {
 	accounts *account.Service
 	bip      *bip.Service
 	council  *council.Service
+	pb       *participation.Service
 	log      *slog.Logger
 	pages    *templates
 	oidc     *oidcClient
@@ -61,6 +63,7 @@ func New(d Deps) (*Server, error) {
 		accounts: account.NewService(d.Pool),
 		bip:      bip.NewService(d.Pool),
 		council:  council.NewService(d.Pool),
+		pb:       participation.NewService(d.Pool),
 		log:      d.Log,
 		pages:    pages,
 		metrics:  newMetrics(),

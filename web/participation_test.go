@@ -1,0 +1,180 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// A resident votes in the demo's 2027 edition from the page, gets a receipt
+// and cannot vote again; ballots breaking a rule come back with the rule
+// named; the 2026 results are public with the receipt lookup.
+func TestParticipatoryBudgetPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	anon := e.browser()
+	home := anon.get("/budzet-obywatelski")
+	if home.Status != 200 || !strings.Contains(home.Body, "Budżet obywatelski 2027") || !strings.Contains(home.Body, "głosowanie") {
+		t.Fatalf("home: %d", home.Status)
+	}
+	ed := regexp.MustCompile(`href="/budzet-obywatelski/(\d+)">Budżet obywatelski 2027`).FindStringSubmatch(home.Body)
+	past := regexp.MustCompile(`href="/budzet-obywatelski/(\d+)">Budżet obywatelski 2026`).FindStringSubmatch(home.Body)
+	if ed == nil || past == nil {
+		t.Fatal("editions not linked")
+	}
+	base := "/budzet-obywatelski/" + ed[1]
+	if res := anon.get(base + "/glosuj"); res.Status != 200 {
+		t.Fatalf("vote page for anonymous: %d", res.Status)
+	}
+	if res := anon.post(base+"/glosuj", url.Values{"p": {"1"}}); res.Status != http.StatusUnauthorized {
+		t.Fatalf("anonymous ballot: %d", res.Status)
+	}
+	b := e.browser()
+	b.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
+	form := b.get(base + "/glosuj")
+	ids := regexp.MustCompile(`name="p" value="(\d+)"`).FindAllStringSubmatch(form.Body, -1)
+	if len(ids) != 6 {
+		t.Fatalf("%d projects on the ballot", len(ids))
+	}
+	// A project not on the ballot is refused, named, and nothing is stored.
+	res := b.post(base+"/glosuj", url.Values{"p": {ids[0][1], ids[1][1], "999999"}})
+	if res.Status != http.StatusBadRequest || !strings.Contains(res.Body, `id="projects-error"`) || !strings.Contains(res.Body, "Projektu 999999 nie ma na karcie") {
+		t.Fatalf("bad ballot: %d", res.Status)
+	}
+	if strings.Count(res.Body, " checked") != 2 {
+		t.Error("the ballot lost the ticks")
+	}
+	if res := b.post(base+"/glosuj", url.Values{}); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "Wybierz co najmniej jeden projekt.") {
+		t.Fatalf("empty ballot: %d", res.Status)
+	}
+	res = b.post(base+"/glosuj", url.Values{"p": {ids[0][1], ids[3][1]}})
+	if res.Status != http.StatusCreated || !strings.Contains(res.Body, "Głos oddany") {
+		t.Fatalf("ballot: %d %s", res.Status, res.Body)
+	}
+	code := regexp.MustCompile(`<strong>([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})</strong>`).FindStringSubmatch(res.Body)
+	if code == nil {
+		t.Fatal("no receipt code shown")
+	}
+	if res := b.post(base+"/glosuj", url.Values{"p": {ids[1][1]}}); res.Status != http.StatusConflict {
+		t.Fatalf("second ballot: %d", res.Status)
+	}
+	if page := b.get(base); !strings.Contains(page.Body, "Twój głos w tej edycji został oddany.") {
+		t.Fatal("edition page does not say the resident voted")
+	}
+	// The list of ballots is not public during voting.
+	if res := anon.get(base + "/karty"); res.Status != http.StatusConflict {
+		t.Fatalf("ballots during voting: %d", res.Status)
+	}
+
+	// The finished edition: results with a chart and a table, the ballot
+	// list, the lookup of a code that is no one's.
+	pastBase := "/budzet-obywatelski/" + past[1]
+	results := anon.get(pastBase + "/wyniki")
+	if results.Status != 200 || !strings.Contains(results.Body, `role="img"`) || !strings.Contains(results.Body, "Skatepark przy szkole") || !strings.Contains(results.Body, "Wyniki w BIP") {
+		t.Fatalf("results: %d", results.Status)
+	}
+	if res := anon.get(base + "/wyniki"); res.Status != http.StatusConflict {
+		t.Fatalf("results during voting: %d", res.Status)
+	}
+	list := anon.get(pastBase + "/karty")
+	if list.Status != 200 || !strings.Contains(list.Body, "Kart: 60") {
+		t.Fatalf("ballot list: %d", list.Status)
+	}
+	if res := anon.get(pastBase + "/karty?kod=AAAA-BBBB-CCCC-DDDD"); res.Status != http.StatusNotFound || !strings.Contains(res.Body, `id="kod-error"`) {
+		t.Fatalf("unknown receipt: %d", res.Status)
+	}
+	exp := anon.get(pastBase + "/pule/" + regexp.MustCompile(`/pule/(\d+)\.pb`).FindStringSubmatch(anon.get(pastBase).Body)[1] + ".pb")
+	if exp.Status != 200 || !strings.HasPrefix(exp.Body, "META") || !strings.Contains(exp.Body, "VOTES") {
+		t.Fatalf("export: %d %.200s", exp.Status, exp.Body)
+	}
+
+	// The officer: paper ballot for the resident who voted online is refused.
+	off := e.browser()
+	off.login("bo@przykladowo.pl", "demo-bo-2026")
+	res = off.post(base+"/karta-papierowa", url.Values{"voter": {"jan.kowalski@example.pl"}, "p": {ids[1][1]}})
+	if res.Status != http.StatusConflict || !strings.Contains(res.Body, "już głosowała") {
+		t.Fatalf("paper ballot of an online voter: %d", res.Status)
+	}
+	if res := off.post(base+"/karta-papierowa", url.Values{"voter": {"dowód XYZ 123456"}, "p": {ids[1][1]}}); res.Status != http.StatusCreated {
+		t.Fatalf("paper ballot: %d %s", res.Status, res.Body)
+	}
+	if res := b.get(base + "/karta-papierowa"); res.Status != http.StatusForbidden {
+		t.Fatalf("resident on the paper form: %d", res.Status)
+	}
+	// Ending the vote publishes the results; the resident's code finds
+	// their ballot.
+	if res := off.post(base+"/etap", url.Values{"phase": {"results"}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("results phase: %d %s", res.Status, res.Body)
+	}
+	found := anon.get(base + "/karty?kod=" + url.QueryEscape(strings.ToLower(code[1])))
+	if found.Status != 200 || !strings.Contains(found.Body, "Twój głos") {
+		t.Fatalf("receipt lookup: %d", found.Status)
+	}
+}
+
+// The JSON API of the participatory budget.
+func TestParticipatoryBudgetAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	officer := e.token("bo@przykladowo.pl")
+	resident := e.token("jan.kowalski@example.pl")
+	do := func(method, path, token, body string) response {
+		t.Helper()
+		return e.do(method, path, token, strings.NewReader(body))
+	}
+	if r := do("POST", "/api/v1/pb/editions", resident, `{"year":2028,"name":"BO 2028","districts":[{"name":"Gmina","budget":10000000,"citywide":true}]}`); r.Status != 403 {
+		t.Fatalf("resident creates an edition: %d", r.Status)
+	}
+	if r := do("POST", "/api/v1/pb/editions", officer, `{"year":2028,"name":"BO 2028","vote_type":"lottery","districts":[{"name":"Gmina","budget":10000000}]}`); r.Status != 400 {
+		t.Fatalf("bad vote type: %d", r.Status)
+	} else if _, field, _ := r.apiError(t); field != "vote_type" {
+		t.Fatalf("field %q", field)
+	}
+	r := do("POST", "/api/v1/pb/editions", officer, `{"year":2028,"name":"BO 2028","vote_type":"cumulative","max_sum_points":5,"districts":[{"name":"Gmina","budget":10000000,"citywide":true}]}`)
+	if r.Status != 201 {
+		t.Fatalf("edition: %d %s", r.Status, r.Body)
+	}
+	id := fmt.Sprint(r.json(t)["id"])
+	district := fmt.Sprint(r.json(t)["districts"].([]any)[0].(map[string]any)["id"])
+	var projects []string
+	for _, title := range []string{"Ławki", "Drzewa"} {
+		r := do("POST", "/api/v1/pb/editions/"+id+"/projects", resident, `{"district":`+district+`,"title":"`+title+`","description":"Opis","cost_items":[{"item":"całość","cost":2000000}]}`)
+		if r.Status != 201 {
+			t.Fatalf("project: %d %s", r.Status, r.Body)
+		}
+		projects = append(projects, fmt.Sprint(r.json(t)["id"]))
+	}
+	do("POST", "/api/v1/pb/editions/"+id+"/phase", officer, `{"phase":"verification"}`)
+	for _, p := range projects {
+		if r := do("POST", "/api/v1/pb/projects/"+p+"/verification", officer, `{"status":"accepted"}`); r.Status != 200 {
+			t.Fatalf("verify: %d %s", r.Status, r.Body)
+		}
+	}
+	do("POST", "/api/v1/pb/editions/"+id+"/phase", officer, `{"phase":"voting"}`)
+	if r := do("POST", "/api/v1/pb/editions/"+id+"/ballots", resident, `{"projects":[`+projects[0]+`,`+projects[1]+`],"points":[4,2]}`); r.Status != 400 {
+		t.Fatalf("six points of five: %d", r.Status)
+	} else if _, field, msg := r.apiError(t); field != "points" || !strings.Contains(msg, "5") {
+		t.Fatalf("error %q %q", field, msg)
+	}
+	if r := do("POST", "/api/v1/pb/editions/"+id+"/ballots", "", `{"projects":[`+projects[0]+`],"points":[1]}`); r.Status != 401 {
+		t.Fatalf("no token: %d", r.Status)
+	}
+	r = do("POST", "/api/v1/pb/editions/"+id+"/ballots", resident, `{"projects":[`+projects[0]+`,`+projects[1]+`],"points":[3,2]}`)
+	if r.Status != 201 || r.json(t)["receipt"] == nil {
+		t.Fatalf("ballot: %d %s", r.Status, r.Body)
+	}
+	if r := do("POST", "/api/v1/pb/editions/"+id+"/ballots", resident, `{"projects":[`+projects[0]+`],"points":[1]}`); r.Status != 409 {
+		t.Fatalf("second ballot: %d", r.Status)
+	}
+	if r := do("GET", "/api/v1/pb/editions/"+id+"/results", resident, ``); r.Status != 409 {
+		t.Fatalf("results during voting: %d", r.Status)
+	}
+	do("POST", "/api/v1/pb/editions/"+id+"/phase", officer, `{"phase":"results"}`)
+	r = do("GET", "/api/v1/pb/editions/"+id+"/results", "", ``)
+	if r.Status != 200 || !strings.Contains(r.Body, `"score": 3`) {
+		t.Fatalf("results: %d %s", r.Status, r.Body)
+	}
+}
