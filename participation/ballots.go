@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
-	"github.com/ratusz/ratusz/internal/pg"
 )
 
 // BallotInput is a ballot: the projects chosen (in order of preference for
@@ -133,7 +133,7 @@ func (s *Service) PaperBallot(ctx context.Context, editionID int64, identity str
 }
 
 func (s *Service) cast(ctx context.Context, editionID int64, in BallotInput, voterKey, channel string, eligible func(*Edition) error) (string, error) {
-	e, err := s.Edition(ctx, editionID)
+	e, onBallot, err := s.ballotPaper(ctx, editionID)
 	if err != nil {
 		return "", err
 	}
@@ -143,14 +143,6 @@ func (s *Service) cast(ctx context.Context, editionID int64, in BallotInput, vot
 	if err := eligible(e); err != nil {
 		return "", err
 	}
-	projects, err := s.Projects(ctx, editionID, true)
-	if err != nil {
-		return "", err
-	}
-	onBallot := map[int64]*PBProject{}
-	for _, p := range projects {
-		onBallot[p.ID] = p
-	}
 	if err := checkBallot(e, onBallot, in); err != nil {
 		return "", err
 	}
@@ -159,29 +151,69 @@ func (s *Service) cast(ctx context.Context, editionID int64, in BallotInput, vot
 		points = append(points, int32(p))
 	}
 	code, hash := newReceipt()
-	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var phase string
-		if err := tx.QueryRow(ctx, "SELECT phase FROM pb_editions WHERE id = $1 FOR SHARE", editionID).Scan(&phase); err != nil {
-			return err
-		}
-		if phase != "voting" {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.pb.not_voting")
-		}
-		tag, err := tx.Exec(ctx, "INSERT INTO pb_voters (edition_id, voter_key, channel) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", editionID, voterKey, channel)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.pb.already_voted")
-		}
-		_, err = tx.Exec(ctx, "INSERT INTO pb_ballots (id, edition_id, receipt_hash, projects, points, channel) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)",
-			editionID, hash, in.Projects, points, channel)
-		return err
-	})
+	// One statement, committed on its own: the edition still in voting
+	// (locked against the end of the vote, so no acknowledged ballot misses
+	// the count), the voter not yet recorded, then both rows.
+	var stored bool
+	err = s.pool.QueryRow(ctx, `WITH e AS (SELECT id FROM pb_editions WHERE id = $1 AND phase = 'voting' FOR SHARE),
+			v AS (INSERT INTO pb_voters (edition_id, voter_key, channel) SELECT id, $2, $3 FROM e ON CONFLICT DO NOTHING RETURNING edition_id),
+			b AS (INSERT INTO pb_ballots (id, edition_id, receipt_hash, projects, points, channel)
+				SELECT gen_random_uuid(), edition_id, $4, $5, $6, $3 FROM v RETURNING 1)
+		SELECT EXISTS (SELECT 1 FROM b)`, editionID, voterKey, channel, hash, in.Projects, points).Scan(&stored)
 	if err != nil {
 		return "", err
 	}
+	if !stored {
+		var phase string
+		if err := s.pool.QueryRow(ctx, "SELECT phase FROM pb_editions WHERE id = $1", editionID).Scan(&phase); err != nil {
+			return "", err
+		}
+		if phase != "voting" {
+			return "", ratusz.Errorf(ratusz.ECONFLICT, "err.pb.not_voting")
+		}
+		return "", ratusz.Errorf(ratusz.ECONFLICT, "err.pb.already_voted")
+	}
 	return code, nil
+}
+
+// ballotPaper returns an edition in voting and the projects on its ballot,
+// read once and kept for a few seconds: during voting neither changes (an
+// edition goes back before voting only while no ballot is cast), and the
+// statement that stores a ballot checks the phase again.
+func (s *Service) ballotPaper(ctx context.Context, editionID int64) (*Edition, map[int64]*PBProject, error) {
+	s.cacheMu.Lock()
+	c, ok := s.cache[editionID]
+	s.cacheMu.Unlock()
+	if ok && time.Since(c.at) < 5*time.Second {
+		return c.e, c.onBallot, nil
+	}
+	e, err := s.Edition(ctx, editionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	projects, err := s.Projects(ctx, editionID, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	onBallot := map[int64]*PBProject{}
+	for _, p := range projects {
+		onBallot[p.ID] = p
+	}
+	if e.Phase == "voting" {
+		s.cacheMu.Lock()
+		if s.cache == nil {
+			s.cache = map[int64]ballotPaper{}
+		}
+		s.cache[editionID] = ballotPaper{e, onBallot, time.Now()}
+		s.cacheMu.Unlock()
+	}
+	return e, onBallot, nil
+}
+
+type ballotPaper struct {
+	e        *Edition
+	onBallot map[int64]*PBProject
+	at       time.Time
 }
 
 // HasVoted reports whether the acting resident has voted in an edition.

@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -17,7 +18,11 @@ import (
 
 // Service is the participatory budget's store. Every method checks the
 // actor in the context.
-type Service struct{ pool *pgxpool.Pool }
+type Service struct {
+	pool    *pgxpool.Pool
+	cacheMu sync.Mutex
+	cache   map[int64]ballotPaper // editions in voting, for ballots
+}
 
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
 
@@ -291,6 +296,9 @@ func (s *Service) SetPhase(ctx context.Context, id int64, phase string) error {
 		if _, err := tx.Exec(ctx, "UPDATE pb_editions SET phase = $2 WHERE id = $1", id, phase); err != nil {
 			return err
 		}
+		s.cacheMu.Lock()
+		delete(s.cache, id)
+		s.cacheMu.Unlock()
 		if phase == "results" {
 			return publishResults(ctx, tx, e)
 		}
