@@ -34,10 +34,12 @@ type mesProfile struct {
 	cost    []int64   // per project, in units of 10^-Scale
 	votes   []int64   // supporters per project
 	budget  int64     // the real budget
+	unit    int64     // one unit of the currency: 10^Scale
 	groups  []int32   // distinct non-empty ballots, project indexes sorted, one after another
 	gstart  []int32   // group g is groups[gstart[g]:gstart[g+1]]
 	gweight []int64   // voters per group
 	supp    [][]int32 // per project: the groups that approve it
+	run     *mesRun   // reused from run to run
 }
 
 func newMESProfile(in *Instance) (*mesProfile, error) {
@@ -45,7 +47,13 @@ func newMESProfile(in *Instance) (*mesProfile, error) {
 		return nil, errors.New("the Method of Equal Shares here needs approval or choose-1 ballots, not " + string(in.VoteType))
 	}
 	m := len(in.Projects)
-	pr := &mesProfile{n: int64(len(in.Ballots)), cost: make([]int64, m), votes: make([]int64, m), budget: in.Budget}
+	if in.Scale < 0 || in.Scale > 9 {
+		return nil, errors.New("scale out of range")
+	}
+	pr := &mesProfile{n: int64(len(in.Ballots)), cost: make([]int64, m), votes: make([]int64, m), budget: in.Budget, unit: 1}
+	for range in.Scale {
+		pr.unit *= 10
+	}
 	for i, p := range in.Projects {
 		pr.cost[i] = p.Cost
 	}
@@ -102,6 +110,7 @@ func (pr *mesProfile) group(g int) []int32 { return pr.groups[pr.gstart[g]:pr.gs
 type entry struct {
 	class int32
 	n     int64
+	money float64 // the class's money left, roughly, while sorting
 }
 
 // aff is an amount of money that depends on the add1 step t: c0 + c1·t,
@@ -117,8 +126,13 @@ func (x *aff) addMul(y *aff, k int64, tmp *big.Int) {
 	}
 }
 
+type prod struct {
+	f  big.Int
+	at int // len(factor) when f was computed
+}
+
 // mesRun is one MES run at one add1 step t, in which every voter starts
-// with (budget + n·t)/n. Besides the outcome it finds hi, the last step up
+// with budget/n + t currency units. Besides the outcome it finds hi, the last step up
 // to which every decision it took comes out the same, so that the outcome
 // is the same for every step in [t, hi]: every amount it computes is an
 // affine function of t, so every comparison it makes holds on an interval.
@@ -129,8 +143,18 @@ type mesRun struct {
 	hi     int64 // valid when cert
 	L      big.Int
 	factor []int64 // every factor L was multiplied by, in order
+	prod   []prod  // per version v: the product of factor[v:]
 	budget []aff   // per class: money left per voter, times L as it was at version bver
 	bver   []int32 // per class: len(factor) when budget was last brought up to date
+	bok    []bool  // per class: budget computed
+	parent []int32 // per class but the first: the class it split from
+	astep  []int32 // per class but the first: the payment that split it, an index of alpha
+	alpha  []aff   // per funded project: what each supporter who could paid, times L at version aver
+	aver   []int32
+	// bf is every class's money left in floating point, within tol of the
+	// exact amount: to sort and sum roughly, and exactly only when close.
+	bf     []float64
+	tol    float64
 	gclass []int32 // per group: its class, or -1 when it has no money left
 	active []bool  // per project: neither funded nor out of reach
 	priced []bool  // per project: pay and rhoDen are from its last pricing
@@ -138,11 +162,14 @@ type mesRun struct {
 	// pay[p] between those who pay equally, payRem[p] of them, each paying
 	// α = pay[p]/(payRem[p]·L). Its ρ = α/cost = pay[p].v/rhoDen[p], a lower
 	// bound of its ρ now.
-	pay    []aff
-	payRem []int64
-	rhoDen []big.Int
-	now    []bool // per project: priced in this round
-	s      struct {
+	pay     []aff
+	payRem  []int64
+	payPoor []int // how many of its supporting classes, poorest first, pay all they have
+	rhoDen  []big.Int
+	rhoF    []float64 // ρ roughly, to order the pricing
+	now     []bool    // per project: priced in this round
+	bestEs  []entry   // the supporters per class of this round's best project
+	s       struct {
 		cnt                   []int64 // per class, zero between uses
 		es                    []entry
 		a, b, c, d, e, f, tmp big.Int
@@ -151,19 +178,59 @@ type mesRun struct {
 	}
 }
 
-// money returns class k's money left per voter, times L.
+// money returns class k's money left per voter, times L. It is computed
+// from the parent's the first time it is asked for: most classes are only
+// ever compared roughly, through bf.
 func (r *mesRun) money(k int32) *aff {
-	b := &r.budget[k]
-	if v := int(r.bver[k]); v < len(r.factor) {
-		for _, f := range r.factor[v:] {
-			r.s.f.SetInt64(f)
-			b.c0.Mul(&b.c0, &r.s.f)
-			b.c1.Mul(&b.c1, &r.s.f)
-			b.v.Mul(&b.v, &r.s.f)
+	if !r.bok[k] {
+		p, a := r.money(r.parent[k]), r.alphaAt(r.astep[k])
+		b := &r.budget[k]
+		b.v.Sub(&p.v, &a.v)
+		if r.cert {
+			b.c0.Sub(&p.c0, &a.c0)
+			b.c1.Sub(&p.c1, &a.c1)
 		}
-		r.bver[k] = int32(len(r.factor))
+		r.bok[k], r.bver[k] = true, int32(len(r.factor))
+		return b
 	}
-	return b
+	r.fresh(&r.budget[k], &r.bver[k])
+	return &r.budget[k]
+}
+
+// alphaAt returns the payment α of the j-th funded project, times L.
+func (r *mesRun) alphaAt(j int32) *aff {
+	r.fresh(&r.alpha[j], &r.aver[j])
+	return &r.alpha[j]
+}
+
+// fresh brings x, last in step with L at version *ver, in step with L now.
+func (r *mesRun) fresh(x *aff, ver *int32) {
+	if v := int(*ver); v < len(r.factor) {
+		f := r.pending(v)
+		x.v.Mul(&x.v, f)
+		if r.cert {
+			x.c0.Mul(&x.c0, f)
+			x.c1.Mul(&x.c1, f)
+		}
+		*ver = int32(len(r.factor))
+	}
+}
+
+// pending returns the product of the factors L was multiplied by since
+// version v.
+func (r *mesRun) pending(v int) *big.Int {
+	for len(r.prod) <= v {
+		r.prod = append(r.prod, prod{})
+	}
+	p := &r.prod[v]
+	if p.at != len(r.factor) {
+		p.f.SetInt64(1)
+		for _, f := range r.factor[v:] {
+			p.f.Mul(&p.f, r.s.f.SetInt64(f))
+		}
+		p.at = len(r.factor)
+	}
+	return &p.f
 }
 
 // holds records that f0 + f1·t > 0 (strict) or ≥ 0, true at the run's t,
@@ -192,32 +259,63 @@ func (r *mesRun) holdsZero(f0, f1 *big.Int) {
 	}
 }
 
-// equalSharesAt runs MES with every voter starting with (budget + n·t)/n
-// units of 10^-Scale of the currency, and returns project indexes in the
-// order funded. With cert, it also returns the last step hi ≥ t up to which
+// equalSharesAt runs MES with every voter starting with budget/n + t
+// currency units, and returns project indexes in the order funded. With cert, it also returns the last step hi ≥ t up to which
 // the outcome is the same.
 func (pr *mesProfile) equalSharesAt(t int64, cert bool) (winners []int, hi int64) {
 	m := len(pr.cost)
-	r := &mesRun{pr: pr, cert: cert, hi: math.MaxInt64}
+	r := pr.run // reused, with its numbers' storage, from run to run
+	if r == nil {
+		r = &mesRun{pr: pr}
+		r.gclass = make([]int32, len(pr.gweight))
+		r.active = make([]bool, m)
+		r.priced = make([]bool, m)
+		r.pay = make([]aff, m)
+		r.payRem = make([]int64, m)
+		r.payPoor = make([]int, m)
+		r.rhoDen = make([]big.Int, m)
+		r.rhoF = make([]float64, m)
+		r.now = make([]bool, m)
+		pr.run = r
+	}
+	r.cert, r.hi = cert, math.MaxInt64
 	r.t.SetInt64(t)
 	r.L.SetInt64(pr.n)
-	r.budget = make([]aff, 1, 256)
+	r.factor = r.factor[:0]
+	for i := range r.prod {
+		r.prod[i].at = -1
+	}
+	if cap(r.budget) == 0 {
+		r.budget = make([]aff, 0, 256)
+	}
+	r.budget = r.budget[:1]
+	r.bver = append(r.bver[:0], 0)
+	r.bok = append(r.bok[:0], true)
+	r.parent = append(r.parent[:0], -1)
+	r.astep = append(r.astep[:0], -1)
+	r.alpha = r.alpha[:0]
+	r.aver = r.aver[:0]
+	share := (float64(pr.budget) + float64(pr.n)*float64(pr.unit)*float64(t)) / float64(pr.n)
+	r.bf = append(r.bf[:0], share)
+	// Each class's bf is its parent's less one payment, each within 2^-50
+	// of the share: 1e-9 of the share bounds the error of a million of them.
+	r.tol = share * 1e-9
+	clear(r.gclass)
+	clear(r.priced)
+	// Everyone starts with (budget + n·unit·t)/n: L = n. Without cert only
+	// v is kept up to date; c0 and c1 are not used.
 	b := &r.budget[0]
-	b.c0.SetInt64(pr.budget)
-	b.c1.SetInt64(pr.n)
-	b.v.Mul(&b.c1, &r.t)
-	b.v.Add(&b.v, &b.c0)
+	b.v.SetInt64(pr.n)
+	b.v.Mul(&b.v, big.NewInt(pr.unit))
+	if cert {
+		b.c0.SetInt64(pr.budget)
+		b.c1.Set(&b.v)
+	}
+	b.v.Mul(&b.v, &r.t)
+	b.v.Add(&b.v, big.NewInt(pr.budget))
 	if b.v.Sign() <= 0 {
 		return nil, t
 	}
-	r.bver = make([]int32, 1, 256)
-	r.gclass = make([]int32, len(pr.gweight))
-	r.active = make([]bool, m)
-	r.priced = make([]bool, m)
-	r.pay = make([]aff, m)
-	r.payRem = make([]int64, m)
-	r.rhoDen = make([]big.Int, m)
-	r.now = make([]bool, m)
 	for p := 0; p < m; p++ {
 		r.active[p] = pr.cost[p] > 0 && pr.votes[p] > 0
 	}
@@ -232,7 +330,17 @@ func (pr *mesProfile) equalSharesAt(t int64, cert bool) (winners []int, hi int64
 		// Price projects from the lowest ρ they had: ρ only grows as money
 		// is spent, so once a project's old ρ exceeds the best ρ now, no
 		// later one can win.
-		slices.SortStableFunc(order, r.cmpOldRho)
+		slices.SortStableFunc(order, func(a, b int) int {
+			switch {
+			case !r.priced[a] || !r.priced[b]:
+				return cmpBool(r.priced[a], r.priced[b])
+			case r.rhoF[a] < r.rhoF[b]:
+				return -1
+			case r.rhoF[a] > r.rhoF[b]:
+				return 1
+			}
+			return 0
+		})
 		best := -1
 		clear(r.now)
 		for _, p := range order {
@@ -246,6 +354,7 @@ func (pr *mesProfile) equalSharesAt(t int64, cert bool) (winners []int, hi int64
 			r.now[p] = true
 			if best < 0 || r.better(p, best) {
 				best = p
+				r.bestEs = append(r.bestEs[:0], r.s.es...)
 			}
 		}
 		if best < 0 {
@@ -290,16 +399,15 @@ func (r *mesRun) staysBehind(p, best int, strict bool) {
 	r.holds(&s.a, &s.c, strict)
 }
 
-func (r *mesRun) cmpOldRho(a, b int) int {
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
 	switch {
-	case !r.priced[a] && !r.priced[b]:
+	case a == b:
 		return 0
-	case !r.priced[a]:
-		return -1
-	case !r.priced[b]:
+	case a:
 		return 1
 	}
-	return r.cmpRho(a, b)
+	return -1
 }
 
 // better tells whether project a, just priced, beats b, just priced too.
@@ -333,7 +441,7 @@ func (r *mesRun) supporters(p int) {
 	s.es = s.es[:0]
 	if len(r.budget) == 1 {
 		// Nobody has paid yet.
-		s.es = append(s.es, entry{0, r.pr.votes[p]})
+		s.es = append(s.es, entry{class: 0, n: r.pr.votes[p]})
 		return
 	}
 	cnt, gclass, w := s.cnt, r.gclass, r.pr.gweight
@@ -343,7 +451,7 @@ func (r *mesRun) supporters(p int) {
 			continue
 		}
 		if cnt[k] == 0 {
-			s.es = append(s.es, entry{k, 0})
+			s.es = append(s.es, entry{class: k})
 		}
 		cnt[k] += w[g]
 	}
@@ -360,22 +468,33 @@ func (r *mesRun) supporters(p int) {
 func (r *mesRun) price(p int) bool {
 	s := &r.s
 	r.supporters(p)
+	// Can they afford it? Roughly first: the exact sum only when it is close.
 	var rem int64
-	s.sum.v.SetInt64(0)
+	sumF := 0.0
 	for _, e := range s.es {
-		s.a.SetInt64(e.n)
-		s.sum.v.Add(&s.sum.v, s.b.Mul(&s.a, &r.money(e.class).v))
+		sumF += float64(e.n) * r.bf[e.class]
 		rem += e.n
 	}
+	costF := float64(r.pr.cost[p])
+	margin := float64(rem)*r.tol + sumF*float64(len(s.es)+2)*1e-15
 	s.cl.SetInt64(r.pr.cost[p])
 	s.cl.Mul(&s.cl, &r.L)
-	if s.sum.v.Cmp(&s.cl) < 0 {
+	affordable := sumF >= costF+margin
+	if !affordable && sumF > costF-margin {
+		s.sum.v.SetInt64(0)
+		for _, e := range s.es {
+			s.a.SetInt64(e.n)
+			s.sum.v.Add(&s.sum.v, s.b.Mul(&s.a, &r.money(e.class).v))
+		}
+		affordable = s.sum.v.Cmp(&s.cl) >= 0
+	}
+	if !affordable {
 		if r.cert {
 			// cost·L − Σ money > 0 must hold on.
 			s.sum.c0.SetInt64(0)
 			s.sum.c1.SetInt64(0)
 			for _, e := range s.es {
-				b := &r.budget[e.class]
+				b := r.money(e.class)
 				s.sum.c0.Add(&s.sum.c0, s.b.Mul(s.a.SetInt64(e.n), &b.c0))
 				s.sum.c1.Add(&s.sum.c1, s.b.Mul(s.a.SetInt64(e.n), &b.c1))
 			}
@@ -385,7 +504,7 @@ func (r *mesRun) price(p int) bool {
 		}
 		return false
 	}
-	slices.SortFunc(s.es, func(x, y entry) int { return r.budget[x.class].v.Cmp(&r.budget[y.class].v) })
+	r.poorFirst(costF, rem)
 	// Those whose money is below α = (cost·L − paid)/rem pay it all.
 	pay := &r.pay[p]
 	pay.c0.Set(&s.cl)
@@ -393,23 +512,29 @@ func (r *mesRun) price(p int) bool {
 	pay.v.Set(&s.cl)
 	poor := 0
 	for _, e := range s.es {
-		if s.a.Mul(s.a.SetInt64(rem), &r.budget[e.class].v).Cmp(&pay.v) >= 0 {
+		b := r.money(e.class)
+		if s.a.Mul(s.a.SetInt64(rem), &b.v).Cmp(&pay.v) >= 0 {
 			break
 		}
-		pay.addMul(&r.budget[e.class], -e.n, &s.tmp)
+		if r.cert {
+			pay.addMul(b, -e.n, &s.tmp)
+		} else {
+			pay.v.Sub(&pay.v, s.tmp.Mul(s.tmp.SetInt64(e.n), &b.v))
+		}
 		rem -= e.n
 		poor++
 	}
-	r.payRem[p] = rem
+	r.payRem[p], r.payPoor[p] = rem, poor
 	s.a.SetInt64(rem)
 	s.b.SetInt64(r.pr.cost[p])
 	r.rhoDen[p].Mul(s.a.Mul(&s.a, &r.L), &s.b)
+	r.rhoF[p] = ratio(&pay.v, &r.rhoDen[p])
 	r.priced[p] = true
 	if r.cert {
 		// The same supporters must stay below α and the same at or above:
 		// pay − rem·money > 0 for the first, rem·money − pay ≥ 0 for the rest.
 		for i, e := range s.es {
-			b := &r.budget[e.class]
+			b := r.money(e.class)
 			s.a.SetInt64(rem)
 			s.c.Mul(&s.a, &b.c0)
 			s.c.Sub(&s.c, &pay.c0)
@@ -425,6 +550,72 @@ func (r *mesRun) price(p int) bool {
 	return true
 }
 
+// poorFirst orders r.s.es, a project's supporting classes, so that those
+// who cannot pay the equal payment α, and so pay all they have, come first,
+// poorest first, followed by any others: the rich, in no order. It finds
+// them roughly, with bf, and sorts exactly only those within the error of
+// the rough α.
+func (r *mesRun) poorFirst(costF float64, rem int64) {
+	es := r.s.es
+	for i := range es {
+		es[i].money = r.bf[es[i].class]
+	}
+	// Water-filling in floating point: whoever has less than α pays all,
+	// which raises α, until nobody else has less.
+	front, paidF, remF := 0, 0.0, rem
+	alpha := costF / float64(rem)
+	for {
+		moved := false
+		for i := front; i < len(es); i++ {
+			if es[i].money < alpha {
+				es[i], es[front] = es[front], es[i]
+				paidF += float64(es[front].n) * es[front].money
+				remF -= es[front].n
+				front++
+				moved = true
+			}
+		}
+		if !moved || remF <= 0 {
+			break
+		}
+		alpha = (costF - paidF) / float64(remF)
+	}
+	// Every bf is within tol of the exact amount, so α is within
+	// tol·rem/remF of the exact α, give or take rounding: whoever is further
+	// above it is rich for sure.
+	near := len(es)
+	if remF > 0 {
+		slack := r.tol*(1+float64(rem)/float64(remF)) + (paidF+costF+alpha)*float64(len(es)+2)*1e-15/float64(remF)
+		near = front
+		for i := front; i < len(es); i++ {
+			if es[i].money <= alpha+slack {
+				es[i], es[near] = es[near], es[i]
+				near++
+			}
+		}
+	}
+	cand := es[:near]
+	slices.SortFunc(cand, func(x, y entry) int {
+		switch {
+		case x.money < y.money:
+			return -1
+		case x.money > y.money:
+			return 1
+		}
+		return 0
+	})
+	// Exactly where the rough order may be wrong.
+	for i := 1; i < len(cand); i++ {
+		for j := i; j > 0; j-- {
+			a, b := cand[j-1].class, cand[j].class
+			if cand[j].money-cand[j-1].money > 2*r.tol || r.money(a).v.Cmp(&r.money(b).v) <= 0 {
+				break
+			}
+			cand[j-1], cand[j] = cand[j], cand[j-1]
+		}
+	}
+}
+
 // fund funds project w at its last price: every supporter pays α, or all
 // she has when that is less, and moves to a new class.
 func (r *mesRun) fund(w int) {
@@ -435,9 +626,13 @@ func (r *mesRun) fund(w int) {
 	// Make α a whole number of units of 1/L for every t: scale L by
 	// rem/gcd(A.c0, A.c1, rem).
 	s.a.SetInt64(rem)
-	s.b.GCD(nil, nil, &A.c0, &s.a)
-	if A.c1.Sign() != 0 {
-		s.b.GCD(nil, nil, &A.c1, &s.b)
+	if r.cert {
+		s.b.GCD(nil, nil, &A.c0, &s.a)
+		if A.c1.Sign() != 0 {
+			s.b.GCD(nil, nil, &A.c1, &s.b)
+		}
+	} else {
+		s.b.GCD(nil, nil, &A.v, &s.a)
 	}
 	if f := rem / s.b.Int64(); f > 1 {
 		s.c.SetInt64(f)
@@ -447,33 +642,46 @@ func (r *mesRun) fund(w int) {
 		A.v.Mul(&A.v, &s.c)
 		r.factor = append(r.factor, f)
 	}
+	j := len(r.alpha)
+	if j < cap(r.alpha) {
+		r.alpha = r.alpha[:j+1] // reuse the numbers' storage
+	} else {
+		r.alpha = append(r.alpha, aff{})
+	}
+	r.aver = append(r.aver, int32(len(r.factor)))
+	alpha := &r.alpha[j]
 	s.c.SetInt64(rem)
-	alpha := &s.x
-	alpha.c0.Quo(&A.c0, &s.c)
-	alpha.c1.Quo(&A.c1, &s.c)
 	alpha.v.Quo(&A.v, &s.c)
+	if r.cert {
+		alpha.c0.Quo(&A.c0, &s.c)
+		alpha.c1.Quo(&A.c1, &s.c)
+	}
+	alphaF := ratio(&alpha.v, &r.L)
 
 	// Each supporting class splits: its supporters of w pay and form a new
-	// class, or leave when they have nothing left.
-	r.supporters(w)
+	// class, or leave when they have nothing left. Who had less than α was
+	// found when w was priced: the first payPoor[w] classes.
+	if len(s.cnt) < len(r.budget) {
+		s.cnt = append(s.cnt, make([]int64, len(r.budget)-len(s.cnt))...)
+	}
 	child := s.cnt // reused as class → new class + 1 (-1: none), zero after
-	for _, e := range s.es {
-		b := r.money(e.class)
-		if b.v.Cmp(&alpha.v) < 0 {
+	for i, e := range r.bestEs {
+		if i < r.payPoor[w] {
 			child[e.class] = -1 // pays all she has
 			continue
 		}
-		var left aff
-		left.c0.Sub(&b.c0, &alpha.c0)
-		left.c1.Sub(&b.c1, &alpha.c1)
-		left.v.Sub(&b.v, &alpha.v)
-		if left.v.Sign() == 0 && left.c0.Sign() == 0 && left.c1.Sign() == 0 {
-			child[e.class] = -1
-			continue
+		k := len(r.budget)
+		if k < cap(r.budget) {
+			r.budget = r.budget[:k+1]
+		} else {
+			r.budget = append(r.budget, aff{})
 		}
-		child[e.class] = int64(len(r.budget)) + 1
-		r.budget = append(r.budget, left)
-		r.bver = append(r.bver, int32(len(r.factor)))
+		child[e.class] = int64(k) + 1
+		r.bver = append(r.bver, 0)
+		r.bok = append(r.bok, false)
+		r.parent = append(r.parent, e.class)
+		r.astep = append(r.astep, int32(j))
+		r.bf = append(r.bf, r.bf[e.class]-alphaF)
 	}
 	for _, g := range r.pr.supp[w] {
 		if k := r.gclass[g]; k >= 0 {
@@ -484,9 +692,19 @@ func (r *mesRun) fund(w int) {
 			}
 		}
 	}
-	for _, e := range s.es {
+	for _, e := range r.bestEs {
 		child[e.class] = 0
 	}
+}
+
+// ratio returns a/b roughly, for positive a and b.
+func ratio(a, b *big.Int) float64 {
+	shift := max(a.BitLen(), b.BitLen()) - 60
+	if shift <= 0 {
+		return float64(a.Int64()) / float64(b.Int64())
+	}
+	var x, y big.Int
+	return float64(x.Rsh(a, uint(shift)).Int64()) / float64(y.Rsh(b, uint(shift)).Int64())
 }
 
 func (pr *mesProfile) totalCost(ps []int) int64 {
@@ -525,7 +743,7 @@ func equalShares(in *Instance, add1, comparison bool) ([]int, error) {
 }
 
 // add1 completes an MES outcome: it raises every voter's share by one unit
-// of the currency at a time (the whole budget by n), reruns MES, and stops
+// of the currency (1 zł, not 1 grosz) at a time, reruns MES, and stops
 // at the first outcome that costs more than the real budget, returning the
 // last one that did not. This is pabutools' exhaustion by budget increase
 // with a step of one unit per voter, which reproduces the official outcomes
@@ -535,7 +753,8 @@ func equalShares(in *Instance, add1, comparison bool) ([]int, error) {
 // with few supporters and a high cost can leave it unchanged for thousands
 // of steps. So once the outcome has stayed the same for a few steps, a run
 // also proves up to which step every one of its decisions stays the same,
-// and the steps up to there are skipped.
+// and the steps up to there are skipped. A proof that skips nothing makes
+// the next one wait twice as many unchanged steps.
 // It returns the outcome and the number of MES runs it took.
 func (pr *mesProfile) add1(first []int) ([]int, int) {
 	supported := 0
@@ -544,9 +763,9 @@ func (pr *mesProfile) add1(first []int) ([]int, int) {
 			supported++
 		}
 	}
-	prev, same, runs := first, 0, 0
+	prev, same, need, runs := first, 0, 3, 0
 	for t := int64(1); ; {
-		cert := same >= 3
+		cert := same >= need
 		out, hi := pr.equalSharesAt(t, cert)
 		runs++
 		if pr.totalCost(out) > pr.budget {
@@ -561,6 +780,13 @@ func (pr *mesProfile) add1(first []int) ([]int, int) {
 			same++
 		} else {
 			same = 0
+		}
+		// A proof costs twice a plain run; when it skips nothing, wait
+		// longer before the next one.
+		if cert && hi == t {
+			need *= 2
+		} else if cert {
+			need = 3
 		}
 		prev, t = out, hi+1
 	}
