@@ -19,6 +19,8 @@ CREATE TABLE pb_editions (
     rule             text NOT NULL DEFAULT 'greedy',
     require_verified boolean NOT NULL DEFAULT false,
     categories       text[] NOT NULL DEFAULT '{}',
+    -- The planned start of each phase, as announced: {"voting": "2027-05-10", …}.
+    schedule         jsonb NOT NULL DEFAULT '{}',
     source           text,
     results_publication_id bigint REFERENCES bip_publications (id),
     created_at       timestamptz NOT NULL DEFAULT now(),

@@ -88,7 +88,7 @@ func (s *Service) ImportPabulib(ctx context.Context, r io.Reader) (*Edition, err
 	if _, ok := rules[rule]; !ok {
 		rule = "greedy"
 	}
-	ein := EditionInput{Year: year, Name: name, VoteType: in.VoteType, Rule: rule, Categories: []string{},
+	ein := EditionInput{Year: year, Name: name, VoteType: in.VoteType, Rule: rule, Categories: []string{}, Schedule: map[string]string{},
 		Districts: []DistrictInput{{Name: district, Budget: budget, Citywide: meta("subunit") == ""}}}
 	if v, err := strconv.Atoi(meta("min_length")); err == nil {
 		ein.MinLength = v

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -35,21 +36,22 @@ var Phases = []string{"submission", "verification", "appeals", "voting", "result
 
 // Edition is one year's participatory budget.
 type Edition struct {
-	ID              int64       `json:"id"`
-	Year            int         `json:"year"`
-	Name            string      `json:"name"`
-	Phase           string      `json:"phase"`
-	VoteType        VoteType    `json:"vote_type"`
-	MinLength       int         `json:"min_length"`
-	MaxLength       *int        `json:"max_length,omitempty"`
-	MaxSumCost      *int64      `json:"max_sum_cost,omitempty"`
-	MaxPoints       *int        `json:"max_points,omitempty"`
-	MaxSumPoints    *int        `json:"max_sum_points,omitempty"`
-	Rule            string      `json:"rule"`
-	RequireVerified bool        `json:"require_verified"`
-	Categories      []string    `json:"categories"`
-	ResultsPubID    *int64      `json:"-"`
-	Districts       []*District `json:"districts"`
+	ID              int64             `json:"id"`
+	Year            int               `json:"year"`
+	Name            string            `json:"name"`
+	Phase           string            `json:"phase"`
+	VoteType        VoteType          `json:"vote_type"`
+	MinLength       int               `json:"min_length"`
+	MaxLength       *int              `json:"max_length,omitempty"`
+	MaxSumCost      *int64            `json:"max_sum_cost,omitempty"`
+	MaxPoints       *int              `json:"max_points,omitempty"`
+	MaxSumPoints    *int              `json:"max_sum_points,omitempty"`
+	Rule            string            `json:"rule"`
+	RequireVerified bool              `json:"require_verified"`
+	Categories      []string          `json:"categories"`
+	Schedule        map[string]string `json:"schedule"` // phase → planned start, YYYY-MM-DD
+	ResultsPubID    *int64            `json:"-"`
+	Districts       []*District       `json:"districts"`
 }
 
 // District is a pool of an edition: a district (okręg) or the city-wide one.
@@ -62,18 +64,19 @@ type District struct {
 
 // EditionInput is a new edition.
 type EditionInput struct {
-	Year            int             `json:"year"`
-	Name            string          `json:"name"`
-	VoteType        VoteType        `json:"vote_type"`
-	MinLength       int             `json:"min_length"`
-	MaxLength       *int            `json:"max_length"`
-	MaxSumCost      *int64          `json:"max_sum_cost"`
-	MaxPoints       *int            `json:"max_points"`
-	MaxSumPoints    *int            `json:"max_sum_points"`
-	Rule            string          `json:"rule"`
-	RequireVerified bool            `json:"require_verified"`
-	Categories      []string        `json:"categories"`
-	Districts       []DistrictInput `json:"districts"`
+	Year            int               `json:"year"`
+	Name            string            `json:"name"`
+	VoteType        VoteType          `json:"vote_type"`
+	MinLength       int               `json:"min_length"`
+	MaxLength       *int              `json:"max_length"`
+	MaxSumCost      *int64            `json:"max_sum_cost"`
+	MaxPoints       *int              `json:"max_points"`
+	MaxSumPoints    *int              `json:"max_sum_points"`
+	Rule            string            `json:"rule"`
+	RequireVerified bool              `json:"require_verified"`
+	Categories      []string          `json:"categories"`
+	Schedule        map[string]string `json:"schedule"`
+	Districts       []DistrictInput   `json:"districts"`
 }
 
 // DistrictInput is a pool of a new edition.
@@ -143,6 +146,17 @@ func (in *EditionInput) validate() error {
 	if in.Categories == nil {
 		in.Categories = []string{}
 	}
+	if in.Schedule == nil {
+		in.Schedule = map[string]string{}
+	}
+	for phase, day := range in.Schedule {
+		if phaseIndex(phase) < 0 {
+			return ratusz.Invalid("schedule", "err.pb.phase")
+		}
+		if _, err := time.Parse("2006-01-02", day); err != nil {
+			return ratusz.Invalid("schedule", "err.date")
+		}
+	}
 	return nil
 }
 
@@ -169,9 +183,9 @@ func (s *Service) CreateEdition(ctx context.Context, in EditionInput) (*Edition,
 func insertEdition(ctx context.Context, tx pgx.Tx, in EditionInput, phase string, source *string) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO pb_editions (year, name, phase, vote_type, min_length, max_length, max_sum_cost, max_points, max_sum_points,
-			rule, require_verified, categories, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			rule, require_verified, categories, source, schedule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 		in.Year, in.Name, phase, string(in.VoteType), in.MinLength, in.MaxLength, in.MaxSumCost, in.MaxPoints, in.MaxSumPoints,
-		in.Rule, in.RequireVerified, in.Categories, source).Scan(&id)
+		in.Rule, in.RequireVerified, in.Categories, source, in.Schedule).Scan(&id)
 	if pg.IsConstraint(err, "pb_editions_source_key") {
 		return 0, ratusz.Errorf(ratusz.ECONFLICT, "err.pb.imported_already")
 	}
@@ -191,12 +205,12 @@ type querier interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
 }
 
-const editionColumns = `id, year, name, phase, vote_type, min_length, max_length, max_sum_cost, max_points, max_sum_points, rule, require_verified, categories, results_publication_id`
+const editionColumns = `id, year, name, phase, vote_type, min_length, max_length, max_sum_cost, max_points, max_sum_points, rule, require_verified, categories, schedule, results_publication_id`
 
 func scanEdition(r pgx.Row) (*Edition, error) {
 	e := &Edition{}
 	err := r.Scan(&e.ID, &e.Year, &e.Name, &e.Phase, &e.VoteType, &e.MinLength, &e.MaxLength, &e.MaxSumCost, &e.MaxPoints, &e.MaxSumPoints,
-		&e.Rule, &e.RequireVerified, &e.Categories, &e.ResultsPubID)
+		&e.Rule, &e.RequireVerified, &e.Categories, &e.Schedule, &e.ResultsPubID)
 	return e, err
 }
 

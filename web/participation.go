@@ -16,6 +16,8 @@ import (
 // participationPages adds the participatory budget's pages.
 func (s *Server) participationPages(r chi.Router) {
 	r.Get("/budzet-obywatelski", s.page(s.pbHome))
+	r.Get("/budzet-obywatelski/nowa", s.page(s.pbNewEditionForm))
+	r.Post("/budzet-obywatelski/nowa", s.page(s.pbCreateEdition))
 	r.Get("/budzet-obywatelski/{id}", s.page(s.pbEdition))
 	r.Post("/budzet-obywatelski/{id}/etap", s.page(s.pbPhase))
 	r.Get("/budzet-obywatelski/{id}/zglos", s.page(s.pbSubmitForm))
@@ -74,6 +76,7 @@ func isPBOfficer(r *http.Request) bool {
 type pbHomePage struct {
 	Page
 	Editions []*participation.Edition
+	Officer  bool
 }
 
 func (s *Server) pbHome(w http.ResponseWriter, r *http.Request) error {
@@ -81,7 +84,7 @@ func (s *Server) pbHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &pbHomePage{Editions: list}
+	p := &pbHomePage{Editions: list, Officer: isPBOfficer(r)}
 	p.Title = "pb.title"
 	p.Section = "budget"
 	s.render(w, r, http.StatusOK, "pb_home", p)
@@ -173,6 +176,141 @@ func (s *Server) pbPhase(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.pb.SetPhase(r.Context(), e.ID, r.PostForm.Get("phase")); err != nil {
 		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/budzet-obywatelski/%d?zapisano=1", e.ID), http.StatusSeeOther)
+	return nil
+}
+
+type pbEditionFormPage struct {
+	Page
+	Form map[string]string
+}
+
+func (p *pbEditionFormPage) VoteTypes() []string {
+	return []string{"approval", "choose-1", "cumulative", "scoring", "ordinal"}
+}
+
+func (p *pbEditionFormPage) VoteTypeLabels() []string {
+	var out []string
+	for _, v := range p.VoteTypes() {
+		out = append(out, p.T("pb.vote_type."+v))
+	}
+	return out
+}
+
+func (p *pbEditionFormPage) Rules() []string { return participation.Rules() }
+
+func (p *pbEditionFormPage) RuleLabels() []string {
+	var out []string
+	for _, r := range p.Rules() {
+		out = append(out, p.T("pb.rule."+strings.NewReplacer("/", "_", "-", "_").Replace(r)))
+	}
+	return out
+}
+
+// Phases lists the phases for the schedule's date fields.
+func (p *pbEditionFormPage) Phases() []string { return participation.Phases }
+
+func (s *Server) pbNewEditionForm(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RolePBOfficer); err != nil {
+		return err
+	}
+	return s.renderEditionForm(w, r, http.StatusOK, map[string]string{"vote_type": "approval", "rule": "greedy", "min_length": "1"}, nil)
+}
+
+func (s *Server) renderEditionForm(w http.ResponseWriter, r *http.Request, code int, form, errs map[string]string) error {
+	p := &pbEditionFormPage{Form: form}
+	p.Title = "pb.new.title"
+	p.Section = "budget"
+	p.Errors = errs
+	s.render(w, r, code, "pb_edition_new", p)
+	return nil
+}
+
+// readEditionForm reads the new edition's form; pools are lines of
+// "name; amount", the first line's pool being the city-wide one when
+// "citywide" is ticked.
+func readEditionForm(r *http.Request) (map[string]string, participation.EditionInput, error) {
+	form := map[string]string{}
+	for k := range r.PostForm {
+		form[k] = strings.TrimSpace(r.PostForm.Get(k))
+	}
+	in := participation.EditionInput{Name: form["name"], VoteType: participation.VoteType(form["vote_type"]), Rule: form["rule"],
+		RequireVerified: form["require_verified"] == "1", Schedule: map[string]string{}}
+	num := func(field string, dst **int) error {
+		if form[field] == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(form[field])
+		if err != nil || n < 0 {
+			return ratusz.Invalid(field, "err.number")
+		}
+		*dst = &n
+		return nil
+	}
+	var err error
+	if in.Year, err = strconv.Atoi(form["year"]); err != nil {
+		return form, in, ratusz.Invalid("year", "err.number")
+	}
+	var minLen *int
+	for field, dst := range map[string]**int{"min_length": &minLen, "max_length": &in.MaxLength, "max_points": &in.MaxPoints, "max_sum_points": &in.MaxSumPoints} {
+		if err := num(field, dst); err != nil {
+			return form, in, err
+		}
+	}
+	if minLen != nil {
+		in.MinLength = *minLen
+	}
+	if form["max_sum_cost"] != "" {
+		v, ok := parseGrosze(form["max_sum_cost"])
+		if !ok {
+			return form, in, ratusz.Invalid("max_sum_cost", "err.number")
+		}
+		in.MaxSumCost = &v
+	}
+	for _, c := range strings.Split(form["categories"], ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			in.Categories = append(in.Categories, c)
+		}
+	}
+	for _, ph := range participation.Phases {
+		if d := form["date_"+ph]; d != "" {
+			in.Schedule[ph] = d
+		}
+	}
+	for i, line := range strings.Split(form["pools"], "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		name, amount, ok := strings.Cut(line, ";")
+		v, good := parseGrosze(amount)
+		if !ok || !good {
+			return form, in, ratusz.Invalid("pools", "err.pb.pool_line", line)
+		}
+		in.Districts = append(in.Districts, participation.DistrictInput{Name: name, Budget: v, Citywide: i == 0 && form["citywide"] == "1"})
+	}
+	return form, in, nil
+}
+
+func (s *Server) pbCreateEdition(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RolePBOfficer); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return toHTTPError(err)
+	}
+	form, in, err := readEditionForm(r)
+	var e *participation.Edition
+	if err == nil {
+		e, err = s.pb.CreateEdition(r.Context(), in)
+	}
+	if err != nil {
+		if f := ratusz.ErrorField(err); f == "districts" {
+			err.(*ratusz.Error).Field = "pools"
+		} else if f == "schedule" {
+			err.(*ratusz.Error).Field = "date_submission"
+		}
+		return s.showAgain(r, err, "name", func(errs map[string]string) error { return s.renderEditionForm(w, r, status(err), form, errs) })
 	}
 	http.Redirect(w, r, fmt.Sprintf("/budzet-obywatelski/%d?zapisano=1", e.ID), http.StatusSeeOther)
 	return nil

@@ -178,3 +178,34 @@ func TestParticipatoryBudgetAPI(t *testing.T) {
 		t.Fatalf("results: %d %s", r.Status, r.Body)
 	}
 }
+
+// The officer opens an edition from its form; a pool line it cannot read
+// comes back next to the field.
+func TestEditionForm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := e.browser()
+	b.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
+	if res := b.get("/budzet-obywatelski/nowa"); res.Status != http.StatusForbidden {
+		t.Fatalf("resident: %d", res.Status)
+	}
+	b = e.browser()
+	b.login("bo@przykladowo.pl", "demo-bo-2026")
+	form := url.Values{"year": {"2028"}, "name": {"Budżet obywatelski 2028"}, "pools": {"Pula ogólnogminna; 500 000\nDąbrowa 100 000"}, "citywide": {"1"},
+		"vote_type": {"approval"}, "rule": {"equalshares/add1"}, "min_length": {"1"}, "max_length": {"5"}, "date_voting": {"2028-05-10"}}
+	res := b.post("/budzet-obywatelski/nowa", form)
+	if res.Status != http.StatusBadRequest || !strings.Contains(res.Body, `id="pools-error"`) || !strings.Contains(res.Body, "Dąbrowa 100 000") {
+		t.Fatalf("bad pool line: %d", res.Status)
+	}
+	form.Set("pools", "Pula ogólnogminna; 500 000\nDąbrowa; 100 000,50")
+	res = b.post("/budzet-obywatelski/nowa", form)
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
+	}
+	page := b.get(res.Header.Get("Location"))
+	for _, want := range []string{"Budżet obywatelski 2028", "600\u00a0000,50 zł", "od 2028-05-10", "metoda równych udziałów z uzupełnieniem", "Dąbrowa"} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("edition page lacks %q", want)
+		}
+	}
+}

@@ -53,7 +53,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 	rollCall := &council.Vote{ID: 10, SessionID: 2, AgendaItemID: 4, Subject: "Imienne", Majority: council.Absolute, Mode: "roll_call", State: "open"}
 	maxLen := 3
 	pbEd := &participation.Edition{ID: 1, Year: 2027, Name: "BO 2027", Phase: "voting", VoteType: participation.Approval, MaxLength: &maxLen, Rule: "greedy",
-		Districts: []*participation.District{{ID: 1, Name: "Cała gmina", Budget: 100000, Citywide: true}}}
+		Districts: []*participation.District{{ID: 1, Name: "Cała gmina", Budget: 100000, Citywide: true}}, Schedule: map[string]string{"voting": "2027-05-10"}}
 	pbProj := &participation.PBProject{ID: 1, EditionID: 1, DistrictID: 1, Code: "1/2027", Title: "Park", Description: "Opis", Cost: 5000, Status: "rejected",
 		Justification: "x", CostItems: []participation.CostItem{{Item: "a", Cost: 5000}}}
 	view := &sessionView{Session: sess, Body: body, Agenda: []*council.AgendaItem{{ID: 4, Position: 1, Label: "1", Title: "Punkt", Papers: []string{"DS-89/26"}}},
@@ -81,7 +81,8 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"council_calendar":     &calendarPage{Month: now, Weeks: [][]calendarDay{{{}, {Day: 1, Date: now, Today: true, Sessions: []*council.Session{sess}}}}, Sessions: []*council.Session{sess}, Bodies: map[int64]*council.Body{1: body}},
 		"council_resolutions":  &resolutionsPage{List: []*council.ResolutionEntry{{Number: "XII/1/2026", Title: "w sprawie", AdoptedAt: now, SessionID: 2, Session: 12, VoteID: 3, PublicationID: new(int64)}}, Years: []int{2026}, Year: 2026, Pagination: pg},
 		"council_clubs":        &clubsPage{Bodies: []bodyClubs{{body, []*council.ClubSummary{{Name: "Klub", Members: view.Councillors, Attended: 3, Possible: 4, Choices: map[string]int{"for": 2}, Votes: 2, United: 1}}}}},
-		"pb_home":              &pbHomePage{Editions: []*participation.Edition{pbEd}},
+		"pb_home":              &pbHomePage{Editions: []*participation.Edition{pbEd}, Officer: true},
+		"pb_edition_new":       &pbEditionFormPage{Form: map[string]string{"year": "2027"}},
 		"pb_edition":           &pbEditionPage{E: pbEd, Pools: []pbPool{{pbEd.Districts[0], []*participation.PBProject{pbProj}}}, Officer: true, Phases: participation.Phases},
 		"pb_submit":            &pbSubmitPage{E: pbEd, Form: map[string]string{"title": "Park"}},
 		"pb_project":           &pbProjectPage{P: pbProj, E: pbEd, District: pbEd.Districts[0], Officer: true, Author: true},
