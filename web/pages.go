@@ -18,7 +18,7 @@ type section struct {
 
 var sections = []section{
 	{"council", "/rada", true},
-	{"consultations", "/konsultacje", false},
+	{"consultations", "/konsultacje", true},
 	{"budget", "/budzet-obywatelski", true},
 	{"bip", "/bip", true},
 	{"search", "/szukaj", false},

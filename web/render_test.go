@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/consultations"
 	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
@@ -67,6 +69,21 @@ func TestRenderEveryTemplate(t *testing.T) {
 	answeredOn := now
 	ints := []*council.Interpellation{{ID: 1, Councillor: "Anna", Kind: "interpelacja", Number: "INT/2026/1", Subject: "remontu", FiledOn: now.AddDate(0, 0, -30), DueOn: now.AddDate(0, 0, -16)},
 		{ID: 2, Councillor: "Jan", CouncillorID: new(int64), Kind: "zapytanie", Number: "ZAP/2026/1", Subject: "drogi", FiledOn: now, DueOn: now.AddDate(0, 0, 14), AnsweredOn: &answeredOn, Answer: "Tak", Content: "Czy?"}}
+	consultExample := &consultations.Consultation{ID: 3, Title: "Plan", Organiser: "Wójt", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour), Eligibility: "open", State: "draft", ResultsLive: true,
+		Questions: []consultations.Question{{ID: "q1", Type: "single", Text: "Czy?", Options: []string{"Tak", "Nie"}, Required: true}, {ID: "q2", Type: "multiple", Text: "Co?", Options: []string{"A", "B"}, MaxChoices: 1},
+			{ID: "q3", Type: "scale", Text: "Ile?", Min: 1, Max: 5, ShowIf: &consultations.Condition{Question: "q1", Equals: "Tak"}}, {ID: "q4", Type: "text", Text: "Uwagi"}, {ID: "q5", Type: "ranking", Text: "Kolejność", Options: []string{"X", "Y"}},
+			{ID: "q6", Type: "matrix", Text: "Oceń", Rows: []string{"Park"}, Options: []string{"dobrze", "źle"}}, {ID: "q7", Type: "longtext", Text: "Więcej"}}}
+	closedAt := now
+	consultClosed := &consultations.Consultation{ID: 4, Title: "Studium", Organiser: "Wójt", StartsAt: now.Add(-48 * time.Hour), EndsAt: now.Add(-time.Hour), Eligibility: "residents", State: "closed", ClosedAt: &closedAt, ReportID: new(int64), AnnouncementID: new(int64)}
+	consultDocs := []*consultations.Document{{ID: 1, Name: "plan.pdf", Size: 100}}
+	verdict := "partly"
+	consultRemarks := []*consultations.Remark{{ID: 1, Document: "plan.pdf", Section: "§ 2", Body: "x", Verdict: &verdict, Justification: "j", CreatedAt: now}, {ID: 2, Body: "y", CreatedAt: now}}
+	avg := 3.5
+	consultResults := &consultations.Results{Responses: 2, Questions: []*consultations.QuestionResult{{ID: "q1", Type: "single", Text: "Czy?", Answered: 2, Options: []consultations.Count{{Label: "Tak", Count: 1, Percent: 50}}},
+		{ID: "q3", Type: "scale", Text: "Ile?", Answered: 2, Options: []consultations.Count{{Label: "1", Count: 1, Percent: 50}}, Average: &avg},
+		{ID: "q5", Type: "ranking", Text: "K", Answered: 1, Options: []consultations.Count{{Label: "X", Count: 1, Percent: 100}}, Mean: []float64{1}},
+		{ID: "q6", Type: "matrix", Text: "M", Answered: 1, Rows: []consultations.RowResult{{Label: "Park", Options: []consultations.Count{{Label: "dobrze", Count: 1, Percent: 100}}}}},
+		{ID: "q4", Type: "text", Text: "T", Answered: 1, Texts: []string{"x"}}, {ID: "q7", Type: "longtext", Text: "L"}}}
 	examples := map[string]pager{
 		"council_interpellations":    &interpellationsPage{List: ints, Today: now, Pagination: pg, MayFile: true, Councillor: "2"},
 		"council_interpellation":     &interpellationPage{I: ints[1], Status: "answered", BIPURL: "/bip/publikacje/1", MayReply: true, Answer: "x"},
@@ -108,6 +125,11 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"admin_users":          &adminUsersPage{Users: []*account.User{user}, Total: 1, Roles: ratusz.Roles},
 		"admin_user":           &adminUserPage{User: user, Input: account.UserInput{Email: email, Name: "Anna", Roles: user.Roles}, Roles: ratusz.Roles},
 		"accessibility":        &accessibilityPage{Published: statementDate, Reviewed: statementDate},
+		"consultation_list":    &consultationListPage{Current: []consultationView{{consultExample, now}}, Past: []consultationView{{consultClosed, now}}, MayManage: true},
+		"consultation_show":    &consultationShowPage{consultationView: consultationView{consultExample, now}, Description: "<p>x</p>", Documents: consultDocs, Remarks: consultRemarks, Responded: true, MayManage: true, Form: map[string]string{"body": "x"}},
+		"consultation_survey":  &surveyPage{consultationView: consultationView{consultExample, now}, Values: url.Values{"q1": {"Tak"}, "q2": {"A"}, "q5.0": {"1"}}, Changing: true},
+		"consultation_results": &resultsPage{consultationView: consultationView{consultClosed, now}, R: consultResults, Charts: map[string]template.HTML{"q1": "<svg></svg>"}, Report: &consultations.Report{Consultation: consultClosed, Results: consultResults, Remarks: consultRemarks, Documents: consultDocs}},
+		"consultation_edit":    &consultationEditPage{consultationView: &consultationView{consultExample, now}, Form: consultationForm(consultExample), Documents: consultDocs, Remarks: consultRemarks, Texts: []*consultations.TextAnswer{{ResponseID: 1, QuestionID: "q4", Text: "x"}}},
 	}
 	names, _ := fs.Glob(assets, "templates/*.html")
 	if len(pages.byName[i18n.EN]) != len(names)-2 {
