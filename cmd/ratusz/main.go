@@ -35,6 +35,9 @@ Commands:
                                 import published interpellations into a body
   pb tally [--rule RULE] FILE.pb
                                 print the projects a participatory-budget rule funds (no database)
+  pb import FILE.pb             import a pabulib file as a finished edition, results published
+  pb export --edition N --pool M
+                                write a pool's anonymised ballots as a pabulib file
 
 Configuration comes from environment variables; see README.md.
 `
@@ -79,6 +82,9 @@ func run(ctx context.Context, args []string) error {
 	case "import":
 		return importCmd(ctx, cfg, log, rest)
 	case "pb":
+		if len(rest) > 0 && (rest[0] == "import" || rest[0] == "export") {
+			return pbData(ctx, cfg, log, rest)
+		}
 		return pbCmd(ctx, rest, os.Stdout)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
