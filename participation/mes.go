@@ -132,10 +132,11 @@ type prod struct {
 }
 
 // mesRun is one MES run at one add1 step t, in which every voter starts
-// with budget/n + t currency units. Besides the outcome it finds hi, the last step up
-// to which every decision it took comes out the same, so that the outcome
-// is the same for every step in [t, hi]: every amount it computes is an
-// affine function of t, so every comparison it makes holds on an interval.
+// with budget/n + t currency units. With cert, besides the outcome, it finds
+// hi, the last step up to which every decision it took comes out the same,
+// so that the outcome is the same for every step in [t, hi]: every amount
+// it computes is an affine function of t, so every comparison it makes
+// holds on an interval.
 type mesRun struct {
 	pr     *mesProfile
 	t      big.Int
@@ -170,11 +171,11 @@ type mesRun struct {
 	now     []bool    // per project: priced in this round
 	bestEs  []entry   // the supporters per class of this round's best project
 	s       struct {
-		cnt                   []int64 // per class, zero between uses
-		es                    []entry
-		a, b, c, d, e, f, tmp big.Int
-		cl                    big.Int
-		sum, paid, x          aff
+		cnt                []int64 // per class, zero between uses
+		es                 []entry
+		a, b, c, d, f, tmp big.Int
+		cl                 big.Int
+		sum                aff
 	}
 }
 
@@ -240,22 +241,15 @@ func (r *mesRun) holds(f0, f1 *big.Int, strict bool) {
 		return
 	}
 	// f0 + f1·t ≥ s  ⇔  t ≤ (f0 − s)/(−f1), with s = 1 when strict.
-	s := &r.s
-	s.d.Neg(f1)
-	s.e.Set(f0)
+	var num, den big.Int
+	den.Neg(f1)
+	num.Set(f0)
 	if strict {
-		s.e.Sub(&s.e, big.NewInt(1))
+		num.Sub(&num, big.NewInt(1))
 	}
-	s.e.Div(&s.e, &s.d) // Euclidean: floor for a positive divisor
-	if s.e.IsInt64() && s.e.Int64() < r.hi {
-		r.hi = s.e.Int64()
-	}
-}
-
-// holdsZero records that f0 + f1·t = 0, true at the run's t, must stay so.
-func (r *mesRun) holdsZero(f0, f1 *big.Int) {
-	if r.cert && (f0.Sign() != 0 || f1.Sign() != 0) {
-		r.hi = min(r.hi, r.t.Int64())
+	num.Div(&num, &den) // Euclidean: the floor, for a positive divisor
+	if num.IsInt64() && num.Int64() < r.hi {
+		r.hi = num.Int64()
 	}
 }
 
