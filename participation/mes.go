@@ -1,7 +1,6 @@
 package participation
 
 import (
-	"encoding/binary"
 	"errors"
 	"math"
 	"math/big"
@@ -57,31 +56,50 @@ func newMESProfile(in *Instance) (*mesProfile, error) {
 	for i, p := range in.Projects {
 		pr.cost[i] = p.Cost
 	}
-	seen := make(map[string]int32, len(in.Ballots)/2)
-	var (
-		sorted []int32
-		key    []byte
-	)
-	pr.gstart = append(pr.gstart, 0)
+	// Group identical ballots: open addressing on a hash of the sorted
+	// project indexes.
+	size := 16
+	for size < 2*len(in.Ballots) {
+		size *= 2
+	}
+	mask := uint64(size - 1)
+	slots := make([]int32, size) // group + 1, 0 when empty
+	var sorted []int32
+	total := 0
+	for _, b := range in.Ballots {
+		total += len(b.Projects)
+	}
+	pr.groups = make([]int32, 0, total)
+	pr.gstart = make([]int32, 1, len(in.Ballots)+1)
+	pr.gweight = make([]int64, 0, len(in.Ballots))
 	for _, b := range in.Ballots {
 		sorted = append(sorted[:0], b.Projects...)
-		slices.Sort(sorted)
-		key = key[:0]
+		for i := 1; i < len(sorted); i++ { // ballots are short
+			for j := i; j > 0 && sorted[j] < sorted[j-1]; j-- {
+				sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+			}
+		}
+		h := uint64(14695981039346656037)
 		for _, p := range sorted {
 			pr.votes[p]++
-			key = binary.LittleEndian.AppendUint32(key, uint32(p))
+			h = (h ^ uint64(p)) * 1099511628211
 		}
 		if len(sorted) == 0 {
 			continue
 		}
-		if g, ok := seen[string(key)]; ok {
-			pr.gweight[g]++
-			continue
+		h ^= h >> 29
+		for i := h & mask; ; i = (i + 1) & mask {
+			if g := slots[i]; g == 0 {
+				slots[i] = int32(len(pr.gweight)) + 1
+				pr.groups = append(pr.groups, sorted...)
+				pr.gstart = append(pr.gstart, int32(len(pr.groups)))
+				pr.gweight = append(pr.gweight, 1)
+				break
+			} else if slices.Equal(pr.group(int(g-1)), sorted) {
+				pr.gweight[g-1]++
+				break
+			}
 		}
-		seen[string(key)] = int32(len(pr.gweight))
-		pr.groups = append(pr.groups, sorted...)
-		pr.gstart = append(pr.gstart, int32(len(pr.groups)))
-		pr.gweight = append(pr.gweight, 1)
 	}
 	pr.supp = make([][]int32, m)
 	counts := make([]int32, m)
