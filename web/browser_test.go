@@ -407,6 +407,47 @@ func TestBrowser(t *testing.T) {
 		p.check("pl_rada_sesje_nowa_errors")
 	})
 
+	t.Run("ParticipatoryBudget", func(t *testing.T) {
+		p.t = t
+		// Pages of the 2026 edition (results) and 2027 (voting), read by
+		// anyone, then voting with the keyboard-reachable form.
+		for _, path := range []string{"/budzet-obywatelski", "/budzet-obywatelski/1", "/budzet-obywatelski/1/wyniki", "/budzet-obywatelski/1/karty", "/budzet-obywatelski/projekty/1", "/budzet-obywatelski/2"} {
+			p.open(path)
+			p.check("pl" + strings.ReplaceAll(path, "/", "_"))
+		}
+		p.open("/login")
+		p.fill("#email", "jan.kowalski@example.pl")
+		p.fill("#password", "demo-mieszkaniec-2026")
+		p.click("form.form button[type=submit]")
+		p.open("/budzet-obywatelski/2/glosuj")
+		p.check("pl_budzet_glosuj")
+		p.click(`form.form button[type=submit]`) // nothing ticked
+		if !strings.Contains(p.text(), "Wybierz co najmniej jeden projekt.") {
+			t.Fatalf("empty ballot not explained: %s", p.text())
+		}
+		p.check("pl_budzet_glosuj_errors")
+		p.click(`input[name=p]`)
+		p.click(`form.form button[type=submit]`)
+		if !strings.Contains(p.text(), "Głos oddany") {
+			t.Fatalf("ballot not cast: %s", p.text())
+		}
+		p.check("pl_budzet_potwierdzenie")
+		p.open("/lang/en?next=/budzet-obywatelski/1/wyniki")
+		if !strings.Contains(p.text(), "Results") {
+			t.Fatal("results not in English")
+		}
+		p.check("en_budzet_wyniki")
+		p.open("/lang/pl?next=/budzet-obywatelski")
+		p.open("/login")
+		p.fill("#email", "bo@przykladowo.pl")
+		p.fill("#password", "demo-bo-2026")
+		p.click("form.form button[type=submit]")
+		p.open("/budzet-obywatelski/nowa")
+		p.check("pl_budzet_nowa")
+		p.open("/budzet-obywatelski/2/karta-papierowa")
+		p.check("pl_budzet_karta_papierowa")
+	})
+
 	t.Run("XSSPayloadsNeverRun", func(t *testing.T) {
 		p.t = t
 		ids := publishPayloads(t, e)
