@@ -140,6 +140,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/votes/{id}/close", s.api(s.apiCloseVote))
 		s.consultationAPI(r)
 		s.participationAPI(r)
+		s.searchAPI(r)
 		r.NotFound(s.api(s.apiNotFound))
 		r.MethodNotAllowed(s.api(s.apiMethodNotAllowed))
 	})

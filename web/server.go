@@ -77,6 +77,9 @@ func New(d Deps) (*Server, error) {
 	}
 	s.handler = s.routes()
 	s.startLive()
+	if err := s.startSearch(); err != nil { // search.go
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -106,6 +109,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 // Close releases what the server holds once it no longer serves: it writes
 // the BIP view counts still in memory and stops the live relay.
 func (s *Server) Close() {
+	s.stopSearch()
 	s.live.shutdown()
 	s.stopLive()
 	s.bip.Close()
