@@ -91,6 +91,17 @@ func (a *NewAttachment) Check() (*Attachment, error) {
 	return &Attachment{Name: a.Name, ContentType: a.contentType, Size: int64(len(a.Data)), SHA256: a.sum[:]}, nil
 }
 
+// CheckUpload checks an uploaded file as Check does, with any refusal
+// naming the form's field.
+func CheckUpload(field, name string, data []byte) (*Attachment, error) {
+	a := NewAttachment{Name: name, Data: data}
+	checked, err := a.Check()
+	if e, ok := err.(*ratusz.Error); ok {
+		e.Field = field
+	}
+	return checked, err
+}
+
 func sniff(name string, data []byte) string {
 	t := http.DetectContentType(data)
 	switch {

@@ -478,12 +478,8 @@ func (s *Service) AddAgendaFile(ctx context.Context, itemID int64, name string, 
 	if err := mayManage(ctx); err != nil {
 		return nil, err
 	}
-	a := bip.NewAttachment{Name: name, Data: data}
-	checked, err := a.Check()
+	checked, err := bip.CheckUpload("file", name, data)
 	if err != nil {
-		if e, ok := err.(*ratusz.Error); ok {
-			e.Field = "file"
-		}
 		return nil, err
 	}
 	var f *AgendaFile
