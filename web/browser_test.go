@@ -407,6 +407,36 @@ func TestBrowser(t *testing.T) {
 		p.check("pl_rada_sesje_nowa_errors")
 	})
 
+	t.Run("Consultations", func(t *testing.T) {
+		p.t = t
+		// The demo's closed consultation (1) with results and report, and
+		// the open one (2); then the survey with its errors, and the
+		// officer's pages.
+		for _, path := range []string{"/konsultacje", "/konsultacje/1", "/konsultacje/1/wyniki", "/konsultacje/1/raport", "/konsultacje/2"} {
+			p.open(path)
+			p.check("pl" + strings.ReplaceAll(path, "/", "_"))
+		}
+		p.open("/login")
+		p.fill("#email", "jan.kowalski@example.pl")
+		p.fill("#password", "demo-mieszkaniec-2026")
+		p.click("form.form button[type=submit]")
+		p.open("/konsultacje/2/ankieta")
+		p.check("pl_konsultacje_2_ankieta")
+		p.click(`form.survey button[type=submit]`) // nothing answered
+		if !strings.Contains(p.text(), "Odpowiedź na to pytanie jest wymagana.") {
+			t.Fatalf("missing answers not explained: %s", p.text())
+		}
+		p.check("pl_konsultacje_2_ankieta_errors")
+		p.open("/login")
+		p.fill("#email", "konsultacje@przykladowo.pl")
+		p.fill("#password", "demo-konsultacje-2026")
+		p.click("form.form button[type=submit]")
+		for _, path := range []string{"/konsultacje/2/edycja", "/konsultacje/1/edycja", "/konsultacje/nowa"} {
+			p.open(path)
+			p.check("pl" + strings.ReplaceAll(path, "/", "_"))
+		}
+	})
+
 	t.Run("ParticipatoryBudget", func(t *testing.T) {
 		p.t = t
 		// Pages of the 2026 edition (results) and 2027 (voting), read by

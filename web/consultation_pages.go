@@ -198,6 +198,11 @@ type surveyPage struct {
 	Changing bool // the respondent has a response and is changing it
 }
 
+// NeedsSignIn: the visitor must sign in before answering.
+func (p *surveyPage) NeedsSignIn() bool {
+	return p.Actor.Anonymous() && p.C.Eligibility != consultations.Open
+}
+
 // Val is a question's (or a matrix row's, a ranking place's) value.
 func (p *surveyPage) Val(name string) string { return p.Values.Get(name) }
 
@@ -443,7 +448,7 @@ func resultCharts(p *Page, res *consultations.Results) map[string]template.HTML 
 		}
 		var b strings.Builder
 		label := p.T("consult.results.chart", q.Text) + " " + strings.Join(summary, "; ")
-		fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 520 %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, len(q.Options)*34, template.HTMLEscapeString(label))
+		fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 580 %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, len(q.Options)*34, template.HTMLEscapeString(label))
 		for i, o := range q.Options {
 			y := i * 34
 			w := 260 * o.Count / max

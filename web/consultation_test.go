@@ -174,7 +174,8 @@ func TestConsultationPages(t *testing.T) {
 		t.Fatalf("list: %d", list.Status)
 	}
 	closed := anon.get("/konsultacje/1/raport")
-	if closed.Status != 200 || !strings.Contains(closed.Body, "Harmonogram zmieniono zgodnie z uwagą.") || !strings.Contains(closed.Body, `role="img"`) {
+	if closed.Status != 200 || !strings.Contains(closed.Body, "Harmonogram zmieniono zgodnie z uwagą.") || !strings.Contains(closed.Body, `role="img"`) ||
+		!strings.Contains(closed.Body, "<strong>Uwzględniona.</strong> Harmonogram") || !strings.Contains(closed.Body, "<strong>Nieuwzględniona.</strong>") {
 		t.Fatalf("demo report: %d", closed.Status)
 	}
 	if r := anon.get("/konsultacje/1/wyniki.csv"); r.Status != 200 || !strings.HasPrefix(r.Body, "question,") || !strings.Contains(r.Body, "q1,Czy popierasz projekt regulaminu?,,Tak,") {
@@ -185,6 +186,9 @@ func TestConsultationPages(t *testing.T) {
 	}
 	if r := anon.post("/konsultacje/2/ankieta", url.Values{"q1": {"Tak"}}); r.Status != 401 {
 		t.Fatalf("anonymous response: %d", r.Status)
+	}
+	if r := anon.get("/konsultacje/2/ankieta"); !strings.Contains(r.Body, `href="/login?next=/konsultacje/2/ankieta"`) || strings.Contains(r.Body, `name="q1"`) {
+		t.Fatal("the survey does not ask a visitor to sign in first")
 	}
 
 	b := e.browser()
