@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -25,17 +28,18 @@ import (
 //
 // A few shard goroutines write the events, each to its own share of the
 // connections in turn, instead of waking one writer goroutine per viewer per
-// event. A shard writes a connection only while its socket takes the frame
-// at once: a client so far behind that the kernel's send buffer is full is
-// dropped after liveFanoutWait, so it delays the others by that much at
-// most, and reconnects with ?since= for what it missed. Each connection
-// keeps one goroutine, which reads (pongs, a close) and nothing else.
+// event. A shard only ever writes what a socket takes at once, without
+// waiting: when a client's send buffer is full, the rest of the frame, and
+// what comes after it, is written by a goroutine of that client's own until
+// it has caught up, so a slow client delays no other. If more than
+// liveBuffer messages wait for it, it is dropped, and reconnects with
+// ?since= for what it missed. Each connection keeps one goroutine, which
+// reads (pongs, a close) and nothing else.
 const (
-	liveWriteWait  = 10 * time.Second     // the replay on connect, close frames
-	liveFanoutWait = 5 * time.Millisecond // a shard's write to one connection
+	liveWriteWait  = 10 * time.Second // the replay on connect, a slow client's writes
 	livePongWait   = 60 * time.Second
 	livePingPeriod = 25 * time.Second
-	liveBuffer     = 64 // messages held for a client still replaying before it counts as too slow
+	liveBuffer     = 64 // messages waiting for a client before it counts as too slow
 	liveReplay     = 1000
 )
 
@@ -45,44 +49,94 @@ type liveMessage struct {
 	Data json.RawMessage `json:"data"`
 }
 
-// liveFrame is a message encoded and framed once for every client.
+// liveFrame is a message encoded and framed once for every client. A
+// frame with a sequence number of 0 (a ping, a pong) is never skipped as
+// already sent.
 type liveFrame struct {
-	seq   int64
-	frame *websocket.PreparedMessage
+	seq  int64
+	data []byte // the websocket frame as it goes on the wire
 }
 
-// livePing is the ping frame, framed once; a frame with a sequence number of
-// 0 is never skipped as already sent.
-var livePing = func() liveFrame {
-	pm, err := websocket.NewPreparedMessage(websocket.PingMessage, nil)
-	if err != nil {
-		panic(err)
+// wsFrame frames a payload as a server sends it: final, unmasked, not
+// compressed.
+func wsFrame(opcode byte, payload []byte) []byte {
+	b := make([]byte, 0, len(payload)+10)
+	b = append(b, 0x80|opcode)
+	switch n := len(payload); {
+	case n < 126:
+		b = append(b, byte(n))
+	case n <= 0xffff:
+		b = binary.BigEndian.AppendUint16(append(b, 126), uint16(n))
+	default:
+		b = binary.BigEndian.AppendUint64(append(b, 127), uint64(n))
 	}
-	return liveFrame{frame: pm}
-}()
+	return append(b, payload...)
+}
+
+var livePing = liveFrame{data: wsFrame(websocket.PingMessage, nil)}
 
 // liveConn is what the hub needs of a connection; tests fake it.
 type liveConn interface {
-	// write sends one frame, giving up at the deadline.
-	write(f liveFrame, deadline time.Time) error
+	// tryWrite writes as much of b as the socket takes now, without waiting.
+	tryWrite(b []byte) (int, error)
+	// writeWait writes all of b, waiting up to the deadline.
+	writeWait(b []byte, deadline time.Time) error
 	// wake makes the connection's reader return.
 	wake()
 }
 
-type wsConn struct{ *websocket.Conn }
-
-func (c wsConn) write(f liveFrame, deadline time.Time) error {
-	c.SetWriteDeadline(deadline)
-	return c.WritePreparedMessage(f.frame)
+// netLiveConn writes to the connection's socket directly. Once the hub has
+// the connection, gorilla writes to it only when the reader meets a protocol
+// error, as the connection ends.
+type netLiveConn struct {
+	nc net.Conn
+	rc syscall.RawConn // nil if the connection has no descriptor: every write waits
 }
 
-func (c wsConn) wake() { c.SetReadDeadline(time.Now()) }
+func newNetLiveConn(ws *websocket.Conn) netLiveConn {
+	c := netLiveConn{nc: ws.NetConn()}
+	if sc, ok := c.nc.(syscall.Conn); ok {
+		c.rc, _ = sc.SyscallConn()
+	}
+	return c
+}
+
+func (c netLiveConn) tryWrite(b []byte) (int, error) {
+	if c.rc == nil {
+		return 0, nil
+	}
+	var n int
+	var err error
+	if rerr := c.rc.Write(func(fd uintptr) bool {
+		n, err = syscall.Write(int(fd), b)
+		return true // one attempt: never wait for the socket
+	}); rerr != nil {
+		return 0, rerr
+	}
+	if err == syscall.EAGAIN || err == syscall.EINTR {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func (c netLiveConn) writeWait(b []byte, deadline time.Time) error {
+	c.nc.SetWriteDeadline(deadline)
+	_, err := c.nc.Write(b)
+	return err
+}
+
+func (c netLiveConn) wake() { c.nc.SetReadDeadline(time.Now()) }
 
 var errLiveDropped = errors.New("live client dropped")
 
 // liveClient is one connection of a topic. Until join, it is replaying what
 // it missed and its shard only holds the new events for it (pending); after,
-// the shard writes them itself, skipping what the replay already sent.
+// the shard writes them itself, skipping what the replay already sent. While
+// busy, a goroutine of its own writes what the socket did not take at once,
+// and then pending, in order.
 type liveClient struct {
 	conn    liveConn
 	topic   string
@@ -91,7 +145,8 @@ type liveClient struct {
 
 	mu      sync.Mutex
 	live    bool
-	last    int64 // the last sequence number written
+	busy    bool
+	last    int64 // the last sequence number written, or being written
 	pending []liveFrame
 }
 
@@ -102,17 +157,17 @@ func (c *liveClient) drop() {
 	}
 }
 
-// deliver writes f, or holds it while the client replays.
-func (c *liveClient) deliver(f liveFrame, wait time.Duration) {
+// deliver writes f, or holds it while the client replays or catches up.
+func (c *liveClient) deliver(f liveFrame) {
 	if c.dropped.Load() {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.live {
-		if f.seq == 0 {
-			return // no pings while replaying
-		}
+	if !c.live && f.seq == 0 {
+		return // no pings while replaying
+	}
+	if !c.live || c.busy {
 		if len(c.pending) >= liveBuffer {
 			c.drop() // too slow: it reconnects and catches up from its last seq
 			return
@@ -120,45 +175,96 @@ func (c *liveClient) deliver(f liveFrame, wait time.Duration) {
 		c.pending = append(c.pending, f)
 		return
 	}
+	c.writeLocked(f)
+}
+
+// writeLocked writes f if it is not already sent; what the socket does
+// not take goes to a goroutine of the client's own.
+func (c *liveClient) writeLocked(f liveFrame) {
 	if f.seq != 0 && f.seq <= c.last {
 		return
 	}
-	if err := c.conn.write(f, time.Now().Add(wait)); err != nil {
+	n, err := c.conn.tryWrite(f.data)
+	if err != nil {
 		c.drop()
 		return
 	}
 	if f.seq != 0 {
 		c.last = f.seq
 	}
+	if n < len(f.data) {
+		c.busy = true
+		go c.catchUp(f.data[n:])
+	}
+}
+
+// catchUp writes rest, then what is pending, waiting for the socket as
+// long as liveWriteWait each time, and gives the client back to its shard.
+func (c *liveClient) catchUp(rest []byte) {
+	for {
+		if len(rest) > 0 {
+			if err := c.conn.writeWait(rest, time.Now().Add(liveWriteWait)); err != nil {
+				c.drop()
+				return
+			}
+		}
+		c.mu.Lock()
+		for len(c.pending) > 0 && c.pending[0].seq != 0 && c.pending[0].seq <= c.last {
+			c.pending = c.pending[1:]
+		}
+		if len(c.pending) == 0 || c.dropped.Load() {
+			c.pending, c.busy = nil, false
+			c.mu.Unlock()
+			return
+		}
+		f := c.pending[0]
+		c.pending = c.pending[1:]
+		if f.seq != 0 {
+			c.last = f.seq
+		}
+		c.mu.Unlock()
+		rest = f.data
+	}
 }
 
 // join hands the client to its shard once the replay has written
 // everything up to last: first what arrived meanwhile, in order, then live.
 func (c *liveClient) join(last int64) error {
-	for {
-		c.mu.Lock()
-		if c.dropped.Load() {
-			c.mu.Unlock()
-			return errLiveDropped
-		}
-		held := c.pending
-		c.pending = nil
-		if len(held) == 0 {
-			c.live, c.last = true, last
-			c.mu.Unlock()
-			return nil
-		}
+	c.mu.Lock()
+	if c.dropped.Load() {
 		c.mu.Unlock()
-		for _, f := range held {
-			if f.seq <= last {
-				continue
-			}
-			if err := c.conn.write(f, time.Now().Add(liveWriteWait)); err != nil {
-				c.drop()
-				return err
-			}
-			last = f.seq
+		return errLiveDropped
+	}
+	c.live, c.busy, c.last = true, true, last
+	c.mu.Unlock()
+	c.catchUp(nil)
+	if c.dropped.Load() {
+		return errLiveDropped
+	}
+	return nil
+}
+
+// control writes a control frame the reader owes the client (a pong, the
+// reply to a close), in turn with the rest.
+func (c *liveClient) control(opcode byte, payload []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.busy {
+		if len(c.pending) < liveBuffer {
+			c.pending = append(c.pending, liveFrame{data: wsFrame(opcode, payload)})
 		}
+		return
+	}
+	c.writeLocked(liveFrame{data: wsFrame(opcode, payload)})
+}
+
+// goodbye sends a dropped client its close frame, if its socket takes it
+// at once.
+func (c *liveClient) goodbye() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.busy {
+		c.conn.tryWrite(wsFrame(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "")))
 	}
 }
 
@@ -225,7 +331,7 @@ func (s *liveShard) run(stop <-chan struct{}) {
 			s.mu.Unlock()
 			for _, t := range topics {
 				for _, c := range s.clients(t) {
-					c.deliver(livePing, liveFanoutWait)
+					c.deliver(livePing)
 				}
 			}
 		case <-s.wake:
@@ -240,7 +346,7 @@ func (s *liveShard) run(stop <-chan struct{}) {
 				s.queue = s.queue[1:]
 				s.mu.Unlock()
 				for _, c := range s.clients(ev.topic) {
-					c.deliver(ev.frame, liveFanoutWait)
+					c.deliver(ev.frame)
 				}
 			}
 		}
@@ -311,11 +417,7 @@ func (h *hub) publish(ev ratusz.Event) {
 		return
 	}
 	b, _ := json.Marshal(liveMessage{Seq: ev.ID, Type: ev.Type, Data: ev.Payload})
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	if err != nil {
-		return
-	}
-	f := liveFrame{seq: ev.ID, frame: pm}
+	f := liveFrame{seq: ev.ID, data: wsFrame(websocket.TextMessage, b)}
 	for _, s := range to {
 		s.mu.Lock()
 		s.queue = append(s.queue, liveEvent{topic: ev.Topic, frame: f})
@@ -397,7 +499,7 @@ func (s *Server) liveSession(w http.ResponseWriter, r *http.Request) error {
 	conn.SetReadLimit(512)
 	conn.SetReadDeadline(time.Now().Add(livePongWait))
 	topic := council.SessionTopic(id)
-	c, ok := s.live.subscribe(topic, wsConn{conn})
+	c, ok := s.live.subscribe(topic, newNetLiveConn(conn))
 	if !ok {
 		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "shutting down"), time.Now().Add(time.Second))
 		conn.Close()
@@ -409,6 +511,16 @@ func (s *Server) liveSession(w http.ResponseWriter, r *http.Request) error {
 			conn.SetReadDeadline(time.Now())
 		}
 		return err
+	})
+	// The hub writes to the socket itself: what gorilla's handlers would
+	// write goes in turn with the events.
+	conn.SetPingHandler(func(data string) error {
+		c.control(websocket.PongMessage, []byte(data))
+		return nil
+	})
+	conn.SetCloseHandler(func(code int, _ string) error {
+		c.control(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""))
+		return nil
 	})
 
 	// What the client missed, then live events, never twice.
@@ -457,7 +569,7 @@ func (s *Server) liveRead(conn *websocket.Conn, c *liveClient) {
 		}
 	}
 	if c.dropped.Load() {
-		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""), time.Now().Add(time.Second))
+		c.goodbye()
 	}
 }
 
