@@ -1,0 +1,335 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Postgres is the embedded engine: documents in search_documents, folded
+// with unaccent, words matched through a tsvector, typos through the nearest
+// words of search_lexicon by trigrams, identifiers through an exact array.
+type Postgres struct {
+	pool *pgxpool.Pool
+}
+
+// NewPostgres returns the PostgreSQL engine.
+func NewPostgres(pool *pgxpool.Pool) *Postgres { return &Postgres{pool: pool} }
+
+func (p *Postgres) Name() string { return "postgres" }
+
+func (p *Postgres) Upsert(ctx context.Context, docs []Document) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, d := range docs {
+		nums := foldAll(d.Numbers)
+		var date *time.Time
+		if !d.Date.IsZero() {
+			date = &d.Date
+		}
+		b.Queue(`INSERT INTO search_documents (id, type, title, body, url, date, category, body_name, term, status, numbers)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (id) DO UPDATE SET type = $2, title = $3, body = $4, url = $5, date = $6, category = $7,
+				body_name = $8, term = $9, status = $10, numbers = $11`,
+			d.ID, d.Type, d.Title, d.Body, d.URL, date, d.Category, d.BodyName, d.Term, d.Status, nums)
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	b.Queue(`INSERT INTO search_lexicon (word)
+		SELECT DISTINCT w FROM search_documents, unnest(tsvector_to_array(tsv)) w
+		WHERE id = ANY($1) AND length(w) >= 4 AND w !~ '^[0-9]+$'
+		ON CONFLICT DO NOTHING`, ids)
+	return p.pool.SendBatch(ctx, b).Close()
+}
+
+func foldAll(ss []string) []string {
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, fold(strings.TrimSpace(s)))
+	}
+	return out
+}
+
+func (p *Postgres) Delete(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := p.pool.Exec(ctx, "DELETE FROM search_documents WHERE id = ANY($1)", ids)
+	return err
+}
+
+func (p *Postgres) Clear(ctx context.Context) error {
+	_, err := p.pool.Exec(ctx, "TRUNCATE search_documents, search_lexicon")
+	return err
+}
+
+// plan is a parsed query: for each word its alternatives; the identifiers.
+type plan struct {
+	groups  [][]string // per word: alternatives; a trailing "*" marks a prefix
+	numbers []string
+	m       matcher
+}
+
+func (g plan) tsquery(op string) string {
+	var parts []string
+	for _, alts := range g.groups {
+		var a []string
+		for _, w := range alts {
+			if strings.HasSuffix(w, "*") {
+				a = append(a, "'"+strings.TrimSuffix(w, "*")+"':*")
+			} else {
+				a = append(a, "'"+w+"'")
+			}
+		}
+		parts = append(parts, "("+strings.Join(a, " | ")+")")
+	}
+	return strings.Join(parts, " "+op+" ")
+}
+
+// parse splits a query into words, finds each long word's neighbours
+// within one edit in the lexicon, and marks the last word as a prefix.
+func (p *Postgres) parse(ctx context.Context, q string) (plan, error) {
+	pl := plan{numbers: Numbers(q), m: matcher{exact: map[string]bool{}}}
+	all := words(q)
+	var ws []string
+	for _, w := range all {
+		if !stopwords[w] {
+			ws = append(ws, w)
+		}
+	}
+	if len(ws) == 0 {
+		ws = all
+	}
+	if len(ws) > 12 {
+		ws = ws[:12]
+	}
+	var long []string
+	for _, w := range ws {
+		if utf8.RuneCountInString(w) >= 5 && !isDigits(w) {
+			long = append(long, w)
+		}
+	}
+	near := map[string][]string{}
+	if len(long) > 0 {
+		rows, err := p.pool.Query(ctx, `SELECT q, w FROM unnest($1::text[]) q,
+			LATERAL (SELECT word AS w FROM search_lexicon ORDER BY word <-> q LIMIT 8) x`, long)
+		if err != nil {
+			return pl, err
+		}
+		for rows.Next() {
+			var qw, w string
+			if err := rows.Scan(&qw, &w); err != nil {
+				return pl, err
+			}
+			if w != qw && editDistance1(qw, w) {
+				near[qw] = append(near[qw], w)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return pl, err
+		}
+	}
+	trailing := !strings.HasSuffix(q, " ")
+	for i, w := range ws {
+		alts := []string{w}
+		pl.m.exact[w] = true
+		for _, n := range near[w] {
+			alts = append(alts, n)
+			pl.m.exact[n] = true
+		}
+		if i == len(ws)-1 && trailing && utf8.RuneCountInString(w) >= 3 && !isDigits(w) {
+			alts = append(alts, w+"*")
+			pl.m.prefixes = append(pl.m.prefixes, w)
+		}
+		pl.groups = append(pl.groups, alts)
+	}
+	return pl, nil
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// filters appends the query's filters to a WHERE clause.
+func filters(q Query, where []string, args []any, withFacetFilters bool) ([]string, []any) {
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if withFacetFilters {
+		if len(q.Types) > 0 {
+			add("type = ANY($%d)", q.Types)
+		}
+		if q.Category != "" {
+			add("category = $%d", q.Category)
+		}
+		if q.Body != "" {
+			add("body_name = $%d", q.Body)
+		}
+		if q.Status != "" {
+			add("status = $%d", q.Status)
+		}
+	}
+	if q.Term != "" {
+		add("term = $%d", q.Term)
+	}
+	if !q.From.IsZero() {
+		add("date >= $%d", q.From)
+	}
+	if !q.To.IsZero() {
+		add("date < $%d", q.To.AddDate(0, 0, 1))
+	}
+	return where, args
+}
+
+func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
+	q.normalize()
+	res := Result{Hits: []Hit{}, Facets: map[string]map[string]int{}}
+	pl, err := p.parse(ctx, q.Q)
+	if err != nil {
+		return res, err
+	}
+	ops := []string{"&"}
+	if len(pl.groups) > 1 {
+		ops = append(ops, "|") // nothing with every word: rank what has most
+	}
+	for _, op := range ops {
+		if err := p.search(ctx, q, pl, op, &res); err != nil {
+			return res, err
+		}
+		if res.Total > 0 {
+			break
+		}
+	}
+	return res, nil
+}
+
+func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res *Result) error {
+	var where []string
+	var args []any
+	if len(pl.groups) > 0 || len(pl.numbers) > 0 {
+		args = append(args, pl.tsquery(op), pl.numbers)
+		cond := "numbers && $2"
+		if len(pl.groups) > 0 {
+			cond = "(tsv @@ to_tsquery('simple', $1) OR numbers && $2)"
+		}
+		where = append(where, cond)
+	}
+	fw, fargs := filters(q, append([]string(nil), where...), append([]any(nil), args...), false)
+	mw, margs := filters(q, where, args, true)
+	rank := "0"
+	if len(args) > 0 {
+		margs = append(margs, pl.tsquery("|"))
+		rank = "CASE WHEN numbers && $2 THEN 10 ELSE 0 END"
+		if len(pl.groups) > 0 {
+			rank = fmt.Sprintf("ts_rank_cd(tsv, to_tsquery('simple', $%d), 1) + %s", len(margs), rank)
+		}
+	}
+	order := "rank DESC, date DESC NULLS LAST, id"
+	if q.Sort == "date" || len(where) == 0 {
+		order = "date DESC NULLS LAST, id"
+	}
+	margs = append(margs, q.Limit, q.Offset)
+	sql := fmt.Sprintf(`SELECT id, type, title, body, url, coalesce(date, 'epoch'), count(*) OVER (), %s AS rank
+		FROM search_documents %s ORDER BY %s LIMIT $%d OFFSET $%d`, rank, whereSQL(mw), order, len(margs)-1, len(margs))
+	rows, err := p.pool.Query(ctx, sql, margs...)
+	if err != nil {
+		return err
+	}
+	res.Total = 0
+	res.Hits = res.Hits[:0]
+	for rows.Next() {
+		var h Hit
+		var body string
+		var rank float64
+		if err := rows.Scan(&h.ID, &h.Type, &h.Title, &body, &h.URL, &h.Date, &res.Total, &rank); err != nil {
+			rows.Close()
+			return err
+		}
+		if h.Date.Equal(time.Unix(0, 0)) {
+			h.Date = time.Time{}
+		}
+		if body == "" {
+			body = h.Title
+		}
+		h.Snippet = snippet(body, pl.m, 30)
+		res.Hits = append(res.Hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(res.Hits) == 0 && q.Offset > 0 {
+		// past the end: count anyway
+		_, cargs := filters(q, nil, append([]any(nil), args...), true)
+		if err := p.pool.QueryRow(ctx, "SELECT count(*) FROM search_documents "+whereSQL(mw), cargs...).Scan(&res.Total); err != nil {
+			return err
+		}
+	}
+	// Facets count the matches of the words and dates, whatever facet is
+	// chosen, so that the page can offer the other values.
+	rows, err = p.pool.Query(ctx, `SELECT GROUPING(type, category, body_name, status), type, category, body_name, status, count(*)
+		FROM search_documents `+whereSQL(fw)+` GROUP BY GROUPING SETS ((type), (category), (body_name), (status))`, fargs...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for _, f := range FacetNames {
+		res.Facets[f] = map[string]int{}
+	}
+	for rows.Next() {
+		var g int
+		var t, c, b, s *string
+		var n int
+		if err := rows.Scan(&g, &t, &c, &b, &s, &n); err != nil {
+			return err
+		}
+		switch {
+		case g == 7 && t != nil: // only type is grouped (bits: type=8)
+			res.Facets["type"][*t] = n
+		case g == 11 && c != nil && *c != "":
+			res.Facets["category"][*c] = n
+		case g == 13 && b != nil && *b != "":
+			res.Facets["body"][*b] = n
+		case g == 14 && s != nil && *s != "":
+			res.Facets["status"][*s] = n
+		}
+	}
+	return rows.Err()
+}
+
+func whereSQL(w []string) string {
+	if len(w) == 0 {
+		return ""
+	}
+	return "WHERE " + strings.Join(w, " AND ")
+}
+
+// FacetValues returns a facet's values by count, then name.
+func FacetValues(m map[string]int) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if m[out[i]] != m[out[j]] {
+			return m[out[i]] > m[out[j]]
+		}
+		return out[i] < out[j]
+	})
+	return out
+}

@@ -1,0 +1,102 @@
+// Package search finds BIP publications, council records and participation
+// items. One Index interface has two engines: Postgres (the embedded
+// default: unaccent, trigram typo tolerance, tsvector ranking) and
+// Meilisearch (when MEILI_URL is set). The Indexer keeps an engine in step
+// with PostgreSQL, the source of truth.
+package search
+
+import (
+	"context"
+	"html/template"
+	"time"
+)
+
+// Document types.
+const (
+	TypeBIP            = "bip"
+	TypeResolution     = "resolution"
+	TypeSession        = "session"
+	TypeAgendaItem     = "agenda_item"
+	TypeVote           = "vote"
+	TypeInterpellation = "interpellation"
+	TypeConsultation   = "consultation"
+	TypeProject        = "project"
+)
+
+// Types lists every document type, in the order facets show them.
+var Types = []string{TypeBIP, TypeResolution, TypeSession, TypeAgendaItem, TypeVote, TypeInterpellation, TypeConsultation, TypeProject}
+
+// Document is one searchable item, built from PostgreSQL by Sources.
+type Document struct {
+	ID       string    `json:"id"` // type:id, e.g. resolution:12
+	Type     string    `json:"type"`
+	Title    string    `json:"title"`
+	Body     string    `json:"body"`
+	URL      string    `json:"url"`
+	Date     time.Time `json:"date"`
+	Category string    `json:"category"`  // BIP category slug, interpellation or project category
+	BodyName string    `json:"body_name"` // council body
+	Term     string    `json:"term"`      // term of office
+	Status   string    `json:"status"`
+	Numbers  []string  `json:"numbers"` // identifiers such as XII/145/2024, DS-89/24
+}
+
+// Query is what a person asks for.
+type Query struct {
+	Q        string
+	Types    []string
+	Category string
+	Body     string
+	Term     string
+	Status   string
+	From, To time.Time // inclusive dates; zero for open
+	Sort     string    // "" (relevance) or "date"
+	Limit    int       // 1..100, default 20
+	Offset   int
+}
+
+// Hit is one result.
+type Hit struct {
+	ID      string        `json:"id"`
+	Type    string        `json:"type"`
+	Title   string        `json:"title"`
+	URL     string        `json:"url"`
+	Snippet template.HTML `json:"snippet"` // escaped text with <mark> around matched words
+	Date    time.Time     `json:"date"`
+}
+
+// Result is a page of hits, the total and facet counts.
+type Result struct {
+	Total  int                       `json:"total"`
+	Hits   []Hit                     `json:"hits"`
+	Facets map[string]map[string]int `json:"facets"` // facet (type, category, body, status) → value → count
+}
+
+// Facet names.
+var FacetNames = []string{"type", "category", "body", "status"}
+
+// Index is a search engine.
+type Index interface {
+	// Name identifies the engine ("postgres", "meilisearch").
+	Name() string
+	// Upsert adds or replaces documents; it is idempotent.
+	Upsert(ctx context.Context, docs []Document) error
+	// Delete removes documents by id; unknown ids are ignored.
+	Delete(ctx context.Context, ids []string) error
+	// Clear removes every document.
+	Clear(ctx context.Context) error
+	// Search answers a query.
+	Search(ctx context.Context, q Query) (Result, error)
+}
+
+func (q *Query) normalize() {
+	if q.Limit <= 0 {
+		q.Limit = 20
+	}
+	if q.Limit > 100 {
+		q.Limit = 100
+	}
+	if q.Offset < 0 {
+		q.Offset = 0
+	}
+}

@@ -1,0 +1,97 @@
+package search
+
+import (
+	"html"
+	"html/template"
+	"strings"
+	"unicode"
+)
+
+// matcher says whether a word of a text matches the query: exactly, by a
+// prefix (the word being typed) or by an accepted typo.
+type matcher struct {
+	exact    map[string]bool
+	prefixes []string
+}
+
+func (m matcher) match(folded string) bool {
+	if m.exact[folded] {
+		return true
+	}
+	for _, p := range m.prefixes {
+		if strings.HasPrefix(folded, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// snippet returns about n words of text around the first matched word as
+// HTML: the text is escaped, and only the <mark> elements are ours.
+func snippet(text string, m matcher, n int) template.HTML {
+	text = strings.Join(strings.Fields(text), " ")
+	if text == "" {
+		return ""
+	}
+	type tok struct {
+		s    string
+		word bool
+	}
+	var toks []tok
+	var cur []rune
+	var inWord bool
+	flush := func() {
+		if len(cur) > 0 {
+			toks = append(toks, tok{string(cur), inWord})
+			cur = cur[:0]
+		}
+	}
+	for _, r := range text {
+		w := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if w != inWord {
+			flush()
+			inWord = w
+		}
+		cur = append(cur, r)
+	}
+	flush()
+	first := -1
+	marked := make([]bool, len(toks))
+	for i, t := range toks {
+		if t.word && m.match(fold(t.s)) {
+			marked[i] = true
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	// Tokens alternate word/separator: n words are about 2n tokens.
+	start := 0
+	if first > n/2 {
+		start = first - n/2
+	}
+	end := start + 2*n
+	if end > len(toks) {
+		end = len(toks)
+		if end-2*n > 0 && first >= 0 {
+			start = end - 2*n
+		}
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("… ")
+	}
+	for i := start; i < end; i++ {
+		if marked[i] {
+			b.WriteString("<mark>")
+			b.WriteString(html.EscapeString(toks[i].s))
+			b.WriteString("</mark>")
+		} else {
+			b.WriteString(html.EscapeString(toks[i].s))
+		}
+	}
+	if end < len(toks) {
+		b.WriteString(" …")
+	}
+	return template.HTML(strings.TrimSpace(b.String()))
+}
