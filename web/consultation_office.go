@@ -77,10 +77,12 @@ func (p *consultationEditPage) ConditionLabels() []string {
 }
 
 // VerdictValues and VerdictLabels are the answers to a remark.
-func (p *consultationEditPage) VerdictValues() []string { return consultations.Verdicts }
+func (p *consultationEditPage) VerdictValues() []string {
+	return append([]string{""}, consultations.Verdicts...)
+}
 
 func (p *consultationEditPage) VerdictLabels() []string {
-	var out []string
+	out := []string{p.T("consult.edit.choose_verdict")}
 	for _, v := range consultations.Verdicts {
 		out = append(out, p.T("consult.verdict."+v))
 	}

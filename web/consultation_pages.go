@@ -203,6 +203,12 @@ func (p *surveyPage) NeedsSignIn() bool {
 	return p.Actor.Anonymous() && p.C.Eligibility != consultations.Open
 }
 
+// Unverified: the survey is for verified residents and the signed-in
+// visitor is not one.
+func (p *surveyPage) Unverified() bool {
+	return !p.Actor.Anonymous() && p.C.Eligibility == consultations.Verified && !p.Actor.Verified
+}
+
 // Val is a question's (or a matrix row's, a ranking place's) value.
 func (p *surveyPage) Val(name string) string { return p.Values.Get(name) }
 

@@ -410,4 +410,7 @@ func TestConsultationOffice(t *testing.T) {
 	if r := b.post(base+"/ankieta", url.Values{"q1": {"Tak"}}); r.Status != 403 {
 		t.Fatalf("unverified resident: %d", r.Status)
 	}
+	if r := b.get(base + "/ankieta"); !strings.Contains(r.Body, "tylko mieszkańcy o potwierdzonej tożsamości") || strings.Contains(r.Body, `name="q1"`) {
+		t.Fatal("the survey does not tell an unverified resident why they cannot answer")
+	}
 }

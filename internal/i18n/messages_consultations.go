@@ -195,6 +195,7 @@ var consultationMessages = map[string][2]string{
 	"consult.edit.hide":                {"Ukryj", "Hide"},
 	"consult.edit.no_texts":            {"Nie ma odpowiedzi tekstowych.", "No text answers."},
 	"consult.edit.answer_remark":       {"Odpowiedz na uwagę", "Answer the remark"},
+	"consult.edit.choose_verdict":      {"— wybierz —", "— choose —"},
 	"consult.edit.verdict":             {"Rozstrzygnięcie", "Verdict"},
 }
 
