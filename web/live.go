@@ -122,9 +122,12 @@ func (c netLiveConn) tryWrite(b []byte) (int, error) {
 	return n, nil
 }
 
+// writeWait writes b, waiting up to the deadline, then clears the
+// deadline: a passed one would fail tryWrite's writes too.
 func (c netLiveConn) writeWait(b []byte, deadline time.Time) error {
 	c.nc.SetWriteDeadline(deadline)
 	_, err := c.nc.Write(b)
+	c.nc.SetWriteDeadline(time.Time{})
 	return err
 }
 
@@ -525,6 +528,7 @@ func (s *Server) liveSession(w http.ResponseWriter, r *http.Request) error {
 
 	// What the client missed, then live events, never twice.
 	last, err := s.replayMissed(r, conn, topic, since)
+	conn.NetConn().SetWriteDeadline(time.Time{}) // the replay's, which would fail the hub's writes once passed
 	if err == nil {
 		err = c.join(last)
 	}
