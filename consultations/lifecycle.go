@@ -74,7 +74,7 @@ func announcement(ctx context.Context, tx pgx.Tx, c *Consultation) (bip.Draft, e
 	fmt.Fprintf(&md, "%s ogłasza konsultacje społeczne: **%s**.\n\n", Plain(c.Organiser), Plain(c.Title))
 	fmt.Fprintf(&md, "- Termin: od %s do %s\n", PolishDate(c.StartsAt), PolishDate(c.EndsAt))
 	fmt.Fprintf(&md, "- Kto może wziąć udział: %s\n", eligibilityPL[c.Eligibility])
-	fmt.Fprintf(&md, "- Formularz i uwagi do dokumentów: /konsultacje/%d\n\n", c.ID)
+	fmt.Fprintf(&md, "- Ankieta i uwagi do dokumentów: [strona konsultacji](/konsultacje/%d)\n\n", c.ID)
 	if c.Description != "" {
 		md.WriteString("## Opis\n\n" + c.Description + "\n")
 	}

@@ -254,6 +254,13 @@ func TestConsultationPages(t *testing.T) {
 	if edit.Status != 200 || strings.Contains(edit.Body, xss) {
 		t.Fatalf("edit page: %d", edit.Status)
 	}
+	// Live results, if the officer chooses, while it runs.
+	if r := o.post("/konsultacje/2/wyniki-na-zywo", url.Values{"live": {"1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("live results: %d", r.Status)
+	}
+	if r := anon.get("/konsultacje/2/wyniki"); r.Status != 200 || !strings.Contains(r.Body, "wyniki są wstępne") {
+		t.Fatalf("live results page: %d", r.Status)
+	}
 	if r := o.post("/konsultacje/2/zamknij", nil); r.Status != 409 || !strings.Contains(r.Body, "Odpowiedz najpierw na każdą uwagę") {
 		t.Fatalf("close with unanswered remarks: %d", r.Status)
 	}
