@@ -91,9 +91,20 @@ func Tally(in *Instance, rule string) ([]string, error) {
 }
 
 // Scores returns each project's score from the ballots, as Tally's greedy
-// rules rank them.
+// rules rank them. An instance without ballots is scored by its PROJECTS
+// columns: score, or else votes.
 func Scores(in *Instance) []int64 {
 	score := make([]int64, len(in.Projects))
+	if len(in.Ballots) == 0 {
+		col := "score"
+		if column(in.ProjectColumns, col) < 0 {
+			col = "votes"
+		}
+		for i := range in.Projects {
+			score[i], _ = strconv.ParseInt(strings.TrimSpace(in.ProjectField(i, col)), 10, 64)
+		}
+		return score
+	}
 	for _, b := range in.Ballots {
 		for j, p := range b.Projects {
 			switch {
@@ -140,12 +151,12 @@ func greedy(in *Instance, o greedyOpts) ([]int, error) {
 		return nil, errors.New("META has no min_project_score_threshold")
 	}
 	if has {
-		min, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+		threshold, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
 		if err != nil {
 			return nil, fmt.Errorf("META min_project_score_threshold %q is not a number", t)
 		}
 		for i, s := range score {
-			if float64(s) < min {
+			if float64(s) < threshold {
 				eligible[i] = false
 			}
 		}

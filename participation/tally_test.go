@@ -424,3 +424,17 @@ func TestAdd1StepIsOneCurrencyUnit(t *testing.T) {
 		t.Errorf("funded %v,\nofficial %v", got, want)
 	}
 }
+
+// Without ballots, greedy ranks by the PROJECTS columns.
+func TestScoresWithoutBallots(t *testing.T) {
+	in, err := ParsePabulib(strings.NewReader("META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost;votes\na;60;3\nb;50;7\nc;40;5\nVOTES\nvoter_id;vote\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Scores(in); !reflect.DeepEqual(got, []int64{3, 7, 5}) {
+		t.Errorf("scores %v", got)
+	}
+	if got := tally(t, in, "greedy"); !reflect.DeepEqual(got, []string{"b", "c"}) {
+		t.Errorf("funded %v", got)
+	}
+}
