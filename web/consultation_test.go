@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -419,5 +420,52 @@ func TestConsultationOffice(t *testing.T) {
 	}
 	if r := b.get(base + "/ankieta"); !strings.Contains(r.Body, "tylko mieszkańcy o potwierdzonej tożsamości") || strings.Contains(r.Body, `name="q1"`) {
 		t.Fatal("the survey does not tell an unverified resident why they cannot answer")
+	}
+}
+
+// Fifty residents answering at the same moment through the API are all
+// stored, once each; each one's second, simultaneous attempt is refused.
+func TestConsultationConcurrentResponders(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	const n = 50
+	tokens := make([]string, n)
+	for i := range tokens {
+		email := fmt.Sprintf("mieszkaniec%d@example.pl", i)
+		if _, err := e.Pool.Exec(context.Background(), "INSERT INTO users (email, name, roles) VALUES ($1, $2, '{resident}')", email, fmt.Sprintf("Mieszkaniec %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		tokens[i] = e.token(email)
+	}
+	before := e.count(t, "SELECT count(*) FROM consultation_responses WHERE consultation_id = 2")
+	statuses := make(chan int, 2*n)
+	var wg sync.WaitGroup
+	for i := range tokens {
+		for range 2 {
+			wg.Go(func() {
+				req, _ := http.NewRequest("POST", e.URL+"/api/v1/consultations/2/responses", strings.NewReader(`{"answers":{"q1":"Tak","q3":["Zieleń"]}}`))
+				req.Header.Set("Authorization", "Bearer "+tokens[i])
+				req.Header.Set("Content-Type", "application/json")
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					statuses <- 0
+					return
+				}
+				res.Body.Close()
+				statuses <- res.StatusCode
+			})
+		}
+	}
+	wg.Wait()
+	close(statuses)
+	got := map[int]int{}
+	for s := range statuses {
+		got[s]++
+	}
+	if got[201] != n || got[409] != n {
+		t.Fatalf("statuses: %v", got)
+	}
+	if after := e.count(t, "SELECT count(*) FROM consultation_responses WHERE consultation_id = 2"); after != before+n {
+		t.Fatalf("%d responses stored, want %d", after-before, n)
 	}
 }
