@@ -359,3 +359,21 @@ func TestRemarksModerationAndReport(t *testing.T) {
 	_, err = f.s.AnswerRemark(f.officer, c.ID, rem.ID, "accepted", "")
 	wantCode(t, err, ratusz.ECONFLICT, "")
 }
+
+func TestCloseBeforeStart(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	now := time.Now()
+	c, err := f.s.Create(f.officer, consultations.Input{Title: "Później", StartsAt: now.Add(24 * time.Hour), EndsAt: now.Add(48 * time.Hour), Questions: survey[:1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err = f.s.Open(f.officer, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	jan := f.user(t, "Jan", false, ratusz.RoleResident)
+	_, err = f.s.Respond(jan, c.ID, consultations.Respondent{}, map[string]any{"q1": "Tak"}, false)
+	wantCode(t, err, ratusz.ECONFLICT, "") // not yet
+	_, err = f.s.Close(f.officer, c.ID)
+	wantCode(t, err, ratusz.ECONFLICT, "")
+}

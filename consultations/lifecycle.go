@@ -107,6 +107,9 @@ func (s *Service) Close(ctx context.Context, id int64) (*Consultation, error) {
 		if c.State != StateOpen {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.consult.not_open")
 		}
+		if time.Now().Before(c.StartsAt) {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.consult.not_started")
+		}
 		var unanswered int
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM consultation_remarks WHERE consultation_id = $1 AND verdict IS NULL", id).Scan(&unanswered); err != nil {
 			return err

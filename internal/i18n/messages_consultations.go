@@ -19,6 +19,7 @@ var consultationMessages = map[string][2]string{
 	"err.consult.no_survey":            {"Te konsultacje nie mają ankiety.", "This consultation has no survey."},
 	"err.consult.not_accepting":        {"Konsultacje nie przyjmują teraz odpowiedzi ani uwag.", "The consultation does not take responses or remarks now."},
 	"err.consult.not_draft":            {"Zmieniać można tylko projekt konsultacji, przed otwarciem.", "Only a draft consultation can be changed, before it opens."},
+	"err.consult.not_started":          {"Konsultacje jeszcze się nie zaczęły: nie można ich zamknąć.", "The consultation has not started yet: it cannot be closed."},
 	"err.consult.not_found":            {"Nie ma takich konsultacji.", "No such consultation."},
 	"err.consult.not_open":             {"Konsultacje nie są otwarte.", "The consultation is not open."},
 	"err.consult.nothing_to_consult":   {"Dodaj pytania ankiety lub dokument, zanim otworzysz konsultacje.", "Add survey questions or a document before opening the consultation."},
