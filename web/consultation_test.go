@@ -66,6 +66,18 @@ func TestConsultationAPI(t *testing.T) {
 	if r := e.do("POST", base+"/responses", resident, strings.NewReader(`{"answers":{"q1":"Tak"}}`)); r.Status != 404 {
 		t.Fatalf("draft: %d %s", r.Status, r.Body)
 	}
+	// A document through the API: only the officer, only to a draft.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "trasa.pdf")
+	fw.Write([]byte("%PDF-1.4\n%%EOF\n"))
+	mw.Close()
+	if r := e.do("POST", base+"/documents", resident, bytes.NewReader(buf.Bytes()), "Content-Type", mw.FormDataContentType()); r.Status != 403 {
+		t.Fatalf("resident uploads: %d", r.Status)
+	}
+	if r := e.do("POST", base+"/documents", officer, bytes.NewReader(buf.Bytes()), "Content-Type", mw.FormDataContentType()); r.Status != 201 || !strings.Contains(r.Body, "/konsultacje/dokumenty/") {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
 	if r := e.do("POST", base+"/open", resident, nil); r.Status != 403 {
 		t.Fatalf("resident opens: %d", r.Status)
 	}
@@ -74,6 +86,12 @@ func TestConsultationAPI(t *testing.T) {
 	}
 	if r := e.do("PUT", base, officer, strings.NewReader(body)); r.Status != 409 {
 		t.Fatalf("edit when open: %d", r.Status)
+	}
+	if r := e.do("POST", base+"/documents", officer, bytes.NewReader(buf.Bytes()), "Content-Type", mw.FormDataContentType()); r.Status != 409 {
+		t.Fatalf("upload when open: %d", r.Status)
+	}
+	if r := e.do("GET", base, "", nil); r.Status != 200 || !strings.Contains(r.Body, `"trasa.pdf"`) {
+		t.Fatalf("consultation: %d %s", r.Status, r.Body)
 	}
 
 	t.Run("ErrAnswers", func(t *testing.T) {

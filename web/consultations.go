@@ -44,6 +44,7 @@ func (s *Server) consultationAPI(r chi.Router) {
 	r.Put("/consultations/{id}", s.api(s.apiUpdateConsultation))
 	r.Post("/consultations/{id}/open", s.api(s.apiConsultationState(true)))
 	r.Post("/consultations/{id}/close", s.api(s.apiConsultationState(false)))
+	r.Post("/consultations/{id}/documents", s.api(s.apiConsultationDocument))
 	r.Post("/consultations/{id}/responses", s.api(s.apiRespond(false)))
 	r.Put("/consultations/{id}/responses/mine", s.api(s.apiRespond(true)))
 	r.Get("/consultations/{id}/responses/mine", s.api(s.apiMyResponse))
@@ -299,5 +300,25 @@ func (s *Server) apiAnswerRemark(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, rem)
+	return nil
+}
+
+func (s *Server) apiConsultationDocument(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleConsultationOfficer); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	name, data, err := formFile(r, "file")
+	if err != nil {
+		return err
+	}
+	d, err := s.consultations().AddDocument(r.Context(), id, name, data)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": d.ID, "url": s.cfg.BaseURL.String() + documentURL(d)})
 	return nil
 }
