@@ -223,7 +223,7 @@ func TestConsultationPages(t *testing.T) {
 	form := url.Values{"q1": {"Tak"}, "q2": {"4"}, "q3": {"Plac zabaw", "Oświetlenie", "Ławki", "Zieleń"}, "q4.0": {"1"}, "q4.1": {"2"}, "q4.2": {"3"},
 		"q5.1": {"dobrze"}, "q6": {xss}}
 	r := b.post("/konsultacje/2/ankieta", form)
-	if r.Status != 400 || !strings.Contains(r.Body, `id="q3-error"`) || !regexp.MustCompile(`<fieldset class="field" id="q3" aria-describedby="q3-hint q3-error"`).MatchString(r.Body) ||
+	if r.Status != 400 || !strings.Contains(r.Body, `id="q3-error"`) || !strings.Contains(r.Body, `<li><a href="#q3">3. Co jest dla ciebie najważniejsze?</a>: Wybierz najwyżej 3.</li>`) || !regexp.MustCompile(`<fieldset class="field" id="q3" aria-describedby="q3-hint q3-error"`).MatchString(r.Body) ||
 		!strings.Contains(r.Body, "&lt;script&gt;alert") || strings.Contains(r.Body, xss) {
 		t.Fatalf("too many choices: %d\n%s", r.Status, r.Body)
 	}
