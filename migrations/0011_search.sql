@@ -62,12 +62,17 @@ CREATE TABLE search_saved (
     query           text NOT NULL,
     filters         jsonb NOT NULL DEFAULT '{}',
     lang            text NOT NULL DEFAULT 'pl',
-    unsubscribe_sha bytea NOT NULL CONSTRAINT search_saved_unsubscribe_key UNIQUE,
     last_checked_at timestamptz NOT NULL DEFAULT now(),
     created_at      timestamptz NOT NULL DEFAULT now(),
     active          boolean NOT NULL DEFAULT true
 );
 CREATE INDEX search_saved_user_idx ON search_saved (user_id);
+
+-- Each alert carries a new random unsubscribe token; only its hash is kept.
+CREATE TABLE search_saved_tokens (
+    sha      bytea PRIMARY KEY,
+    saved_id bigint NOT NULL REFERENCES search_saved (id)
+);
 
 -- Documents already announced to a saved search.
 CREATE TABLE search_saved_seen (

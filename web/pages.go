@@ -21,7 +21,7 @@ var sections = []section{
 	{"consultations", "/konsultacje", true},
 	{"budget", "/budzet-obywatelski", true},
 	{"bip", "/bip", true},
-	{"search", "/szukaj", false},
+	{"search", "/szukaj", true},
 }
 
 func init() { funcs["sections"] = func() []section { return sections } }

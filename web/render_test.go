@@ -19,6 +19,7 @@ import (
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/i18n"
 	"github.com/ratusz/ratusz/participation"
+	"github.com/ratusz/ratusz/search"
 )
 
 // Every template renders, with its typed page, in both languages, and
@@ -85,6 +86,11 @@ func TestRenderEveryTemplate(t *testing.T) {
 		{ID: "q6", Type: "matrix", Text: "M", Answered: 1, Rows: []consultations.RowResult{{Label: "Park", Options: []consultations.Count{{Label: "dobrze", Count: 1, Percent: 100}}}}},
 		{ID: "q4", Type: "text", Text: "T", Answered: 1, Texts: []string{"x"}}, {ID: "q7", Type: "longtext", Text: "L"}}}
 	examples := map[string]pager{
+		"search": &searchPageData{Q: "uchwała", Form: url.Values{"q": {"uchwała"}, "typ": {"vote"}}, Pagination: pg,
+			Result: search.Result{Total: 1, Hits: []search.Hit{{ID: "vote:1", Type: "vote", Title: "Głosowanie", URL: "/rada/glosowania/1", Snippet: "a <mark>uchwała</mark>", Date: now}}},
+			Facets: []searchFacet{{Name: "type", Param: "typ", Label: "Rodzaj", Values: []searchFacetValue{{Label: "głosowanie", Count: 1, URL: "/szukaj?typ=vote", Selected: true}}}}, FeedURL: "/szukaj/feed.atom?q=x", Saved: true},
+		"search_saved":               &savedSearchesPageData{List: []savedSearch{{ID: 1, Query: "budżet", Filters: url.Values{"q": {"budżet"}}, CreatedAt: now}}},
+		"search_unsubscribe":         &unsubscribePage{Token: "abc", Query: "budżet"},
 		"council_interpellations":    &interpellationsPage{List: ints, Today: now, Pagination: pg, MayFile: true, Councillor: "2"},
 		"council_interpellation":     &interpellationPage{I: ints[1], Status: "answered", BIPURL: "/bip/publikacje/1", MayReply: true, Answer: "x"},
 		"council_interpellation_new": &fileInterpellationPage{Kind: "zapytanie", Subject: "s", Content: "c"},

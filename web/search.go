@@ -1,15 +1,229 @@
 package web
 
-import "github.com/go-chi/chi/v5"
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/outbox"
+	"github.com/ratusz/ratusz/search"
+)
+
+// searchState is the search module's part of the Server.
+type searchState struct {
+	index   search.Index
+	indexer *search.Indexer
+	alerts  *alerter
+	stop    func()
+}
 
 // searchPages adds the search pages.
-func (s *Server) searchPages(r chi.Router) {}
+func (s *Server) searchPages(r chi.Router) {
+	r.Get("/szukaj", s.page(s.searchPage))
+	r.Get("/szukaj/feed.atom", s.searchFeed)
+	r.Get("/szukaj/zapisane", s.page(s.savedSearchesPage))
+	r.Post("/szukaj/zapisane", s.page(s.saveSearch))
+	r.Post("/szukaj/zapisane/{id}/usun", s.page(s.deleteSavedSearch))
+	r.Get("/szukaj/wypisz/{token}", s.page(s.unsubscribeForm))
+	r.Post("/szukaj/wypisz/{token}", s.page(s.unsubscribe))
+}
 
 // searchAPI adds the search API under /api/v1.
-func (s *Server) searchAPI(r chi.Router) {}
+func (s *Server) searchAPI(r chi.Router) {
+	r.Get("/search", s.api(s.apiSearch))
+}
 
-// startSearch starts indexing what the modules publish.
-func (s *Server) startSearch() error { return nil }
+// startSearch picks the engine (Meilisearch when MEILI_URL is set,
+// otherwise PostgreSQL), and starts the indexer, woken by the outbox after
+// every commit, and the saved-search alerts.
+func (s *Server) startSearch() error {
+	var idx search.Index = search.NewPostgres(s.pool)
+	if s.cfg.MeiliURL != "" {
+		m, err := search.NewMeilisearch(s.cfg.MeiliURL, s.cfg.MeiliAPIKey, "ratusz")
+		if err != nil {
+			return err
+		}
+		idx = m
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ix := search.NewIndexer(s.pool, idx, s.log)
+	relay := outbox.NewRelay(s.pool, s.log)
+	relay.Poll = time.Second
+	relay.Handle(func(ev ratusz.Event) {
+		switch ev.Type {
+		case "vote.progress", "attendance.changed", "consultation.response":
+			return
+		}
+		ix.Notify()
+	})
+	st := &searchState{index: idx, indexer: ix}
+	st.alerts = newAlerter(s, st)
+	ix.Synced = func(search.SyncStats) { st.alerts.wake() }
+	done := make(chan struct{}, 3)
+	go func() { ix.Run(ctx); done <- struct{}{} }()
+	go func() { relay.Run(ctx); done <- struct{}{} }()
+	go func() { st.alerts.run(ctx); done <- struct{}{} }()
+	st.stop = func() {
+		cancel()
+		for range 3 {
+			<-done
+		}
+	}
+	s.search = st
+	// The router is built before the hooks start; the pages are added here
+	// so that /szukaj replaces the placeholder section page.
+	s.searchPages(s.router)
+	return nil
+}
 
 // stopSearch stops the indexer.
-func (s *Server) stopSearch() {}
+func (s *Server) stopSearch() {
+	if s.search != nil && s.search.stop != nil {
+		s.search.stop()
+		s.search.stop = nil
+	}
+}
+
+// searchParams names the query parameters: the page's are Polish, the API's English.
+type searchParams struct {
+	q, typ, category, body, term, status, from, to, sort string
+}
+
+var (
+	pageParams = searchParams{"q", "typ", "kategoria", "organ", "kadencja", "status", "od", "do", "sortuj"}
+	apiParams  = searchParams{"q", "type", "category", "body", "term", "status", "from", "to", "sort"}
+)
+
+// parseSearch reads a query from URL parameters; a bad one is an error
+// naming the parameter.
+func parseSearch(v url.Values, n searchParams) (search.Query, error) {
+	q := search.Query{
+		Q:        strings.TrimSpace(v.Get(n.q)),
+		Category: v.Get(n.category),
+		Body:     v.Get(n.body),
+		Term:     v.Get(n.term),
+		Status:   v.Get(n.status),
+	}
+	if len([]rune(q.Q)) > 200 {
+		return q, ratusz.Invalid(n.q, "err.search.query_long", 200)
+	}
+	for _, t := range v[n.typ] {
+		for _, t := range strings.Split(t, ",") {
+			if t == "" {
+				continue
+			}
+			if !slices.Contains(search.Types, t) {
+				return q, ratusz.Invalid(n.typ, "err.search.type", strings.Join(search.Types, ", "))
+			}
+			q.Types = append(q.Types, t)
+		}
+	}
+	var err error
+	for _, d := range []struct {
+		name string
+		t    *time.Time
+	}{{n.from, &q.From}, {n.to, &q.To}} {
+		if s := v.Get(d.name); s != "" {
+			if *d.t, err = time.Parse("2006-01-02", s); err != nil {
+				return q, ratusz.Invalid(d.name, "err.search.date")
+			}
+		}
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return q, ratusz.Invalid(n.to, "err.search.date_order")
+	}
+	switch s := v.Get(n.sort); s {
+	case "", "relevance", "trafnosc":
+	case "date", "data":
+		q.Sort = "date"
+	default:
+		return q, ratusz.Invalid(n.sort, "err.search.sort")
+	}
+	return q, nil
+}
+
+// apiSearchHit is one hit in the API.
+type apiSearchHit struct {
+	ID      string  `json:"id"`
+	Type    string  `json:"type"`
+	Title   string  `json:"title"`
+	URL     string  `json:"url"`
+	Snippet string  `json:"snippet"`
+	Date    *string `json:"date"`
+}
+
+// apiSearch is GET /api/v1/search?q=&type=&limit=&cursor=.
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	q, err := parseSearch(v, apiParams)
+	if err != nil {
+		return err
+	}
+	q.Limit = 20
+	if l := v.Get("limit"); l != "" {
+		if q.Limit, err = strconv.Atoi(l); err != nil || q.Limit < 1 || q.Limit > 100 {
+			return ratusz.Invalid("limit", "err.range", 1, 100)
+		}
+	}
+	if c := v.Get("cursor"); c != "" {
+		if q.Offset, err = decodeCursor(c); err != nil {
+			return ratusz.Invalid("cursor", "err.search.cursor")
+		}
+	}
+	res, err := s.search.index.Search(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Total      int                       `json:"total"`
+		Hits       []apiSearchHit            `json:"hits"`
+		Facets     map[string]map[string]int `json:"facets"`
+		NextCursor string                    `json:"next_cursor,omitempty"`
+	}{Total: res.Total, Hits: []apiSearchHit{}, Facets: res.Facets}
+	for _, h := range res.Hits {
+		a := apiSearchHit{ID: h.ID, Type: h.Type, Title: h.Title, URL: s.cfg.BaseURL.String() + h.URL, Snippet: string(h.Snippet)}
+		if !h.Date.IsZero() {
+			d := h.Date.UTC().Format(time.RFC3339)
+			a.Date = &d
+		}
+		out.Hits = append(out.Hits, a)
+	}
+	if next := q.Offset + len(res.Hits); len(res.Hits) > 0 && next < res.Total {
+		out.NextCursor = encodeCursor(next)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// A cursor is an opaque position in the results.
+func encodeCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("o" + strconv.Itoa(offset)))
+}
+
+func decodeCursor(c string) (int, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) < 2 || b[0] != 'o' {
+		return 0, strconv.ErrSyntax
+	}
+	n, err := strconv.Atoi(string(b[1:]))
+	if err != nil || n < 0 || n > 10000 {
+		return 0, strconv.ErrSyntax
+	}
+	return n, nil
+}
+
+// SyncSearch brings the search index up to date now (for commands and tests).
+func (s *Server) SyncSearch(ctx context.Context) error {
+	_, err := s.search.indexer.Sync(ctx)
+	return err
+}
+
+// CheckSearchAlerts sends the saved searches' new results now (for tests).
+func (s *Server) CheckSearchAlerts(ctx context.Context) error { return s.search.alerts.check(ctx) }

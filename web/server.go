@@ -39,6 +39,7 @@ type Server struct {
 
 	live     *hub
 	stopLive func()
+	search   *searchState // search.go
 
 	mu       sync.Mutex
 	shutdown []func(context.Context) // run on graceful shutdown (e.g. closing websockets)

@@ -1,0 +1,210 @@
+package web
+
+import (
+	"encoding/xml"
+	"html"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ratusz/ratusz/internal/i18n"
+	"github.com/ratusz/ratusz/search"
+)
+
+type searchPageData struct {
+	Page
+	Q          string
+	Query      search.Query
+	Form       url.Values
+	Result     search.Result
+	Facets     []searchFacet
+	Pagination pagination
+	FeedURL    string
+	Saved      bool // a saved search was just created
+}
+
+type searchFacet struct {
+	Name, Param, Label string
+	Values             []searchFacetValue
+}
+
+type searchFacetValue struct {
+	Label    string
+	Count    int
+	URL      string
+	Selected bool
+}
+
+// TypeLabel translates a document type.
+func (p *searchPageData) TypeLabel(t string) string { return p.T("search.type." + t) }
+
+// Date formats a hit's date.
+func (p *searchPageData) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(warsaw).Format("2006-01-02")
+}
+
+// Value returns the form's value of a parameter.
+func (p *searchPageData) Value(name string) string { return p.Form.Get(name) }
+
+// SortField is the sort select.
+func (p *searchPageData) SortField() fieldArgs {
+	return p.Field("sortuj", "search.sort", "select", p.Value("sortuj")).
+		WithOptions([]string{"trafnosc", "data"}, []string{p.T("search.sort.relevance"), p.T("search.sort.date")})
+}
+
+// TypeField is the type select.
+func (p *searchPageData) TypeField() fieldArgs {
+	v, l := []string{""}, []string{p.T("search.type.all")}
+	for _, t := range search.Types {
+		v = append(v, t)
+		l = append(l, p.T("search.type."+t))
+	}
+	return p.Field("typ", "search.facet.type", "select", p.Value("typ")).WithOptions(v, l)
+}
+
+// Start is the number of the page's first hit.
+func (p *searchPageData) Start() int { return p.Query.Offset + 1 }
+
+// Highlight is a hit's snippet: HTML the engine built from escaped text.
+func (p *searchPageData) Highlight(h search.Hit) template.HTML { return h.Snippet }
+
+const searchPageSize = 20
+
+func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	p := &searchPageData{Form: v, Q: v.Get("q")}
+	p.Title = "search.title"
+	p.Section = "search"
+	p.Saved = v.Get("zapisano") == "1"
+	page, err := pageNumber(r)
+	if err != nil {
+		return err
+	}
+	q, err := parseSearch(v, pageParams)
+	if err != nil {
+		return err
+	}
+	q.Limit = searchPageSize
+	q.Offset = (page - 1) * searchPageSize
+	if q.Offset > 10000 {
+		q.Offset = 10000
+	}
+	p.Query = q
+	if p.Result, err = s.search.index.Search(r.Context(), q); err != nil {
+		return err
+	}
+	p.Pagination = newPagination(r, page, p.Result.Total, searchPageSize)
+	p.FeedURL = "/szukaj/feed.atom?" + feedQuery(v).Encode()
+	p.Facets = s.searchFacets(p, v)
+	s.render(w, r, http.StatusOK, "search", p)
+	return nil
+}
+
+func feedQuery(v url.Values) url.Values {
+	f := url.Values{}
+	for k, vs := range v {
+		if k != "strona" && k != "sortuj" && k != "zapisano" {
+			f[k] = vs
+		}
+	}
+	return f
+}
+
+// searchFacets are links that add (or remove) one filter each, so that the
+// page narrows results without JavaScript.
+func (s *Server) searchFacets(p *searchPageData, v url.Values) []searchFacet {
+	params := map[string]string{"type": "typ", "category": "kategoria", "body": "organ", "status": "status"}
+	var out []searchFacet
+	for _, name := range search.FacetNames {
+		counts := p.Result.Facets[name]
+		if len(counts) == 0 {
+			continue
+		}
+		param := params[name]
+		f := searchFacet{Name: name, Param: param, Label: p.T("search.facet." + name)}
+		for i, val := range search.FacetValues(counts) {
+			if i >= 12 {
+				break
+			}
+			u := url.Values{}
+			for k, vs := range v {
+				if k != "strona" && k != "zapisano" {
+					u[k] = vs
+				}
+			}
+			selected := u.Get(param) == val
+			if selected {
+				u.Del(param)
+			} else {
+				u.Set(param, val)
+			}
+			label := val
+			switch name {
+			case "type":
+				label = p.T("search.type." + val)
+			case "status":
+				label = p.T("search.status." + val)
+			}
+			f.Values = append(f.Values, searchFacetValue{Label: label, Count: counts[val], URL: "/szukaj?" + u.Encode(), Selected: selected})
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// searchFeed is the Atom feed of a query's newest results.
+func (s *Server) searchFeed(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	q, err := parseSearch(v, pageParams)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	q.Sort, q.Limit = "date", 50
+	res, err := s.search.index.Search(r.Context(), q)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	base := s.cfg.BaseURL.String()
+	lang := s.lang(r)
+	title := s.cfg.Municipality + " — " + i18n.T(lang, "search.title")
+	if q.Q != "" {
+		title += ": " + q.Q
+	}
+	self := base + "/szukaj/feed.atom?" + feedQuery(v).Encode()
+	feed := atomFeed{Title: title, ID: self, Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+		Links:  []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: base + "/szukaj?" + feedQuery(v).Encode()}},
+		Author: atomAuthor{Name: s.cfg.Municipality}}
+	for i, h := range res.Hits {
+		d := h.Date
+		if d.IsZero() {
+			d = time.Unix(0, 0)
+		}
+		if i == 0 {
+			feed.Updated = d.UTC().Format(time.RFC3339)
+		}
+		feed.Entries = append(feed.Entries, atomEntry{
+			Title: h.Title, ID: base + h.URL + "#" + h.ID, Updated: d.UTC().Format(time.RFC3339),
+			Link:     atomLink{Rel: "alternate", Type: "text/html", Href: base + h.URL},
+			Category: atomCategory{Term: h.Type, Label: i18n.T(lang, "search.type."+h.Type)},
+			Summary:  plainSnippet(string(h.Snippet)),
+		})
+	}
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	w.Write([]byte(xml.Header))
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	enc.Encode(feed)
+}
+
+// plainSnippet turns a snippet back into plain text (the feed's summary is text).
+func plainSnippet(s string) string {
+	s = strings.NewReplacer("<mark>", "", "</mark>", "").Replace(s)
+	return html.UnescapeString(s)
+}

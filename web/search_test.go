@@ -1,0 +1,187 @@
+package web_test
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// searchEnv is the demo, indexed.
+func searchEnv(t *testing.T, vars map[string]string) *env {
+	t.Helper()
+	e := newEnv(t, vars)
+	if err := e.Server.SyncSearch(system); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestSearchPage(t *testing.T) {
+	t.Parallel()
+	e := searchEnv(t, nil)
+	b := e.browser()
+
+	t.Run("OK", func(t *testing.T) {
+		res := b.get("/szukaj?q=" + url.QueryEscape("sesja"))
+		if res.Status != 200 || !strings.Contains(res.Body, `role="search"`) || !strings.Contains(res.Body, "/rada/sesje/") || !strings.Contains(res.Body, "<mark>") {
+			t.Fatalf("%d\n%s", res.Status, res.Body)
+		}
+		// Facets are links, so the page narrows without JavaScript.
+		if !strings.Contains(res.Body, `href="/szukaj?q=sesja&amp;typ=session"`) {
+			t.Errorf("no type facet link:\n%s", res.Body)
+		}
+		narrowed := b.get("/szukaj?q=sesja&typ=session")
+		if narrowed.Status != 200 || strings.Contains(narrowed.Body, "/rada/glosowania/") || !strings.Contains(narrowed.Body, `aria-current="true"`) {
+			t.Errorf("type filter: %d\n%s", narrowed.Status, narrowed.Body)
+		}
+	})
+	t.Run("WithoutDiacriticsFindsTheSame", func(t *testing.T) {
+		with := b.get("/szukaj?q=" + url.QueryEscape("uchwała"))
+		without := b.get("/szukaj?q=uchwala")
+		if with.Status != 200 || without.Status != 200 {
+			t.Fatal(with.Status, without.Status)
+		}
+		count := func(s string) string {
+			i := strings.Index(s, `id="results-heading"`)
+			return s[i : i+40]
+		}
+		if count(with.Body) != count(without.Body) || strings.Contains(with.Body, "Wyniki: 0<") {
+			t.Errorf("with %q, without %q", count(with.Body), count(without.Body))
+		}
+	})
+	t.Run("QueryEscaped", func(t *testing.T) {
+		res := b.get("/szukaj?q=" + url.QueryEscape(`<script>alert(1)</script>`))
+		if res.Status != 200 || strings.Contains(res.Body, "<script>alert(1)") {
+			t.Fatalf("%d: query not escaped", res.Status)
+		}
+	})
+	t.Run("ErrBadDate", func(t *testing.T) {
+		res := b.get("/szukaj?q=x&od=31-12-2024")
+		if res.Status != 400 || !strings.Contains(res.Body, "RRRR-MM-DD") {
+			t.Fatalf("%d\n%s", res.Status, res.Body)
+		}
+	})
+	t.Run("ErrBadType", func(t *testing.T) {
+		if res := b.get("/szukaj?typ=nope"); res.Status != 400 {
+			t.Fatalf("%d", res.Status)
+		}
+	})
+	t.Run("Feed", func(t *testing.T) {
+		res := b.get("/szukaj/feed.atom?q=sesja")
+		if res.Status != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/atom+xml") {
+			t.Fatalf("%d %s", res.Status, res.Header.Get("Content-Type"))
+		}
+		var feed struct {
+			Entries []struct {
+				Title string `xml:"title"`
+				Link  struct {
+					Href string `xml:"href,attr"`
+				} `xml:"link"`
+			} `xml:"entry"`
+		}
+		if err := xml.Unmarshal([]byte(res.Body), &feed); err != nil || len(feed.Entries) == 0 || !strings.HasPrefix(feed.Entries[0].Link.Href, e.URL+"/") {
+			t.Fatalf("feed %v %+v\n%s", err, feed, res.Body)
+		}
+	})
+	t.Run("InTheNavigation", func(t *testing.T) {
+		res := b.get("/")
+		if !strings.Contains(res.Body, `href="/szukaj"`) {
+			t.Error("no link to /szukaj on the home page")
+		}
+	})
+}
+
+func TestSearchAPI(t *testing.T) {
+	t.Parallel()
+	e := searchEnv(t, nil)
+	var body struct {
+		Total int `json:"total"`
+		Hits  []struct {
+			ID, Type, Title, URL, Snippet string
+			Date                          *string
+		} `json:"hits"`
+		Facets     map[string]map[string]int `json:"facets"`
+		NextCursor string                    `json:"next_cursor"`
+	}
+	res := e.do("GET", "/api/v1/search?q=sesja&limit=2", "", nil)
+	if res.Status != 200 {
+		t.Fatalf("%d %s", res.Status, res.Body)
+	}
+	if err := jsonUnmarshal(res.Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Total < 3 || len(body.Hits) != 2 || body.NextCursor == "" || body.Facets["type"]["session"] == 0 {
+		t.Fatalf("%+v", body)
+	}
+	h := body.Hits[0]
+	if h.ID == "" || h.Type == "" || h.Title == "" || !strings.HasPrefix(h.URL, e.URL+"/") || h.Date == nil {
+		t.Fatalf("hit %+v", h)
+	}
+	first := h.ID
+	res = e.do("GET", "/api/v1/search?q=sesja&limit=2&cursor="+body.NextCursor, "", nil)
+	body.Hits = nil
+	jsonUnmarshal(res.Body, &body)
+	if res.Status != 200 || len(body.Hits) == 0 || body.Hits[0].ID == first {
+		t.Fatalf("next page %d %+v", res.Status, body)
+	}
+
+	for _, c := range []struct{ query, field string }{
+		{"type=nope", "type"},
+		{"limit=0", "limit"},
+		{"limit=101", "limit"},
+		{"limit=x", "limit"},
+		{"cursor=!!", "cursor"},
+		{"from=2024-13-01", "from"},
+		{"from=2025-01-02&to=2025-01-01", "to"},
+		{"sort=random", "sort"},
+		{"q=" + strings.Repeat("a", 201), "q"},
+	} {
+		res := e.do("GET", "/api/v1/search?"+c.query, "", nil)
+		code, field, msg := res.apiError(t)
+		if res.Status != 400 || field != c.field || msg == "" {
+			t.Errorf("%s: %d %s field=%q %s", c.query, res.Status, code, field, msg)
+		}
+	}
+}
+
+// What the office publishes is found moments after it is committed: the
+// outbox wakes the indexer.
+func TestSearchIndexesAfterCommit(t *testing.T) {
+	t.Parallel()
+	e := searchEnv(t, nil)
+	office := e.token("biuro.rady@przykladowo.pl")
+	body := `{"category":"ogloszenia","title":"Obwieszczenie o wyłożeniu planu zagospodarowania Żabiego Kruka","body":"Plan miejscowy dla rejonu ulicy Żabiej.","produced_by":"Wydział Architektury","responsible":"Naczelnik","produced_at":"2026-11-20"}`
+	res := e.do("POST", "/api/v1/publications", office, strings.NewReader(body))
+	if res.Status != 201 {
+		t.Fatalf("%d %s", res.Status, res.Body)
+	}
+	id := fmt.Sprint(res.json(t)["id"])
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res := e.do("GET", "/api/v1/search?q=zabiego+kruka", "", nil)
+		if strings.Contains(res.Body, `"id": "bip:`+id+`"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not indexed 10 s after commit: %s", res.Body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	res = e.do("POST", "/api/v1/publications/"+id+"/withdraw", office, strings.NewReader(`{"change_reason":"Pomyłka"}`))
+	if res.Status != 200 {
+		t.Fatalf("withdraw %d %s", res.Status, res.Body)
+	}
+	for {
+		res := e.do("GET", "/api/v1/search?q=zabiego+kruka", "", nil)
+		if !strings.Contains(res.Body, `"bip:`+id+`"`) {
+			break
+		}
+		if time.Now().After(deadline.Add(5 * time.Second)) {
+			t.Fatalf("withdrawn publication still found: %s", res.Body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
