@@ -117,6 +117,9 @@ func (in *EditionInput) validate() error {
 	if _, ok := rules[in.Rule]; !ok {
 		return ratusz.Invalid("rule", "err.pb.rule", strings.Join(Rules(), ", "))
 	}
+	if strings.HasPrefix(in.Rule, "equalshares") && in.VoteType != Approval && in.VoteType != Choose1 {
+		return ratusz.Invalid("rule", "err.pb.rule_vote_type")
+	}
 	if in.MinLength < 0 || (in.MaxLength != nil && *in.MaxLength < max(in.MinLength, 1)) {
 		return ratusz.Invalid("max_length", "err.pb.lengths")
 	}

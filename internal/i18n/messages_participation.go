@@ -134,6 +134,7 @@ var participationMessages = map[string][2]string{
 	"pb.points":                           {"punkty", "points"},
 	"err.pb.vote_type":                    {"Rodzaj głosowania musi być jednym z: approval, choose-1, cumulative, scoring, ordinal.", "The vote type must be one of: approval, choose-1, cumulative, scoring, ordinal."},
 	"err.pb.rule":                         {"Nieznana metoda wyboru; dostępne: %s.", "Unknown rule; available: %s."},
+	"err.pb.rule_vote_type":               {"Metoda równych udziałów działa z głosowaniem na dowolne projekty (approval) albo na jeden (choose-1).", "The Method of Equal Shares works with approval or choose-1 ballots."},
 	"err.pb.lengths":                      {"Największa liczba projektów na karcie nie może być mniejsza niż najmniejsza.", "The largest number of projects on a ballot cannot be below the smallest."},
 	"err.pb.no_districts":                 {"Podaj co najmniej jedną pulę (okręg albo pulę ogólnomiejską).", "Give at least one pool (a district or the city-wide pool)."},
 	"err.pb.budget":                       {"Pula musi mieć dodatnią kwotę.", "A pool needs a positive amount."},
