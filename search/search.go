@@ -9,6 +9,8 @@ import (
 	"context"
 	"html/template"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Document types.
@@ -99,4 +101,13 @@ func (q *Query) normalize() {
 	if q.Offset < 0 {
 		q.Offset = 0
 	}
+}
+
+// Engine returns Meilisearch when meiliURL is set, otherwise the
+// PostgreSQL engine.
+func Engine(pool *pgxpool.Pool, meiliURL, meiliKey string) (Index, error) {
+	if meiliURL != "" {
+		return NewMeilisearch(meiliURL, meiliKey, "ratusz")
+	}
+	return NewPostgres(pool), nil
 }

@@ -44,13 +44,9 @@ func (s *Server) searchAPI(r chi.Router) {
 // otherwise PostgreSQL), and starts the indexer, woken by the outbox after
 // every commit, and the saved-search alerts.
 func (s *Server) startSearch() error {
-	var idx search.Index = search.NewPostgres(s.pool)
-	if s.cfg.MeiliURL != "" {
-		m, err := search.NewMeilisearch(s.cfg.MeiliURL, s.cfg.MeiliAPIKey, "ratusz")
-		if err != nil {
-			return err
-		}
-		idx = m
+	idx, err := search.Engine(s.pool, s.cfg.MeiliURL, s.cfg.MeiliAPIKey)
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ix := search.NewIndexer(s.pool, idx, s.log)

@@ -33,6 +33,7 @@ Commands:
                                 import a council term published in the Radoskop JSON format
   import radoskop-interpellations FILE --body NAME
                                 import published interpellations into a body
+  search reindex                rebuild the search index from PostgreSQL (search sync: send only changes)
   pb tally [--rule RULE] FILE.pb
                                 print the projects a participatory-budget rule funds (no database)
   pb import FILE.pb             import a pabulib file as a finished edition, results published
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string) error {
 		return bipCmd(ctx, cfg, log, rest)
 	case "import":
 		return importCmd(ctx, cfg, log, rest)
+	case "search":
+		return searchCmd(ctx, cfg, log, rest)
 	case "pb":
 		if len(rest) > 0 && (rest[0] == "import" || rest[0] == "export") {
 			return pbData(ctx, cfg, log, rest)
