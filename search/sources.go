@@ -45,7 +45,9 @@ var sources = []source{
 		JOIN council_sessions s ON s.id = a.session_id
 		JOIN council_bodies b ON b.id = s.body_id
 		LEFT JOIN council_terms t ON t.id = s.term_id
-		WHERE a.removed_by_vote_id IS NULL`},
+		WHERE a.removed_by_vote_id IS NULL
+			-- an item voted on is found through its votes, which link the named lists
+			AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.agenda_item_id = a.id AND v.state = 'closed')`},
 	{TypeVote, `SELECT v.id, v.subject,
 			concat_ws(' ', nullif(v.resolution_title, ''), 'za ' || v.count_for, 'przeciw ' || v.count_against, 'wstrzymało się ' || v.count_abstain,
 				CASE v.outcome WHEN 'adopted' THEN 'przyjęto' WHEN 'rejected' THEN 'odrzucono' END, array_to_string(a.papers, ' ')),

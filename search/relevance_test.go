@@ -1,0 +1,164 @@
+package search_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/internal/testdb"
+	"github.com/ratusz/ratusz/search"
+)
+
+// sharedData opens a file of ../shared/data (beside the repository): tests
+// skip without it, except under CI=true, where they fail.
+func sharedData(t testing.TB, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "shared", "data", path))
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("shared data required in CI: %v", err)
+		}
+		t.Skipf("shared data unavailable: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+type relevanceQuery struct {
+	Q      string   `json:"q"`
+	Kind   string   `json:"kind"`
+	Type   string   `json:"type"`
+	Expect []string `json:"expect"` // vote subjects or interpellation numbers
+}
+
+func relevanceSet(t testing.TB) []relevanceQuery {
+	b, err := os.ReadFile("testdata/relevance.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set struct {
+		Queries []relevanceQuery `json:"queries"`
+	}
+	if err := json.Unmarshal(b, &set); err != nil {
+		t.Fatal(err)
+	}
+	return set.Queries
+}
+
+// importKatowice loads the Katowice council's term and interpellations.
+func importKatowice(t testing.TB, pool *pgxpool.Pool) {
+	t.Helper()
+	term := sharedData(t, "katowice/kadencja-2024-2029.json")
+	ints := sharedData(t, "katowice/interpelacje.json")
+	s := council.NewService(pool)
+	sys := ratusz.NewContextWithActor(context.Background(), ratusz.System)
+	rep, err := s.ImportRadoskop(sys, term, "Rada Miasta Katowice", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ImportRadoskopInterpellations(sys, ints, rep.BodyID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// expected maps a query's expected subjects or numbers to document ids.
+func expected(t testing.TB, pool *pgxpool.Pool, q relevanceQuery) map[string]bool {
+	ids := map[string]bool{}
+	for _, key := range q.Expect {
+		var sql, prefix string
+		switch q.Type {
+		case "vote":
+			sql, prefix = "SELECT id FROM votes WHERE subject = $1", "vote:"
+		default:
+			sql, prefix = "SELECT id FROM interpellations WHERE number = $1", "interpellation:"
+		}
+		rows, _ := pool.Query(context.Background(), sql, key)
+		var n int
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			ids[prefix+itoa(id)] = true
+			n++
+		}
+		if rows.Err() != nil || n == 0 {
+			t.Fatalf("%q: expected %s %q not imported (%v)", q.Q, q.Type, key, rows.Err())
+		}
+	}
+	return ids
+}
+
+func itoa(n int64) string { return json.Number(jsonInt(n)).String() }
+
+func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// recallAt5 is the share of a query's expected documents (at most 5)
+// among its first five hits.
+func recallAt5(hits []search.Hit, want map[string]bool) float64 {
+	found := 0
+	for i, h := range hits {
+		if i == 5 {
+			break
+		}
+		if want[h.ID] {
+			found++
+		}
+	}
+	return float64(found) / float64(min(len(want), 5))
+}
+
+// The relevance set: over 100 queries people type — numbers pasted,
+// partial titles without diacritics, one typo, surnames — against the
+// Katowice council's votes and interpellations; recall@5 at least 0.95.
+func TestRelevance(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	importKatowice(t, pool)
+	ctx := context.Background()
+	idx := search.NewPostgres(pool)
+	if _, err := search.NewIndexer(pool, idx, nil).Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	set := relevanceSet(t)
+	if len(set) < 100 {
+		t.Fatalf("only %d queries", len(set))
+	}
+	var total float64
+	byKind := map[string][2]float64{}
+	for _, q := range set {
+		want := expected(t, pool, q)
+		res, err := idx.Search(ctx, search.Query{Q: q.Q, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := recallAt5(res.Hits, want)
+		total += r
+		k := byKind[q.Kind]
+		byKind[q.Kind] = [2]float64{k[0] + r, k[1] + 1}
+		if r < 1 {
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, h.ID+" "+h.Title)
+			}
+			t.Logf("%s %q: recall %.2f; want %v; got %q", q.Kind, q.Q, r, q.Expect, got)
+		}
+	}
+	var kinds []string
+	for k := range byKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		t.Logf("recall@5 %-11s %.3f (%d queries)", k, byKind[k][0]/byKind[k][1], int(byKind[k][1]))
+	}
+	recall := total / float64(len(set))
+	t.Logf("recall@5 over %d queries: %.3f", len(set), recall)
+	if recall < 0.95 {
+		t.Errorf("recall@5 %.3f, want at least 0.95", recall)
+	}
+}
