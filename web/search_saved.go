@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -205,6 +206,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 
 // alerter sends saved searches' new results by e-mail.
 type alerter struct {
+	mu    sync.Mutex // one check at a time, so that nothing is sent twice
 	s     *Server
 	st    *searchState
 	wakeC chan struct{}
@@ -239,6 +241,8 @@ func (a *alerter) run(ctx context.Context) {
 // check sends each active saved search's unseen results; an e-mail that
 // fails is tried again at the next check, since nothing is marked seen.
 func (a *alerter) check(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	rows, err := a.s.pool.Query(ctx, "SELECT id, email, query, filters, lang FROM search_saved WHERE active ORDER BY id")
 	if err != nil {
 		return err

@@ -1,0 +1,178 @@
+package web_test
+
+import (
+	"bufio"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// smtpServer is a small SMTP server on loopback, written for the test: it
+// speaks enough of the protocol (EHLO, MAIL, RCPT, DATA, QUIT) for
+// net/smtp and hands each message's data to the channel.
+func smtpServer(t *testing.T) (string, <-chan string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	msgs := make(chan string, 10)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				say := func(s string) { c.Write([]byte(s + "\r\n")) }
+				say("220 test ESMTP")
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					cmd := strings.ToUpper(strings.TrimSpace(line))
+					switch {
+					case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+						say("250-test")
+						say("250 8BITMIME")
+					case strings.HasPrefix(cmd, "MAIL"), strings.HasPrefix(cmd, "RCPT"), strings.HasPrefix(cmd, "RSET"), strings.HasPrefix(cmd, "NOOP"):
+						say("250 OK")
+					case cmd == "DATA":
+						say("354 go ahead")
+						var b strings.Builder
+						for {
+							l, err := r.ReadString('\n')
+							if err != nil {
+								return
+							}
+							if l == ".\r\n" {
+								break
+							}
+							b.WriteString(strings.TrimPrefix(l, "."))
+						}
+						msgs <- b.String()
+						say("250 queued")
+					case cmd == "QUIT":
+						say("221 bye")
+						return
+					default:
+						say("502 not implemented")
+					}
+				}
+			}(c)
+		}
+	}()
+	return "smtp://" + ln.Addr().String(), msgs
+}
+
+func TestSearchSavedAlerts(t *testing.T) {
+	t.Parallel()
+	smtpURL, mails := smtpServer(t)
+	e := searchEnv(t, map[string]string{"RATUSZ_SMTP_URL": smtpURL})
+	query := url.Values{"q": {"obwieszczenie kruka"}}
+
+	t.Run("ErrAnonymous", func(t *testing.T) {
+		res := e.browser().post("/szukaj/zapisane", query)
+		if res.Status != 401 {
+			t.Fatalf("%d", res.Status)
+		}
+	})
+	b := e.browser()
+	b.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
+	t.Run("ErrEmpty", func(t *testing.T) {
+		if res := b.post("/szukaj/zapisane", url.Values{"q": {"  "}}); res.Status != 400 {
+			t.Fatalf("%d", res.Status)
+		}
+	})
+	res := b.post("/szukaj/zapisane", query)
+	if res.Status != 303 || !strings.Contains(res.Header.Get("Location"), "zapisano=1") {
+		t.Fatalf("save: %d %s", res.Status, res.Header.Get("Location"))
+	}
+	list := b.get("/szukaj/zapisane")
+	if list.Status != 200 || !strings.Contains(list.Body, "obwieszczenie kruka") {
+		t.Fatalf("list: %d\n%s", list.Status, list.Body)
+	}
+	if err := e.Server.CheckSearchAlerts(system); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-mails:
+		t.Fatalf("mail with nothing new:\n%s", m)
+	case <-time.After(300 * time.Millisecond):
+	}
+
+	office := e.token("biuro.rady@przykladowo.pl")
+	pub := `{"category":"ogloszenia","title":"Obwieszczenie o planie dla rejonu Żabiego Kruka","body":"Plan <b>miejscowy</b>.","produced_by":"Wydział Architektury","responsible":"Naczelnik","produced_at":"2026-11-20"}`
+	if res := e.do("POST", "/api/v1/publications", office, strings.NewReader(pub)); res.Status != 201 {
+		t.Fatalf("%d %s", res.Status, res.Body)
+	}
+	if err := e.Server.SyncSearch(system); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Server.CheckSearchAlerts(system); err != nil {
+		t.Fatal(err)
+	}
+	var mail string
+	select {
+	case mail = <-mails:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no alert e-mail after a matching publication")
+	}
+	if !strings.Contains(mail, "To: radna.lewandowska@przykladowo.pl") || !strings.Contains(mail, "Obwieszczenie o planie dla rejonu Żabiego Kruka") || !strings.Contains(mail, e.URL+"/bip/publikacje/") {
+		t.Fatalf("mail:\n%s", mail)
+	}
+	// Sent once only.
+	e.Server.CheckSearchAlerts(system)
+	select {
+	case m := <-mails:
+		t.Fatalf("second mail for the same result:\n%s", m)
+	case <-time.After(300 * time.Millisecond):
+	}
+
+	link := regexp.MustCompile(`/szukaj/wypisz/[A-Za-z0-9_-]+`).FindString(mail)
+	if link == "" {
+		t.Fatalf("no unsubscribe link:\n%s", mail)
+	}
+	var stored int
+	e.Pool.QueryRow(system, "SELECT count(*) FROM search_saved_tokens WHERE sha = sha256(convert_to($1, 'UTF8'))", strings.TrimPrefix(link, "/szukaj/wypisz/")).Scan(&stored)
+	if stored != 0 {
+		t.Error("the unsubscribe token is stored in the clear")
+	}
+	t.Run("ErrUnknownToken", func(t *testing.T) {
+		if res := e.browser().get("/szukaj/wypisz/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"); res.Status != 404 {
+			t.Fatalf("%d", res.Status)
+		}
+	})
+	// Without signing in: the link shows a confirmation, the button unsubscribes.
+	anon := e.browser()
+	form := anon.get(link)
+	if form.Status != 200 || !strings.Contains(form.Body, `action="`+link+`"`) {
+		t.Fatalf("unsubscribe page: %d\n%s", form.Status, form.Body)
+	}
+	if res := anon.post(link, url.Values{}); res.Status != 200 {
+		t.Fatalf("unsubscribe: %d", res.Status)
+	}
+	var active bool
+	e.Pool.QueryRow(system, "SELECT active FROM search_saved").Scan(&active)
+	if active {
+		t.Fatal("still subscribed")
+	}
+	if again := anon.get(link); again.Status != 200 || strings.Contains(again.Body, `action="`+link+`"`) {
+		t.Errorf("after unsubscribing the link should say it is done: %d", again.Status)
+	}
+	pub2 := strings.Replace(pub, "Obwieszczenie o planie", "Obwieszczenie o zmianie planu", 1)
+	e.do("POST", "/api/v1/publications", office, strings.NewReader(pub2))
+	e.Server.SyncSearch(system)
+	e.Server.CheckSearchAlerts(system)
+	select {
+	case m := <-mails:
+		t.Fatalf("mail after unsubscribing:\n%s", m)
+	case <-time.After(300 * time.Millisecond):
+	}
+}
