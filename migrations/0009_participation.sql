@@ -92,3 +92,16 @@ CREATE TABLE pb_results (
     rank        int NOT NULL,
     PRIMARY KEY (edition_id, project_id)
 );
+
+-- Attachments of projects (maps, sketches, quotes), checked like BIP's.
+CREATE TABLE pb_files (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id   bigint NOT NULL REFERENCES pb_projects (id),
+    name         text NOT NULL,
+    content_type text NOT NULL,
+    size         bigint NOT NULL,
+    sha256       bytea NOT NULL,
+    data         bytea NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX pb_files_project_idx ON pb_files (project_id);

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/internal/pg"
 )
 
@@ -45,7 +46,21 @@ type ProjectInput struct {
 	Place       string     `json:"place"`
 	Category    string     `json:"category"`
 	CostItems   []CostItem `json:"cost_items"`
+	Files       []File     `json:"-"`
 }
+
+// File is an attachment of a project: a map, a sketch, a quote.
+type File struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      []byte `json:"-"`
+	Data        []byte `json:"-"`
+}
+
+// MaxProjectFiles is how many files a project may carry.
+const MaxProjectFiles = 5
 
 const projectColumns = `id, edition_id, district_id, code, title, description, place, category, cost, cost_items, status, justification, appeal, submitted_by`
 
@@ -73,6 +88,17 @@ func (s *Service) SubmitProject(ctx context.Context, editionID int64, in Project
 	in.Place = strings.TrimSpace(in.Place)
 	if utf8.RuneCountInString(in.Place) > 300 {
 		return nil, ratusz.Invalid("place", "err.too_long", 300)
+	}
+	if len(in.Files) > MaxProjectFiles {
+		return nil, ratusz.Invalid("files", "err.pb.too_many_files", MaxProjectFiles)
+	}
+	for i := range in.Files {
+		f := &in.Files[i]
+		checked, err := bip.CheckUpload("files", f.Name, f.Data)
+		if err != nil {
+			return nil, err
+		}
+		f.Name, f.ContentType, f.Size, f.SHA256 = checked.Name, checked.ContentType, checked.Size, checked.SHA256
 	}
 	if len(in.CostItems) == 0 || len(in.CostItems) > 50 {
 		return nil, ratusz.Invalid("cost_items", "err.pb.cost_items")
@@ -114,10 +140,38 @@ func (s *Service) SubmitProject(ctx context.Context, editionID int64, in Project
 		rows, _ := tx.Query(ctx, `INSERT INTO pb_projects (edition_id, district_id, code, title, description, place, category, cost, cost_items, submitted_by, position)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING `+projectColumns,
 			editionID, d.ID, fmt.Sprintf("%d/%d", n+1, e.Year), in.Title, in.Description, in.Place, in.Category, cost, in.CostItems, nullID(actor.UserID), n+1)
-		p, err = pgx.CollectExactlyOneRow(rows, scanProject)
-		return err
+		if p, err = pgx.CollectExactlyOneRow(rows, scanProject); err != nil {
+			return err
+		}
+		for _, f := range in.Files {
+			if _, err := tx.Exec(ctx, "INSERT INTO pb_files (project_id, name, content_type, size, sha256, data) VALUES ($1, $2, $3, $4, $5, $6)",
+				p.ID, f.Name, f.ContentType, f.Size, f.SHA256, f.Data); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return p, err
+}
+
+// Files returns a project's attachments, without their content.
+func (s *Service) Files(ctx context.Context, projectID int64) ([]*File, error) {
+	rows, _ := s.pool.Query(ctx, "SELECT id, name, content_type, size, sha256 FROM pb_files WHERE project_id = $1 ORDER BY id", projectID)
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*File, error) {
+		f := &File{}
+		err := r.Scan(&f.ID, &f.Name, &f.ContentType, &f.Size, &f.SHA256)
+		return f, err
+	})
+}
+
+// FileData returns an attachment with its content.
+func (s *Service) FileData(ctx context.Context, id int64) (*File, error) {
+	f := &File{ID: id}
+	err := s.pool.QueryRow(ctx, "SELECT name, content_type, size, sha256, data FROM pb_files WHERE id = $1", id).Scan(&f.Name, &f.ContentType, &f.Size, &f.SHA256, &f.Data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.pb.file_not_found")
+	}
+	return f, err
 }
 
 func nullID(id int64) *int64 {

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/participation"
 )
 
@@ -30,6 +32,7 @@ func (s *Server) participationPages(r chi.Router) {
 	r.Get("/budzet-obywatelski/{id}/wyniki", s.page(s.pbResults))
 	r.Get("/budzet-obywatelski/{id}/pule/{district}.pb", s.page(s.pbExport))
 	r.Get("/budzet-obywatelski/projekty/{id}", s.page(s.pbProject))
+	r.Get("/budzet-obywatelski/pliki/{id}/{name}", s.page(s.pbFile))
 	r.Post("/budzet-obywatelski/projekty/{id}/weryfikacja", s.page(s.pbVerify))
 	r.Post("/budzet-obywatelski/projekty/{id}/odwolanie", s.page(s.pbAppeal))
 }
@@ -47,6 +50,9 @@ func (s *Server) participationAPI(r chi.Router) {
 
 func init() {
 	funcs["pln"] = participation.FormatPLN
+	funcs["pbFileURL"] = func(f *participation.File) string {
+		return "/budzet-obywatelski/pliki/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name)
+	}
 	funcs["derefI"] = func(n *int) int {
 		if n == nil {
 			return 0
@@ -377,7 +383,11 @@ func (s *Server) pbSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := r.ParseMultipartForm(16 << 20); err != nil {
+			return toHTTPError(err)
+		}
+	} else if err := r.ParseForm(); err != nil {
 		return toHTTPError(err)
 	}
 	e, err := s.loadEdition(r)
@@ -388,7 +398,24 @@ func (s *Server) pbSubmit(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range []string{"district", "title", "description", "place", "category", "cost_items"} {
 		form[k] = r.PostForm.Get(k)
 	}
-	in := participation.ProjectInput{Title: form["title"], Description: form["description"], Place: form["place"], Category: form["category"]}
+	var files []participation.File
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["files"] {
+			a, err := readUpload(fh)
+			if err != nil {
+				if ce, ok := err.(*ratusz.Error); ok {
+					ce.Field = "files"
+				}
+				return s.showAgain(r, err, "files", func(errs map[string]string) error {
+					return s.renderSubmit(w, r, status(err), e, form, errs)
+				})
+			}
+			if a != nil {
+				files = append(files, participation.File{Name: a.Name, Data: a.Data})
+			}
+		}
+	}
+	in := participation.ProjectInput{Title: form["title"], Description: form["description"], Place: form["place"], Category: form["category"], Files: files}
 	in.District, _ = strconv.ParseInt(form["district"], 10, 64)
 	// The estimate: one line per item, "item; amount".
 	for _, line := range strings.Split(form["cost_items"], "\n") {
@@ -419,6 +446,7 @@ func p(s *Server, r *http.Request, key string, args ...any) string {
 type pbProjectPage struct {
 	Page
 	P        *participation.PBProject
+	Files    []*participation.File
 	E        *participation.Edition
 	District *participation.District
 	Officer  bool
@@ -445,6 +473,9 @@ func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, code int,
 	a := ratusz.ActorFromContext(r.Context())
 	p := &pbProjectPage{P: proj, E: e, District: e.District(proj.DistrictID), Officer: isPBOfficer(r),
 		Author: proj.SubmittedBy != nil && *proj.SubmittedBy == a.UserID}
+	if p.Files, err = s.pb.Files(r.Context(), proj.ID); err != nil {
+		return err
+	}
 	p.Title = "pb.project.title"
 	p.TitleArgs = []any{proj.Title}
 	p.Section = "budget"
@@ -453,6 +484,20 @@ func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, code int,
 		p.Notice = p.T("pb.saved")
 	}
 	s.render(w, r, code, "pb_project", p)
+	return nil
+}
+
+// pbFile serves a project's attachment, as BIP serves its own.
+func (s *Server) pbFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, err := s.pb.FileData(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	serveFile(w, &bip.Attachment{Name: f.Name, ContentType: f.ContentType, SHA256: f.SHA256}, f.Data)
 	return nil
 }
 

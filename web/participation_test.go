@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -207,5 +210,63 @@ func TestEditionForm(t *testing.T) {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("edition page lacks %q", want)
 		}
+	}
+}
+
+// A resident submits a project with its estimate and a file from the form.
+func TestSubmitProjectForm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	r := e.do("POST", "/api/v1/pb/editions", e.token("bo@przykladowo.pl"), strings.NewReader(`{"year":2028,"name":"BO 2028","districts":[{"name":"Gmina","budget":10000000,"citywide":true}]}`))
+	if r.Status != 201 {
+		t.Fatalf("edition: %d %s", r.Status, r.Body)
+	}
+	id := fmt.Sprint(r.json(t)["id"])
+	district := fmt.Sprint(r.json(t)["districts"].([]any)[0].(map[string]any)["id"])
+	b := e.browser()
+	b.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
+	post := func(fields map[string]string, file string) response {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		for k, v := range fields {
+			w.WriteField(k, v)
+		}
+		if file != "" {
+			fw, _ := w.CreateFormFile("files", file)
+			fw.Write([]byte("%PDF-1.4 mapa"))
+		}
+		w.Close()
+		req, _ := http.NewRequest("POST", e.URL+"/budzet-obywatelski/"+id+"/zglos", &buf)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Origin", e.URL)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		res, err := b.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return response{res.StatusCode, res.Header, string(body)}
+	}
+	fields := map[string]string{"district": district, "title": "Ławki nad stawem", "description": "Sześć ławek.", "cost_items": "ławki; 12 000\nmontaż 3000"}
+	res := post(fields, "mapa.pdf")
+	if res.Status != http.StatusBadRequest || !strings.Contains(res.Body, `id="cost_items-error"`) || !strings.Contains(res.Body, "montaż 3000") || !strings.Contains(res.Body, "Ławki nad stawem") {
+		t.Fatalf("bad estimate line: %d", res.Status)
+	}
+	fields["cost_items"] = "ławki; 12 000\nmontaż; 3 000,50"
+	res = post(fields, "mapa.pdf")
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("submit: %d %s", res.Status, res.Body)
+	}
+	page := b.get(res.Header.Get("Location"))
+	if !strings.Contains(page.Body, "15\u00a0000,50 zł") || !strings.Contains(page.Body, "mapa.pdf") || !strings.Contains(page.Body, "zgłoszony, w weryfikacji") {
+		t.Fatalf("project page: %d", page.Status)
+	}
+	link := regexp.MustCompile(`href="(/budzet-obywatelski/pliki/\d+/[^"]+)"`).FindStringSubmatch(page.Body)
+	if link == nil {
+		t.Fatal("no file link")
+	}
+	if f := b.get(link[1]); f.Status != 200 || f.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("file: %d %s", f.Status, f.Header.Get("Content-Type"))
 	}
 }

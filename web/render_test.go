@@ -108,7 +108,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"pb_edition_new":       &pbEditionFormPage{Form: map[string]string{"year": "2027"}},
 		"pb_edition":           &pbEditionPage{E: pbEd, Pools: []pbPool{{pbEd.Districts[0], []*participation.PBProject{pbProj}}}, Officer: true, Phases: participation.Phases},
 		"pb_submit":            &pbSubmitPage{E: pbEd, Form: map[string]string{"title": "Park"}},
-		"pb_project":           &pbProjectPage{P: pbProj, E: pbEd, District: pbEd.Districts[0], Officer: true, Author: true},
+		"pb_project":           &pbProjectPage{P: pbProj, E: pbEd, District: pbEd.Districts[0], Officer: true, Author: true, Files: []*participation.File{{ID: 1, Name: "mapa.pdf", Size: 10}}},
 		"pb_vote":              &pbVotePage{E: pbEd, Pools: []pbPool{{pbEd.Districts[0], []*participation.PBProject{pbProj}}}, Paper: true, Chosen: map[int64]string{1: "1"}},
 		"pb_receipt":           &pbReceiptPage{E: pbEd, Receipt: "ABCD-EFGH-JKLM-NPQR", Tag: "0a1b2c3d4e5f"},
 		"pb_ballots":           &pbBallotsPage{E: pbEd, List: []*participation.PublishedBallot{{ID: "x", Receipt: "0a1b", Projects: []string{"1/2027"}, Channel: "online"}}, Found: &participation.PublishedBallot{Receipt: "0a1b", Projects: []string{"1/2027"}}, Pagination: pg},
