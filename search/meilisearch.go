@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -24,6 +25,7 @@ type Meilisearch struct {
 	key    string
 	uid    string
 	client *http.Client
+	mu     sync.Mutex
 	ready  bool
 
 	// TaskWait bounds the wait for an asynchronous task.
@@ -139,6 +141,8 @@ func (m *Meilisearch) wait(ctx context.Context, t meiliTask) error {
 
 // setup creates the index and applies its settings, once per process.
 func (m *Meilisearch) setup(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.ready {
 		return nil
 	}
@@ -176,6 +180,8 @@ func (m *Meilisearch) Upsert(ctx context.Context, docs []Document) error {
 	}
 	out := make([]meiliDoc, len(docs))
 	for i, d := range docs {
+		// Our highlight marks must not come from the text itself.
+		d.Body = strings.NewReplacer(markOpen, "", markClose, "").Replace(d.Body)
 		out[i] = meiliDoc{Key: meiliKey(d.ID), Document: d}
 		if !d.Date.IsZero() {
 			ts := d.Date.Unix()
@@ -233,7 +239,7 @@ func (m *Meilisearch) Search(ctx context.Context, q Query) (Result, error) {
 	if err := m.setup(ctx); err != nil {
 		return res, err
 	}
-	var common, facet []string
+	common, facet := []string{}, []string{}
 	if q.Term != "" {
 		common = append(common, "term = "+filterString(q.Term))
 	}
