@@ -21,6 +21,9 @@ CREATE TABLE pb_editions (
     categories       text[] NOT NULL DEFAULT '{}',
     -- The planned start of each phase, as announced: {"voting": "2027-05-10", …}.
     schedule         jsonb NOT NULL DEFAULT '{}',
+    -- An imported file's META (thresholds, exclusions in its comment …), kept
+    -- so that its rule reads the same data again.
+    pabulib_meta     jsonb NOT NULL DEFAULT '[]',
     source           text,
     results_publication_id bigint REFERENCES bip_publications (id),
     created_at       timestamptz NOT NULL DEFAULT now(),

@@ -303,6 +303,16 @@ type ResultRow struct {
 // in ballot order and each ballot's choices among them.
 func instanceOf(ctx context.Context, q querier, e *Edition, d *District, projects []*PBProject) (*Instance, []*PBProject, int, error) {
 	in := &Instance{Budget: d.Budget, Scale: 2, VoteType: e.VoteType, Meta: []MetaEntry{{"rule", e.Rule}}}
+	for _, m := range e.Meta {
+		switch m.Key {
+		case "rule", "budget", "vote_type":
+		default:
+			in.Meta = append(in.Meta, m)
+		}
+	}
+	if comment, ok := in.MetaValue("comment"); ok {
+		in.Exclusions = exclusionsFromComment(comment)
+	}
 	idx := map[int64]int32{}
 	var mine []*PBProject
 	for _, p := range projects {

@@ -106,7 +106,7 @@ func (s *Service) ImportPabulib(ctx context.Context, r io.Reader) (*Edition, err
 	source := "pabulib:" + hex.EncodeToString(sum[:16])
 	var id int64
 	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if id, err = insertEdition(ctx, tx, ein, "voting", &source); err != nil {
+		if id, err = insertEdition(ctx, tx, ein, "voting", &source, in.Meta); err != nil {
 			return err
 		}
 		var districtID int64
@@ -203,6 +203,13 @@ func (s *Service) ExportPabulib(ctx context.Context, editionID, districtID int64
 	}
 	in.Meta = append(in.Meta, MetaEntry{"num_projects", strconv.Itoa(len(in.Projects))}, MetaEntry{"num_votes", strconv.Itoa(len(in.Ballots))},
 		MetaEntry{"budget", ""}, MetaEntry{"vote_type", ""}, MetaEntry{"rule", e.Rule}, MetaEntry{"min_length", strconv.Itoa(e.MinLength)})
+	// What an imported file said that Ratusz has no field for (a score
+	// threshold, exclusions in its comment) goes back out.
+	for _, m := range e.Meta {
+		if _, ok := in.MetaValue(m.Key); !ok {
+			in.Meta = append(in.Meta, m)
+		}
+	}
 	if e.MaxLength != nil {
 		in.Meta = append(in.Meta, MetaEntry{"max_length", strconv.Itoa(*e.MaxLength)})
 	}

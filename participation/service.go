@@ -51,6 +51,7 @@ type Edition struct {
 	Categories      []string          `json:"categories"`
 	Schedule        map[string]string `json:"schedule"` // phase → planned start, YYYY-MM-DD
 	ResultsPubID    *int64            `json:"-"`
+	Meta            []MetaEntry       `json:"-"` // an imported file's META
 	Districts       []*District       `json:"districts"`
 }
 
@@ -174,7 +175,7 @@ func (s *Service) CreateEdition(ctx context.Context, in EditionInput) (*Edition,
 	var id int64
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		id, err = insertEdition(ctx, tx, in, "submission", nil)
+		id, err = insertEdition(ctx, tx, in, "submission", nil, nil)
 		return err
 	})
 	if err != nil {
@@ -183,12 +184,15 @@ func (s *Service) CreateEdition(ctx context.Context, in EditionInput) (*Edition,
 	return s.Edition(ctx, id)
 }
 
-func insertEdition(ctx context.Context, tx pgx.Tx, in EditionInput, phase string, source *string) (int64, error) {
+func insertEdition(ctx context.Context, tx pgx.Tx, in EditionInput, phase string, source *string, meta []MetaEntry) (int64, error) {
 	var id int64
+	if meta == nil {
+		meta = []MetaEntry{}
+	}
 	err := tx.QueryRow(ctx, `INSERT INTO pb_editions (year, name, phase, vote_type, min_length, max_length, max_sum_cost, max_points, max_sum_points,
-			rule, require_verified, categories, source, schedule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+			rule, require_verified, categories, source, schedule, pabulib_meta) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 		in.Year, in.Name, phase, string(in.VoteType), in.MinLength, in.MaxLength, in.MaxSumCost, in.MaxPoints, in.MaxSumPoints,
-		in.Rule, in.RequireVerified, in.Categories, source, in.Schedule).Scan(&id)
+		in.Rule, in.RequireVerified, in.Categories, source, in.Schedule, meta).Scan(&id)
 	if pg.IsConstraint(err, "pb_editions_source_key") {
 		return 0, ratusz.Errorf(ratusz.ECONFLICT, "err.pb.imported_already")
 	}
@@ -208,12 +212,12 @@ type querier interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
 }
 
-const editionColumns = `id, year, name, phase, vote_type, min_length, max_length, max_sum_cost, max_points, max_sum_points, rule, require_verified, categories, schedule, results_publication_id`
+const editionColumns = `id, year, name, phase, vote_type, min_length, max_length, max_sum_cost, max_points, max_sum_points, rule, require_verified, categories, schedule, results_publication_id, pabulib_meta`
 
 func scanEdition(r pgx.Row) (*Edition, error) {
 	e := &Edition{}
 	err := r.Scan(&e.ID, &e.Year, &e.Name, &e.Phase, &e.VoteType, &e.MinLength, &e.MaxLength, &e.MaxSumCost, &e.MaxPoints, &e.MaxSumPoints,
-		&e.Rule, &e.RequireVerified, &e.Categories, &e.Schedule, &e.ResultsPubID)
+		&e.Rule, &e.RequireVerified, &e.Categories, &e.Schedule, &e.ResultsPubID, &e.Meta)
 	return e, err
 }
 

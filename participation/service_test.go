@@ -365,3 +365,53 @@ func pow10(n int) int {
 	}
 	return p
 }
+
+// Every shared pabulib file with official winners, of every vote type and
+// rule, imports as an edition whose published winners are the official ones:
+// the database path (projects, anonymous ballots, the rule's own META) gives
+// what the file gives.
+func TestImportEveryPabulibFile(t *testing.T) {
+	t.Parallel()
+	dir := "../../shared/data/pabulib"
+	files, _ := filepath.Glob(filepath.Join(dir, "*.pb"))
+	if len(files) == 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("shared data %s required in CI", dir)
+		}
+		t.Skip("no shared pabulib data")
+	}
+	f := newPB(t)
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		official, err := participation.ParsePabulib(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, ok := official.Selected()
+		if !ok {
+			continue
+		}
+		sort.Strings(want)
+		e, err := f.s.ImportPabulib(f.officer, bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", filepath.Base(file), err)
+		}
+		results, err := f.s.Results(f.officer, e.ID)
+		if err != nil {
+			t.Fatalf("%s: %v", filepath.Base(file), err)
+		}
+		var got []string
+		for _, row := range results[0].Rows {
+			if row.Selected {
+				got = append(got, row.Project.Code)
+			}
+		}
+		sort.Strings(got)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s (%s, %s): winners %v, official %v", filepath.Base(file), e.VoteType, e.Rule, got, want)
+		}
+	}
+}
