@@ -238,17 +238,22 @@ func (s *Service) CastBallot(ctx context.Context, voteID int64, choice Choice) e
 		if !present {
 			return ratusz.Errorf(ratusz.EFORBIDDEN, "err.council.absent")
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO ballots (vote_id, councillor_id, choice) VALUES ($1, $2, $3)
-			ON CONFLICT (vote_id, councillor_id) DO UPDATE SET choice = EXCLUDED.choice, cast_at = now()`, voteID, councillor, string(choice)); err != nil {
-			return err
-		}
-		var cast int
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM ballots WHERE vote_id = $1", voteID).Scan(&cast); err != nil {
-			return err
-		}
-		// How many have voted, never how.
-		return outbox.Write(ctx, tx, "vote.progress", sessionTopic(sessionID), map[string]any{"vote": voteID, "ballots_cast": cast})
+		return storeBallot(ctx, tx, voteID, sessionID, councillor, choice)
 	})
+}
+
+// storeBallot records or replaces a councillor's choice and tells viewers
+// how many have voted, never how.
+func storeBallot(ctx context.Context, tx pgx.Tx, voteID, sessionID, councillorID int64, choice Choice) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO ballots (vote_id, councillor_id, choice) VALUES ($1, $2, $3)
+		ON CONFLICT (vote_id, councillor_id) DO UPDATE SET choice = EXCLUDED.choice, cast_at = now()`, voteID, councillorID, string(choice)); err != nil {
+		return err
+	}
+	var cast int
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM ballots WHERE vote_id = $1", voteID).Scan(&cast); err != nil {
+		return err
+	}
+	return outbox.Write(ctx, tx, "vote.progress", sessionTopic(sessionID), map[string]any{"vote": voteID, "ballots_cast": cast})
 }
 
 // RecordBallot records, in a roll-call vote, the choice a present
@@ -284,15 +289,7 @@ func (s *Service) RecordBallot(ctx context.Context, voteID, councillorID int64, 
 		if !present {
 			return &ratusz.Error{Code: ratusz.ECONFLICT, Field: "councillor", Message: "err.council.absent"}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO ballots (vote_id, councillor_id, choice) VALUES ($1, $2, $3)
-			ON CONFLICT (vote_id, councillor_id) DO UPDATE SET choice = EXCLUDED.choice, cast_at = now()`, voteID, councillorID, string(choice)); err != nil {
-			return err
-		}
-		var cast int
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM ballots WHERE vote_id = $1", voteID).Scan(&cast); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, "vote.progress", sessionTopic(sessionID), map[string]any{"vote": voteID, "ballots_cast": cast})
+		return storeBallot(ctx, tx, voteID, sessionID, councillorID, choice)
 	})
 }
 
