@@ -56,7 +56,8 @@ func seedConsultations(ctx context.Context, pool *pgxpool.Pool, out io.Writer) e
 	for i, r := range residents[:20] {
 		a := map[string]any{"q1": support[i%len(support)], "q2": float64(1 + i%5), "q3": fractions[i%len(fractions)]}
 		if i%6 == 0 {
-			a["q4"] = "Proszę o dodatkowy odbiór choinek w styczniu."
+			a["q4"] = []string{"Proszę o dodatkowy odbiór choinek w styczniu.", "Pojemniki na szkło przy szkole są zawsze pełne.",
+				"Harmonogram powinien być wysyłany SMS-em.", "Więcej koszy na psie odchody w parku."}[i/6]
 		}
 		if _, err := svc.Respond(r, closed.ID, consultations.Respondent{}, a, false); err != nil {
 			return err
