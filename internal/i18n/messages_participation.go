@@ -52,7 +52,7 @@ var participationMessages = map[string][2]string{
 	"pb.rule.greedy_threshold":            {"kolejno według liczby głosów, wśród projektów z minimalnym poparciem", "by votes among projects above the threshold"},
 	"pb.rule.greedy_no_skip":              {"kolejno według liczby głosów, do pierwszego projektu, który się nie mieści", "by votes, stopping at the first that does not fit"},
 	"pb.rule.greedy_exclusive":            {"kolejno według liczby głosów, z wykluczającymi się projektami", "by votes, with mutually exclusive projects"},
-	"pb.rule.greedy_custom":               {"kolejno według liczby głosów, z rezerwą na projekt pokryty w 80%", "by votes, with a reserve for a project 80% covered"},
+	"pb.rule.greedy_custom":               {"kolejno według liczby głosów, z rezerwą na projekt pokryty w 80 procentach", "by votes, with a reserve for a project 80 per cent covered"},
 	"pb.rule.equalshares":                 {"metoda równych udziałów", "Method of Equal Shares"},
 	"pb.rule.equalshares_add1":            {"metoda równych udziałów z uzupełnieniem", "Method of Equal Shares, completed"},
 	"pb.rule.equalshares_add1_comparison": {"metoda równych udziałów z uzupełnieniem i porównaniem", "Method of Equal Shares, completed and compared"},
