@@ -80,7 +80,20 @@ type plan struct {
 	m       matcher
 }
 
+// tsquery joins the words' alternatives with op ("&" or "|"), or with
+// "n-1" requires all words but one.
 func (g plan) tsquery(op string) string {
+	if op == "n-1" {
+		if len(g.groups) < 3 {
+			return g.tsquery("|")
+		}
+		var parts []string
+		for skip := range g.groups {
+			sub := plan{groups: append(append([][]string{}, g.groups[:skip]...), g.groups[skip+1:]...)}
+			parts = append(parts, "("+sub.tsquery("&")+")")
+		}
+		return strings.Join(parts, " | ")
+	}
 	var parts []string
 	for _, alts := range g.groups {
 		var a []string
@@ -206,7 +219,7 @@ func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	ops := []string{"&"}
 	if len(pl.groups) > 1 {
-		ops = append(ops, "|") // nothing with every word: rank what has most
+		ops = append(ops, "n-1") // nothing with every word: all words but one
 	}
 	for _, op := range ops {
 		if err := p.search(ctx, q, pl, op, &res); err != nil {
