@@ -178,13 +178,14 @@ func isDigits(s string) bool {
 	return true
 }
 
-// filters appends the query's filters to a WHERE clause.
-func filters(q Query, where []string, args []any, withFacetFilters bool) ([]string, []any) {
+// filters appends the query's term and date filters (withFacets: also
+// type, category, body and status) to a WHERE clause.
+func filters(q Query, where []string, args []any, withFacets bool) ([]string, []any) {
 	add := func(cond string, v any) {
 		args = append(args, v)
 		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
-	if withFacetFilters {
+	if withFacets {
 		if len(q.Types) > 0 {
 			add("type = ANY($%d)", q.Types)
 		}
@@ -232,6 +233,9 @@ func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
 	return res, nil
 }
 
+// search runs two statements in one round trip: the page of hits (ranked
+// on ids and dates only, the bodies read for the page alone) and the facet
+// counts with the total.
 func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res *Result) error {
 	var where []string
 	var args []any
@@ -243,7 +247,13 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 		}
 		where = append(where, cond)
 	}
+	// Facets count the words, term and dates; the total also the chosen facets.
 	fw, fargs := filters(q, append([]string(nil), where...), append([]any(nil), args...), false)
+	sel, fargs := filters(Query{Types: q.Types, Category: q.Category, Body: q.Body, Status: q.Status}, nil, fargs, true)
+	selSQL := "true"
+	if len(sel) > 0 {
+		selSQL = strings.Join(sel, " AND ")
+	}
 	mw, margs := filters(q, where, args, true)
 	rank := "0"
 	if len(args) > 0 {
@@ -253,24 +263,30 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 			rank = fmt.Sprintf("ts_rank_cd(tsv, to_tsquery('simple', $%d), 1) + %s", len(margs), rank)
 		}
 	}
-	order := "rank DESC, date DESC NULLS LAST, id"
+	order, outer := "rank DESC, date DESC NULLS LAST, id", "r.rank DESC, r.date DESC NULLS LAST, r.id"
 	if q.Sort == "date" || len(where) == 0 {
-		order = "date DESC NULLS LAST, id"
+		order, outer = "date DESC NULLS LAST, id", "r.date DESC NULLS LAST, r.id"
 	}
 	margs = append(margs, q.Limit, q.Offset)
-	sql := fmt.Sprintf(`SELECT id, type, title, body, url, coalesce(date, 'epoch'), count(*) OVER (), %s AS rank
-		FROM search_documents %s ORDER BY %s LIMIT $%d OFFSET $%d`, rank, whereSQL(mw), order, len(margs)-1, len(margs))
-	rows, err := p.pool.Query(ctx, sql, margs...)
+	hitsSQL := fmt.Sprintf(`SELECT d.id, d.type, d.title, d.body, d.url, coalesce(d.date, 'epoch') FROM (
+			SELECT id, date, %s AS rank FROM search_documents %s ORDER BY %s LIMIT $%d OFFSET $%d) r
+		JOIN search_documents d ON d.id = r.id ORDER BY %s`, rank, whereSQL(mw), order, len(margs)-1, len(margs), outer)
+	facetSQL := fmt.Sprintf(`SELECT GROUPING(type, category, body_name, status), type, category, body_name, status, count(*), count(*) FILTER (WHERE %s)
+		FROM search_documents %s GROUP BY GROUPING SETS ((type), (category), (body_name), (status), ())`, selSQL, whereSQL(fw))
+	b := &pgx.Batch{}
+	b.Queue(hitsSQL, margs...)
+	b.Queue(facetSQL, fargs...)
+	br := p.pool.SendBatch(ctx, b)
+	defer br.Close()
+	rows, err := br.Query()
 	if err != nil {
 		return err
 	}
-	res.Total = 0
 	res.Hits = res.Hits[:0]
 	for rows.Next() {
 		var h Hit
 		var body string
-		var rank float64
-		if err := rows.Scan(&h.ID, &h.Type, &h.Title, &body, &h.URL, &h.Date, &res.Total, &rank); err != nil {
+		if err := rows.Scan(&h.ID, &h.Type, &h.Title, &body, &h.URL, &h.Date); err != nil {
 			rows.Close()
 			return err
 		}
@@ -286,17 +302,7 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if len(res.Hits) == 0 && q.Offset > 0 {
-		// past the end: count anyway
-		_, cargs := filters(q, nil, append([]any(nil), args...), true)
-		if err := p.pool.QueryRow(ctx, "SELECT count(*) FROM search_documents "+whereSQL(mw), cargs...).Scan(&res.Total); err != nil {
-			return err
-		}
-	}
-	// Facets count the matches of the words and dates, whatever facet is
-	// chosen, so that the page can offer the other values.
-	rows, err = p.pool.Query(ctx, `SELECT GROUPING(type, category, body_name, status), type, category, body_name, status, count(*)
-		FROM search_documents `+whereSQL(fw)+` GROUP BY GROUPING SETS ((type), (category), (body_name), (status))`, fargs...)
+	rows, err = br.Query()
 	if err != nil {
 		return err
 	}
@@ -304,20 +310,24 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 	for _, f := range FacetNames {
 		res.Facets[f] = map[string]int{}
 	}
+	res.Total = 0
 	for rows.Next() {
 		var g int
-		var t, c, b, s *string
-		var n int
-		if err := rows.Scan(&g, &t, &c, &b, &s, &n); err != nil {
+		var t, c, bn, s *string
+		var n, selected int
+		if err := rows.Scan(&g, &t, &c, &bn, &s, &n, &selected); err != nil {
 			return err
 		}
+		// GROUPING's bits, the first argument highest, are 1 where not grouped.
 		switch {
-		case g == 7 && t != nil: // only type is grouped (bits: type=8)
+		case g == 15:
+			res.Total = selected
+		case g == 7 && t != nil:
 			res.Facets["type"][*t] = n
 		case g == 11 && c != nil && *c != "":
 			res.Facets["category"][*c] = n
-		case g == 13 && b != nil && *b != "":
-			res.Facets["body"][*b] = n
+		case g == 13 && bn != nil && *bn != "":
+			res.Facets["body"][*bn] = n
 		case g == 14 && s != nil && *s != "":
 			res.Facets["status"][*s] = n
 		}
