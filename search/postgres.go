@@ -219,6 +219,10 @@ func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
 		return res, err
 	}
 	ops := []string{"&"}
+	if len(pl.numbers) > 0 && len(words(strings.Join(pl.numbers, " "))) == len(words(q.Q)) {
+		// Only numbers pasted: the exact match first, the words if none.
+		ops = []string{"numbers", "&"}
+	}
 	if len(pl.groups) > 1 {
 		ops = append(ops, "n-1") // nothing with every word: all words but one
 	}
@@ -242,7 +246,9 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 	if len(pl.groups) > 0 || len(pl.numbers) > 0 {
 		args = append(args, pl.tsquery(op), pl.numbers)
 		cond := "numbers && $2"
-		if len(pl.groups) > 0 {
+		if op == "numbers" {
+			cond = "numbers && $2 AND $1::text IS NOT NULL" // $1 unused
+		} else if len(pl.groups) > 0 {
 			cond = "(tsv @@ to_tsquery('simple', $1) OR numbers && $2)"
 		}
 		where = append(where, cond)
@@ -256,7 +262,7 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 	}
 	mw, margs := filters(q, where, args, true)
 	rank := "0"
-	if len(args) > 0 {
+	if len(args) > 0 && op != "numbers" { // numbers alone: equal, newest first
 		margs = append(margs, pl.tsquery("|"))
 		rank = "CASE WHEN numbers && $2 THEN 10 ELSE 0 END"
 		if len(pl.groups) > 0 {
