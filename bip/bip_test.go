@@ -333,3 +333,16 @@ func TestMarkdownKeepsNumbers(t *testing.T) {
 		}
 	}
 }
+
+// Text a module publishes from what people typed cannot add links, images
+// or table cells and rows.
+func TestPlainTextInMarkdown(t *testing.T) {
+	title := "Park \\| 1 000 zł \\| **tak** | [kliknij](https://zlo.example) ![x](https://zlo.example/x.png)\rdrugi wiersz <b>"
+	out := bip.RenderMarkdown("| projekt | wybrany |\n|---|---|\n| " + bip.PlainText(title) + " | nie |\n")
+	if strings.Count(out, "<td>") != 2 || strings.Count(out, "<tr>") != 2 || strings.Contains(out, "<a ") || strings.Contains(out, "<img") || strings.Contains(out, "<strong>") || strings.Contains(out, "<b>") {
+		t.Fatalf("typed text became markup: %s", out)
+	}
+	if !strings.Contains(out, "[kliknij](https://zlo.example)") {
+		t.Fatalf("the text is not shown as typed: %s", out)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"github.com/gomarkdown/markdown/html"
 	"github.com/gomarkdown/markdown/parser"
 	"github.com/microcosm-cc/bluemonday"
+	"strings"
+	"unicode"
 )
 
 var policy = func() *bluemonday.Policy {
@@ -31,4 +33,25 @@ func RenderMarkdown(src string) string {
 	// which nobody can search for or copy.
 	r := html.NewRenderer(html.RendererOptions{Flags: html.Smartypants | html.SmartypantsDashes | html.SmartypantsLatexDashes})
 	return string(policy.SanitizeBytes(markdown.Render(doc, r)))
+}
+
+// PlainText makes text a module publishes from what people typed (a title,
+// a name, an answer) stand in a Markdown body as typed: every character
+// Markdown or a table could read as syntax is escaped, and line breaks and
+// control characters become spaces, so the text can neither add a link nor
+// forge a table's cell or row.
+func PlainText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\r' || r == '\n' || unicode.IsControl(r):
+			b.WriteByte(' ')
+		case r < 128 && strings.ContainsRune("\\`*_{}[]()#+-.!:|&<>~^$", r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

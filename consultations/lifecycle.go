@@ -147,19 +147,4 @@ func (s *Service) Close(ctx context.Context, id int64) (*Consultation, error) {
 
 // Plain makes text typed by people safe to put in Markdown: it shows as
 // typed, and nothing in it is read as HTML or formatting.
-func Plain(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\r':
-		case r == '\n':
-			b.WriteString(" ")
-		case r < 128 && strings.ContainsRune("\\`*_{}[]()#+-.!:|&<>~^$", r):
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func Plain(s string) string { return bip.PlainText(s) }

@@ -54,7 +54,9 @@ func announcementOf(t *testing.T, f *fixture) *bip.Publication {
 func TestAgendaAndAnnouncement(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 5)
-	add := func(in council.AgendaInput) (*council.AgendaItem, error) { return f.s.AddItem(f.office, f.session.ID, in) }
+	add := func(in council.AgendaInput) (*council.AgendaItem, error) {
+		return f.s.AddItem(f.office, f.session.ID, in)
+	}
 
 	// Sub-items go under their number; the next plain item follows the
 	// highest number.
@@ -93,8 +95,9 @@ func TestAgendaAndAnnouncement(t *testing.T) {
 	if p.Category.Slug != "sesje" || !strings.Contains(p.Title, "Sesja XII Rady Gminy Przykładowo — 10 grudnia 2026 r.") {
 		t.Fatalf("announcement %q in %q", p.Title, p.Category.Slug)
 	}
-	for _, want := range []string{"Zwołuję XII sesję zwyczajną Rady Gminy Przykładowo", "**1a.** Opinia komisji", "(druk DS-89/26)", "**3.** Wolne wnioski"} {
-		if !strings.Contains(p.Body, want) {
+	page := bip.RenderMarkdown(p.Body)
+	for _, want := range []string{"Zwołuję XII sesję zwyczajną Rady Gminy Przykładowo", "<strong>1a.</strong> Opinia komisji", "(druk DS-89/26)", "<strong>3.</strong> Wolne wnioski"} {
+		if !strings.Contains(page, want) {
 			t.Errorf("announcement lacks %q:\n%s", want, p.Body)
 		}
 	}
@@ -115,8 +118,9 @@ func TestAgendaAndAnnouncement(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = announcementOf(t, f)
-	if p.Version != 3 || !strings.Contains(p.Body, "**4.** Informacja wójta (druk DS-90/26, DS-91/26)") || !strings.Contains(p.Body, "11 grudnia 2026 r.**, godz. 10:00, w miejscu: Sala widowiskowa GOK") ||
-		!strings.Contains(p.Body, "https://wideo.gmina.pl/live") || len(p.Attachments) != 1 {
+	page = bip.RenderMarkdown(p.Body)
+	if p.Version != 3 || !strings.Contains(page, "<strong>4.</strong> Informacja wójta (druk DS-90/26, DS-91/26)") || !strings.Contains(page, "11 grudnia 2026 r.</strong>, godz. 10:00, w miejscu: Sala widowiskowa GOK") ||
+		!strings.Contains(page, "https://wideo.gmina.pl/live") || len(p.Attachments) != 1 {
 		t.Fatalf("revised announcement v%d (%d files):\n%s", p.Version, len(p.Attachments), p.Body)
 	}
 	if !strings.Contains(p.ChangeReason, "termin") || !strings.Contains(p.ChangeReason, "miejsce") || !strings.Contains(p.ChangeReason, "transmisja") {

@@ -509,7 +509,7 @@ var majorityWords = map[Majority]string{
 	Qualified35:       "większość 3/5 ustawowego składu rady", Qualified23: "większość 2/3 ustawowego składu rady",
 }
 
-func cell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ") }
+func cell(s string) string { return bip.PlainText(s) }
 
 // publishVote publishes the named list (imienny wykaz głosowania) in BIP.
 func publishVote(ctx context.Context, tx pgx.Tx, v *Vote) (*bip.Publication, error) {

@@ -439,7 +439,7 @@ func publishResults(ctx context.Context, tx pgx.Tx, e *Edition) error {
 	return err
 }
 
-func cell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ") }
+func cell(s string) string { return bip.PlainText(s) }
 
 func ruleWords(rule string) string {
 	switch {
