@@ -62,19 +62,23 @@ CREATE TABLE pb_projects (
 );
 CREATE INDEX pb_projects_district_idx ON pb_projects (district_id, position, id);
 
--- Who voted: one row per voter and edition, with no time and no link to
--- the ballot. voter_key is "user:ID" for an account, or a hash of the
--- identity a paper ballot's voter showed, which the same person's account
--- also yields, so one person votes once.
+-- Who voted: one row per voter and edition, with no time, no channel and no
+-- link to the ballot. voter_key is "user:ID" for an account (online, or on
+-- paper by the account's e-mail), or a hash of the document number a paper
+-- voter showed; a document number cannot be matched to an account, so the
+-- office identifies paper voters who have an account by its e-mail.
 CREATE TABLE pb_voters (
     edition_id bigint NOT NULL REFERENCES pb_editions (id),
     voter_key  text NOT NULL,
-    channel    text NOT NULL CONSTRAINT pb_voters_channel_check CHECK (channel IN ('online', 'paper')),
     PRIMARY KEY (edition_id, voter_key)
 );
 
 -- What was voted: a random id, the receipt's hash, the choices. No voter,
--- no time; listed in id order, which is random.
+-- no time; listed in id order, which is random. While voting is open a
+-- ballot row was written by the same transaction as its voter row (the
+-- database's own xmin could pair them for someone with database access);
+-- ending the vote rewrites every ballot in one transaction, in id order,
+-- before anything is published.
 CREATE TABLE pb_ballots (
     id           uuid PRIMARY KEY,
     edition_id   bigint NOT NULL REFERENCES pb_editions (id),

@@ -263,10 +263,10 @@ func (s *Service) Appeal(ctx context.Context, projectID int64, reason string) (*
 		return nil, err
 	}
 	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var phase, status string
+		var phase, status, earlier string
 		var author *int64
-		err := tx.QueryRow(ctx, `SELECT e.phase, p.status, p.submitted_by FROM pb_projects p JOIN pb_editions e ON e.id = p.edition_id
-			WHERE p.id = $1 FOR UPDATE OF p`, projectID).Scan(&phase, &status, &author)
+		err := tx.QueryRow(ctx, `SELECT e.phase, p.status, p.submitted_by, p.appeal FROM pb_projects p JOIN pb_editions e ON e.id = p.edition_id
+			WHERE p.id = $1 FOR UPDATE OF p`, projectID).Scan(&phase, &status, &author, &earlier)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ratusz.Errorf(ratusz.ENOTFOUND, "err.pb.project_not_found")
 		} else if err != nil {
@@ -280,6 +280,9 @@ func (s *Service) Appeal(ctx context.Context, projectID int64, reason string) (*
 		}
 		if status != "rejected" {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.pb.not_rejected")
+		}
+		if earlier != "" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.pb.appealed_once")
 		}
 		_, err = tx.Exec(ctx, "UPDATE pb_projects SET status = 'appealed', appeal = $2 WHERE id = $1", projectID, reason)
 		return err

@@ -137,6 +137,8 @@ func TestEditionEndToEnd(t *testing.T) {
 	if p, err := f.s.Appeal(f.as(5), bad1.ID, "Teren jest gminny: działka 12/3."); err != nil || p.Status != "appealed" {
 		t.Fatalf("appeal: %v %+v", err, p)
 	}
+	_, err = f.s.Appeal(f.as(5), bad1.ID, "Jeszcze raz.")
+	want(t, err, ratusz.ECONFLICT, "") // appealed, not rejected
 	if _, err := f.s.Verify(f.officer, bad1.ID, "accepted", "Odwołanie zasadne."); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +190,7 @@ func TestEditionEndToEnd(t *testing.T) {
 		shared = append(shared, c)
 	}
 	rows.Close()
-	if strings.Join(shared, ",") != "channel,edition_id" {
+	if strings.Join(shared, ",") != "edition_id" {
 		t.Fatalf("voters and ballots share columns %v", shared)
 	}
 	var timeCols int
@@ -197,9 +199,14 @@ func TestEditionEndToEnd(t *testing.T) {
 	if timeCols != 0 {
 		t.Fatal("voters or ballots carry a time")
 	}
-	// The ballot list is published only after voting.
-	_, _, err = f.s.Ballots(f.as(1), e.ID, 0, 100)
+	// The ballot list and the results are published only after voting, to
+	// the office too.
+	_, _, err = f.s.Ballots(f.officer, e.ID, 0, 100)
 	want(t, err, ratusz.ECONFLICT, "")
+	_, err = f.s.Results(f.officer, e.ID)
+	want(t, err, ratusz.ECONFLICT, "")
+	var before int
+	f.pool.QueryRow(context.Background(), "SELECT count(DISTINCT b.xmin::text) FROM pb_ballots b").Scan(&before)
 
 	if err := f.s.SetPhase(f.officer, e.ID, "results"); err != nil {
 		t.Fatal(err)
@@ -207,6 +214,13 @@ func TestEditionEndToEnd(t *testing.T) {
 	results, err := f.s.Results(f.as(9), e.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Once the vote has ended no ballot keeps the transaction it shared with
+	// its voter's row.
+	var after, paired int
+	f.pool.QueryRow(context.Background(), "SELECT count(DISTINCT b.xmin::text), count(*) FILTER (WHERE b.xmin::text IN (SELECT xmin::text FROM pb_voters)) FROM pb_ballots b").Scan(&after, &paired)
+	if before < 7 || after != 1 || paired != 0 {
+		t.Fatalf("ballot transactions before %d, after %d, paired with voters %d", before, after, paired)
 	}
 	// City: park 3 votes (60k); bikes and the library 2 each, bikes first in
 	// ballot order (30k, fits); the library's 40k no longer fits the 10k left.

@@ -587,19 +587,26 @@ func (s *Server) renderVote(w http.ResponseWriter, r *http.Request, code int, e 
 	return nil
 }
 
-// readBallot reads the voting form: ticked projects ("p"), or a number per
-// project ("n<ID>": points, or the place in order of preference).
-func readBallot(r *http.Request, e *participation.Edition) (participation.BallotInput, map[int64]string) {
+// readBallot reads the voting form: ticked projects ("p" for approval, one
+// radio group "p<pool>" per pool for choose-1), or a number per project
+// ("n<ID>": points, or the place in order of preference).
+func readBallot(r *http.Request, e *participation.Edition, projects map[int64]*participation.PBProject) (participation.BallotInput, map[int64]string, error) {
 	var in participation.BallotInput
 	chosen := map[int64]string{}
 	switch e.VoteType {
 	case participation.Approval, participation.Choose1:
-		for _, v := range r.PostForm["p"] {
-			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-				in.Projects = append(in.Projects, id)
-				chosen[id] = "1"
+		for k, vs := range r.PostForm {
+			if k != "p" && !(e.VoteType == participation.Choose1 && strings.HasPrefix(k, "p")) {
+				continue
+			}
+			for _, v := range vs {
+				if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+					in.Projects = append(in.Projects, id)
+					chosen[id] = "1"
+				}
 			}
 		}
+		sort.Slice(in.Projects, func(i, j int) bool { return in.Projects[i] < in.Projects[j] })
 	default:
 		type pick struct {
 			id int64
@@ -612,23 +619,34 @@ func readBallot(r *http.Request, e *participation.Edition) (participation.Ballot
 				continue
 			}
 			chosen[id] = v[0]
+			code := strconv.FormatInt(id, 10)
+			if p := projects[id]; p != nil {
+				code = p.Code
+			}
 			n, err := strconv.Atoi(strings.TrimSpace(v[0]))
-			if err != nil {
-				n = 0
+			if err != nil || n < 1 {
+				field := "points"
+				if e.VoteType == participation.Ordinal {
+					field = "projects"
+				}
+				return in, chosen, ratusz.Invalid(field, "err.pb.rank", code)
 			}
 			picks = append(picks, pick{id, n})
 		}
 		sort.Slice(picks, func(i, j int) bool {
 			return picks[i].n < picks[j].n || (picks[i].n == picks[j].n && picks[i].id < picks[j].id)
 		})
-		for _, pk := range picks {
+		for i, pk := range picks {
+			if e.VoteType == participation.Ordinal && i > 0 && picks[i-1].n == pk.n {
+				return in, chosen, ratusz.Invalid("projects", "err.pb.rank_twice", pk.n)
+			}
 			in.Projects = append(in.Projects, pk.id)
 			if e.VoteType != participation.Ordinal {
 				in.Points = append(in.Points, pk.n)
 			}
 		}
 	}
-	return in, chosen
+	return in, chosen, nil
 }
 
 type pbReceiptPage struct {
@@ -641,6 +659,9 @@ type pbReceiptPage struct {
 
 func (s *Server) pbVote(w http.ResponseWriter, r *http.Request) error {
 	paper := strings.HasSuffix(r.URL.Path, "/karta-papierowa")
+	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
+		return err
+	}
 	if err := r.ParseForm(); err != nil {
 		return toHTTPError(err)
 	}
@@ -648,9 +669,19 @@ func (s *Server) pbVote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, chosen := readBallot(r, e)
+	projects, err := s.pb.Projects(r.Context(), e.ID, true)
+	if err != nil {
+		return err
+	}
+	byID := map[int64]*participation.PBProject{}
+	for _, p := range projects {
+		byID[p.ID] = p
+	}
+	in, chosen, err := readBallot(r, e, byID)
 	var code string
-	if paper {
+	if err != nil {
+		// refused below, with the form shown again
+	} else if paper {
 		code, err = s.pb.PaperBallot(r.Context(), e.ID, r.PostForm.Get("voter"), in)
 	} else {
 		code, err = s.pb.CastBallot(r.Context(), e.ID, in)

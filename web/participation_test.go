@@ -270,3 +270,57 @@ func TestSubmitProjectForm(t *testing.T) {
 		t.Fatalf("file: %d %s", f.Status, f.Header.Get("Content-Type"))
 	}
 }
+
+// Ranking and choose-one ballots from the form: a place given twice or not
+// a number is refused and named; choose-one takes one project in each pool.
+func TestBallotFormsByVoteType(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	officer, resident := e.token("bo@przykladowo.pl"), e.token("jan.kowalski@example.pl")
+	edition := func(voteType string) (string, []string, []string) {
+		r := e.do("POST", "/api/v1/pb/editions", officer, strings.NewReader(`{"year":2028,"name":"BO `+voteType+`","vote_type":"`+voteType+`",
+			"districts":[{"name":"Gmina","budget":10000000,"citywide":true},{"name":"Lipie","budget":5000000}]}`))
+		if r.Status != 201 {
+			t.Fatalf("edition: %d %s", r.Status, r.Body)
+		}
+		id := fmt.Sprint(r.json(t)["id"])
+		var projects, pools []string
+		for _, d := range r.json(t)["districts"].([]any) {
+			pool := fmt.Sprint(d.(map[string]any)["id"])
+			pools = append(pools, pool)
+			for i := 0; i < 2; i++ {
+				p := e.do("POST", "/api/v1/pb/editions/"+id+"/projects", resident, strings.NewReader(`{"district":`+pool+`,"title":"P`+fmt.Sprint(i)+`","description":"x","cost_items":[{"item":"a","cost":100000}]}`))
+				projects = append(projects, fmt.Sprint(p.json(t)["id"]))
+			}
+		}
+		e.do("POST", "/api/v1/pb/editions/"+id+"/phase", officer, strings.NewReader(`{"phase":"verification"}`))
+		for _, p := range projects {
+			e.do("POST", "/api/v1/pb/projects/"+p+"/verification", officer, strings.NewReader(`{"status":"accepted"}`))
+		}
+		e.do("POST", "/api/v1/pb/editions/"+id+"/phase", officer, strings.NewReader(`{"phase":"voting"}`))
+		return id, projects, pools
+	}
+	b := e.browser()
+	b.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
+
+	id, p, _ := edition("ordinal")
+	res := b.post("/budzet-obywatelski/"+id+"/glosuj", url.Values{"n" + p[0]: {"1"}, "n" + p[1]: {"1"}})
+	if res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "Miejsce 1 nadano dwóm projektom.") {
+		t.Fatalf("same place twice: %d", res.Status)
+	}
+	if res := b.post("/budzet-obywatelski/"+id+"/glosuj", url.Values{"n" + p[0]: {"pierwszy"}}); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "musi być liczbą całkowitą") {
+		t.Fatalf("place not a number: %d", res.Status)
+	}
+	if res := b.post("/budzet-obywatelski/"+id+"/glosuj", url.Values{"n" + p[1]: {"1"}, "n" + p[0]: {"2"}}); res.Status != http.StatusCreated {
+		t.Fatalf("ranking: %d %s", res.Status, res.Body)
+	}
+
+	id, p, pools := edition("choose-1")
+	form := b.get("/budzet-obywatelski/" + id + "/glosuj")
+	if !strings.Contains(form.Body, `name="p`+pools[0]+`"`) || !strings.Contains(form.Body, `name="p`+pools[1]+`"`) {
+		t.Fatal("choose-one pools share one radio group")
+	}
+	if res := b.post("/budzet-obywatelski/"+id+"/glosuj", url.Values{"p" + pools[0]: {p[0]}, "p" + pools[1]: {p[3]}}); res.Status != http.StatusCreated {
+		t.Fatalf("one per pool: %d %s", res.Status, res.Body)
+	}
+}
