@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
-	"github.com/ratusz/ratusz/internal/outbox"
 	"github.com/ratusz/ratusz/search"
 )
 
@@ -41,8 +40,8 @@ func (s *Server) searchAPI(r chi.Router) {
 }
 
 // startSearch picks the engine (Meilisearch when MEILI_URL is set,
-// otherwise PostgreSQL), and starts the indexer, woken by the outbox after
-// every commit, and the saved-search alerts.
+// otherwise PostgreSQL), and starts the indexer, woken by new outbox events
+// after commit, and the saved-search alerts.
 func (s *Server) startSearch() error {
 	idx, err := search.Engine(s.pool, s.cfg.MeiliURL, s.cfg.MeiliAPIKey)
 	if err != nil {
@@ -50,21 +49,12 @@ func (s *Server) startSearch() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ix := search.NewIndexer(s.pool, idx, s.log)
-	relay := outbox.NewRelay(s.pool, s.log)
-	relay.Poll = time.Second
-	relay.Handle(func(ev ratusz.Event) {
-		switch ev.Type {
-		case "vote.progress", "attendance.changed", "consultation.response":
-			return
-		}
-		ix.Notify()
-	})
 	st := &searchState{index: idx, indexer: ix}
 	st.alerts = newAlerter(s, st)
 	ix.Synced = func(search.SyncStats) { st.alerts.wake() }
 	done := make(chan struct{}, 3)
 	go func() { ix.Run(ctx); done <- struct{}{} }()
-	go func() { relay.Run(ctx); done <- struct{}{} }()
+	go func() { s.watchOutbox(ctx, ix); done <- struct{}{} }()
 	go func() { st.alerts.run(ctx); done <- struct{}{} }()
 	st.stop = func() {
 		cancel()
@@ -77,6 +67,35 @@ func (s *Server) startSearch() error {
 	// so that /szukaj replaces the placeholder section page.
 	s.searchPages(s.router)
 	return nil
+}
+
+// watchOutbox wakes the indexer when events that change what is
+// searchable are committed. It polls the outbox twice a second with a
+// short query instead of holding a LISTEN connection of its own, since the
+// pool is small; every instance sees every commit either way.
+func (s *Server) watchOutbox(ctx context.Context, ix *search.Indexer) {
+	var last int64
+	s.pool.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM outbox").Scan(&last)
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var top int64
+		var relevant bool
+		err := s.pool.QueryRow(ctx, `SELECT coalesce(max(id), $1), coalesce(bool_or(type NOT IN ('vote.progress', 'attendance.changed', 'consultation.response')), false)
+			FROM outbox WHERE id > $1`, last).Scan(&top, &relevant)
+		if err != nil {
+			continue
+		}
+		if relevant {
+			ix.Notify()
+		}
+		last = top
+	}
 }
 
 // stopSearch stops the indexer.
