@@ -160,7 +160,7 @@ func (s *Service) CouncillorProfile(ctx context.Context, id int64) (*Profile, er
 	from := ` FROM votes v JOIN council_sessions s ON s.id = v.session_id
 		LEFT JOIN ballots b ON b.vote_id = v.id AND b.councillor_id = $1
 		LEFT JOIN attendance a ON a.session_id = v.session_id AND a.councillor_id = $1
-		WHERE v.state = 'closed' AND s.body_id = $2 AND ` + choiceSQL + ` IS NOT NULL`
+		WHERE v.state = 'closed' AND v.mode <> 'secret' AND s.body_id = $2 AND ` + choiceSQL + ` IS NOT NULL`
 	rows, err = s.pool.Query(ctx, `SELECT `+choiceSQL+`, count(*)`+from+` GROUP BY 1`, id, c.BodyID)
 	if err != nil {
 		return nil, err

@@ -123,7 +123,8 @@ func (s *Service) UpdateSession(ctx context.Context, id int64, in SessionInput) 
 		if err != nil {
 			return err
 		}
-		if old.State == "closed" && (in.Number != old.Number || in.Kind != old.Kind || in.Title != old.Title || in.Place != old.Place || !in.StartsAt.Equal(old.StartsAt)) {
+		if old.State == "closed" && (in.Number != old.Number || in.Kind != old.Kind || in.Title != old.Title || in.Place != old.Place ||
+			!in.StartsAt.Truncate(time.Minute).Equal(old.StartsAt.Truncate(time.Minute))) {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed_links_only")
 		}
 		term := old.TermID
@@ -221,8 +222,14 @@ func (s *Service) AnnounceSession(ctx context.Context, id int64) (*Session, erro
 // reason; a session not yet announced has nothing to revise.
 func syncAnnouncement(ctx context.Context, tx pgx.Tx, sessionID int64, reason string) error {
 	var pubID *int64
-	if err := tx.QueryRow(ctx, "SELECT agenda_publication_id FROM council_sessions WHERE id = $1", sessionID).Scan(&pubID); err != nil || pubID == nil {
+	var withdrawn bool
+	if err := tx.QueryRow(ctx, `SELECT s.agenda_publication_id, coalesce((SELECT v.kind = 'withdraw' FROM bip_versions v JOIN bip_publications p
+			ON p.id = v.publication_id AND p.version = v.version WHERE p.id = s.agenda_publication_id), false)
+		FROM council_sessions s WHERE s.id = $1`, sessionID).Scan(&pubID, &withdrawn); err != nil || pubID == nil {
 		return err
+	}
+	if withdrawn {
+		return nil // an editor withdrew the announcement: the session goes on without it
 	}
 	d, err := announcement(ctx, tx, sessionID)
 	if err != nil {
@@ -669,7 +676,8 @@ func (s *Service) ProposeAgendaChange(ctx context.Context, sessionID int64, ch A
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.agenda_empty")
 		}
 		return tx.QueryRow(ctx, `INSERT INTO votes (session_id, agenda_item_id, subject, majority, agenda_change)
-			SELECT $1, coalesce(s.current_item_id, (SELECT id FROM agenda_items WHERE session_id = $1 ORDER BY position LIMIT 1)), $2, 'absolute_statutory', $3
+			SELECT $1, coalesce((SELECT id FROM agenda_items WHERE id = s.current_item_id AND removed_by_vote_id IS NULL),
+				(SELECT id FROM agenda_items WHERE session_id = $1 AND removed_by_vote_id IS NULL ORDER BY position LIMIT 1)), $2, 'absolute_statutory', $3
 			FROM council_sessions s WHERE s.id = $1 RETURNING id`, sessionID, subject, ch).Scan(&id)
 	})
 	if err != nil {
@@ -703,7 +711,10 @@ func applyAgendaChange(ctx context.Context, tx pgx.Tx, v *Vote) error {
 		reason = fmt.Sprintf("Zmiana porządku obrad w głosowaniu nr %d: wprowadzono punkt %s.", v.ID, item.Label)
 	case "remove":
 		var label string
-		if err := tx.QueryRow(ctx, "UPDATE agenda_items SET removed_by_vote_id = $2 WHERE id = $1 RETURNING label", ch.Item, v.ID).Scan(&label); err != nil {
+		err := tx.QueryRow(ctx, "UPDATE agenda_items SET removed_by_vote_id = $2 WHERE id = $1 AND removed_by_vote_id IS NULL RETURNING label", ch.Item, v.ID).Scan(&label)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // taken off by an earlier vote already
+		} else if err != nil {
 			return err
 		}
 		reason = fmt.Sprintf("Zmiana porządku obrad w głosowaniu nr %d: zdjęto punkt %s.", v.ID, label)

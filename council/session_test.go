@@ -394,3 +394,102 @@ func TestNamedListsBySurname(t *testing.T) {
 		t.Fatalf("order %s", strings.Join(got, ", "))
 	}
 }
+
+// A closed vote's named list stays as it was: a mandate that ends later, a
+// councillor who joins later, a club change — none of them rewrites it.
+func TestNamedListOfRecord(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 4)
+	f.present(t, 3)
+	v, _ := f.s.CreateVote(f.office, f.item.ID, "Budżet", council.Simple)
+	f.s.OpenVote(f.office, v.ID)
+	f.s.CastBallot(f.as[0], v.ID, council.For)
+	f.s.CastBallot(f.as[1], v.ID, council.Against)
+	if _, err := f.s.CloseVote(f.office, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	list := func() string {
+		got, err := f.s.Vote(f.office, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, b := range got.Ballots {
+			out = append(out, b.Councillor+":"+b.Club+":"+b.Choice)
+		}
+		return strings.Join(out, " ")
+	}
+	before := list()
+	if before != "Radny 00:KO:for Radny 01:PiS:against Radny 02:Niezależni:not_voting Radny 03:KO:absent" {
+		t.Fatalf("named list %s", before)
+	}
+	if err := f.s.EndMandate(f.office, f.councillors[0].ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.ChangeClub(f.office, f.councillors[1].ID, "Nowy Klub", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.AddCouncillor(f.office, f.session.BodyID, "Radna Nowa", "KO", ""); err != nil {
+		t.Fatal(err)
+	}
+	if after := list(); after != before {
+		t.Fatalf("the named list changed:\n%s\n%s", before, after)
+	}
+	// Secret votes never name anyone, on a profile either.
+	sv, _ := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Tajne", Majority: council.Simple, Mode: "secret"})
+	f.s.OpenVote(f.office, sv.ID)
+	if _, err := f.s.CloseSecretVote(f.office, sv.ID, council.Counts{For: 1}); err != nil {
+		t.Fatal(err)
+	}
+	prof, err := f.s.CouncillorProfile(f.office, f.councillors[2].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := prof.Choices["not_voting"]; n != 1 || len(prof.Recent) != 1 {
+		t.Fatalf("profile counts the secret vote: %+v", prof.Choices)
+	}
+}
+
+// A roll call is recorded all or none; a vote on an item taken off the
+// agenda cannot be opened; a withdrawn announcement does not stop the
+// session.
+func TestRollCallAndRemovedItems(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	f.present(t, 4)
+	other, _ := f.s.AddItem(f.office, f.session.ID, council.AgendaInput{Title: "Wolne wnioski"})
+	draft, _ := f.s.CreateVote(f.office, other.ID, "Na później", council.Simple)
+	if _, err := f.s.AnnounceSession(f.office, f.session.ID); err != nil {
+		t.Fatal(err)
+	}
+	sess, _ := f.s.SessionByID(f.office, f.session.ID)
+	tx, _ := f.pool.Begin(f.office)
+	if _, err := bip.Withdraw(f.office, tx, *sess.AgendaPublicationID, "Omyłkowa publikacja."); err != nil {
+		t.Fatal(err)
+	}
+	tx.Commit(f.office)
+	if err := f.s.SetCurrentItem(f.office, f.session.ID, f.item.ID); err != nil {
+		t.Fatal(err)
+	}
+	rm, err := f.s.ProposeAgendaChange(f.office, f.session.ID, council.AgendaChange{Op: "remove", Item: other.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.s.OpenVote(f.office, rm.ID)
+	for i := 0; i < 3; i++ {
+		f.s.CastBallot(f.as[i], rm.ID, council.For)
+	}
+	if _, err := f.s.CloseVote(f.office, rm.ID); err != nil {
+		t.Fatalf("closing an agenda change after the announcement was withdrawn: %v", err)
+	}
+	_, err = f.s.OpenVote(f.office, draft.ID)
+	wantCode(t, err, ratusz.ECONFLICT, "")
+
+	rc, _ := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Imiennie", Majority: council.Simple, Mode: "roll_call"})
+	f.s.OpenVote(f.office, rc.ID)
+	err = f.s.RecordBallots(f.office, rc.ID, map[int64]council.Choice{f.councillors[0].ID: council.For, f.councillors[4].ID: council.For})
+	wantCode(t, err, ratusz.ECONFLICT, "councillor") // councillor 4 is absent
+	if got, _ := f.s.Vote(f.office, rc.ID); got.BallotsCast != 0 {
+		t.Fatalf("%d choices kept from a refused roll call", got.BallotsCast)
+	}
+}

@@ -170,6 +170,13 @@ func (s *Service) OpenVote(ctx context.Context, id int64) (*Vote, error) {
 		if state != "draft" {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.vote_not_draft")
 		}
+		var removed bool
+		if err := tx.QueryRow(ctx, "SELECT a.removed_by_vote_id IS NOT NULL FROM votes v JOIN agenda_items a ON a.id = v.agenda_item_id WHERE v.id = $1", id).Scan(&removed); err != nil {
+			return err
+		}
+		if removed {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.item_removed")
+		}
 		var present, seats int
 		var sessState string
 		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM attendance WHERE session_id = $1 AND present),
@@ -256,41 +263,56 @@ func storeBallot(ctx context.Context, tx pgx.Tx, voteID, sessionID, councillorID
 	return outbox.Write(ctx, tx, "vote.progress", sessionTopic(sessionID), map[string]any{"vote": voteID, "ballots_cast": cast})
 }
 
-// RecordBallot records, in a roll-call vote, the choice a present
-// councillor states aloud; the office enters it when the devices fail.
-func (s *Service) RecordBallot(ctx context.Context, voteID, councillorID int64, choice Choice) error {
+// RecordBallots records the choices read out in a roll-call vote, all or
+// none.
+func (s *Service) RecordBallots(ctx context.Context, voteID int64, choices map[int64]Choice) error {
 	if err := mayManage(ctx); err != nil {
 		return err
 	}
+	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		for councillor, choice := range choices {
+			if err := recordBallot(ctx, tx, voteID, councillor, choice); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RecordBallot records, in a roll-call vote, the choice a present
+// councillor states aloud; the office enters it when the devices fail.
+func (s *Service) RecordBallot(ctx context.Context, voteID, councillorID int64, choice Choice) error {
+	return s.RecordBallots(ctx, voteID, map[int64]Choice{councillorID: choice})
+}
+
+func recordBallot(ctx context.Context, tx pgx.Tx, voteID, councillorID int64, choice Choice) error {
 	if choice != For && choice != Against && choice != Abstain {
 		return ratusz.Invalid("choice", "err.council.choice")
 	}
-	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		state, sessionID, bodyID, err := lockVote(ctx, tx, voteID, "SHARE")
-		if err != nil {
-			return err
-		}
-		if state != "open" {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.vote_not_open")
-		}
-		var mode string
-		var present, member bool
-		if err := tx.QueryRow(ctx, `SELECT v.mode, coalesce(a.present, false), c.id IS NOT NULL FROM votes v
-			LEFT JOIN councillors c ON c.id = $2 AND c.body_id = $3 AND c.active
-			LEFT JOIN attendance a ON a.session_id = v.session_id AND a.councillor_id = c.id WHERE v.id = $1`, voteID, councillorID, bodyID).Scan(&mode, &present, &member); err != nil {
-			return err
-		}
-		if mode != "roll_call" {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.not_roll_call")
-		}
-		if !member {
-			return ratusz.Invalid("councillor", "err.council.councillor_not_found")
-		}
-		if !present {
-			return &ratusz.Error{Code: ratusz.ECONFLICT, Field: "councillor", Message: "err.council.absent"}
-		}
-		return storeBallot(ctx, tx, voteID, sessionID, councillorID, choice)
-	})
+	state, sessionID, bodyID, err := lockVote(ctx, tx, voteID, "SHARE")
+	if err != nil {
+		return err
+	}
+	if state != "open" {
+		return ratusz.Errorf(ratusz.ECONFLICT, "err.council.vote_not_open")
+	}
+	var mode string
+	var present, member bool
+	if err := tx.QueryRow(ctx, `SELECT v.mode, coalesce(a.present, false), c.id IS NOT NULL FROM votes v
+		LEFT JOIN councillors c ON c.id = $2 AND c.body_id = $3 AND c.active
+		LEFT JOIN attendance a ON a.session_id = v.session_id AND a.councillor_id = c.id WHERE v.id = $1`, voteID, councillorID, bodyID).Scan(&mode, &present, &member); err != nil {
+		return err
+	}
+	if mode != "roll_call" {
+		return ratusz.Errorf(ratusz.ECONFLICT, "err.council.not_roll_call")
+	}
+	if !member {
+		return ratusz.Invalid("councillor", "err.council.councillor_not_found")
+	}
+	if !present {
+		return &ratusz.Error{Code: ratusz.ECONFLICT, Field: "councillor", Message: "err.council.absent"}
+	}
+	return storeBallot(ctx, tx, voteID, sessionID, councillorID, choice)
 }
 
 // CloseSecretVote closes a secret vote with the totals of the tellers'
@@ -356,6 +378,11 @@ func (s *Service) closeVote(ctx context.Context, id int64, secret *Counts) (*Vot
 			id, outcome, c.For, c.Against, c.Abstain, c.NotVoting, c.Absent); err != nil {
 			return err
 		}
+		if v.Mode != "secret" {
+			if err := keepNamedList(ctx, tx, v); err != nil {
+				return err
+			}
+		}
 		if v, err = loadVote(ctx, tx, id, true); err != nil {
 			return err
 		}
@@ -381,6 +408,20 @@ func (s *Service) closeVote(ctx context.Context, id int64, secret *Counts) (*Vot
 		return nil, err
 	}
 	return s.Vote(ctx, id)
+}
+
+// keepNamedList stores a closing vote's named list as it stands: an entry
+// for every member (not voting and absent included) with their club now,
+// so the list of record does not change when mandates end or clubs change.
+func keepNamedList(ctx context.Context, tx pgx.Tx, v *Vote) error {
+	for _, b := range v.Ballots {
+		if _, err := tx.Exec(ctx, `INSERT INTO ballots (vote_id, councillor_id, choice, club) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (vote_id, councillor_id) DO UPDATE SET club = EXCLUDED.club`, v.ID, b.CouncillorID, b.Choice, b.Club); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, "UPDATE votes SET recorded_list = true WHERE id = $1", v.ID)
+	return err
 }
 
 // tally counts a named list.
@@ -447,7 +488,7 @@ func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*
 		return nil, err
 	}
 	if recorded {
-		rows, _ := q.Query(ctx, `SELECT c.id, c.name, c.club, b.choice FROM ballots b JOIN councillors c ON c.id = b.councillor_id
+		rows, _ := q.Query(ctx, `SELECT c.id, c.name, coalesce(b.club, c.club), b.choice FROM ballots b JOIN councillors c ON c.id = b.councillor_id
 			WHERE b.vote_id = $1 ORDER BY c.sort_name, c.id`, id)
 		v.Ballots, err = pgx.CollectRows(rows, scanBallot)
 		return v, err

@@ -119,6 +119,9 @@ CREATE INDEX agenda_files_item_idx ON agenda_files (agenda_item_id);
 -- Votes: a vote may change the agenda (art. 20 ust. 1a): the proposed
 -- change is applied in the transaction that closes it adopted.
 ALTER TABLE votes ADD COLUMN agenda_change jsonb;
+-- A closed vote's named list is kept as it was: each member's entry with
+-- their club at the time, so later changes of mandates and clubs leave it.
+ALTER TABLE ballots ADD COLUMN club text;
 ALTER TABLE votes ADD COLUMN modified_at timestamptz NOT NULL DEFAULT now();
 
 CREATE TRIGGER council_bodies_touch BEFORE UPDATE ON council_bodies FOR EACH ROW EXECUTE FUNCTION council_touch();

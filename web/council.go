@@ -470,22 +470,24 @@ func (s *Server) consoleCurrent(r *http.Request, v *sessionView) error {
 	return err
 }
 
-// consoleRollCall records the choices read out in a roll-call vote.
+// consoleRollCall records the choices read out in a roll-call vote, all or
+// none.
 func (s *Server) consoleRollCall(r *http.Request, v *sessionView) error {
 	vote, err := formID(r, "vote")
 	if err != nil {
 		return err
 	}
+	choices := map[int64]council.Choice{}
 	for _, c := range v.Councillors {
-		choice := r.PostForm.Get("c" + strconv.FormatInt(c.ID, 10))
-		if choice == "" || !v.Present[c.ID] {
-			continue
-		}
-		if err := s.council.RecordBallot(r.Context(), vote, c.ID, council.Choice(choice)); err != nil {
-			return err
+		if choice := r.PostForm.Get("c" + strconv.FormatInt(c.ID, 10)); choice != "" && v.Present[c.ID] {
+			choices[c.ID] = council.Choice(choice)
 		}
 	}
-	return nil
+	err = s.council.RecordBallots(r.Context(), vote, choices)
+	if e, ok := err.(*ratusz.Error); ok {
+		e.Field = "console"
+	}
+	return err
 }
 
 func (s *Server) consoleAgendaChange(r *http.Request, v *sessionView) error {

@@ -222,6 +222,9 @@ func (s *Server) sessionEditAction(fallback string, act func(r *http.Request, v 
 			return err
 		}
 		form, notice, err := act(r, v)
+		if e, ok := err.(*ratusz.Error); ok && e.Field == "attachments" {
+			e.Field = fallback // BIP's limit on the announcement's files
+		}
 		if err != nil {
 			return s.showAgain(r, sessionFieldOf(err), fallback, func(errs map[string]string) error {
 				v2, err2 := s.loadSessionView(r)

@@ -97,6 +97,9 @@ func (p *Page) Date(t time.Time) string {
 	return t.In(warsaw).Format("2006-01-02 15:04")
 }
 
+// Clock is the time of day in Warsaw: "10:00".
+func (p *Page) Clock(t time.Time) string { return t.In(warsaw).Format("15:04") }
+
 // Day formats a date without the time.
 func (p *Page) Day(t time.Time) string { return t.In(warsaw).Format("2006-01-02") }
 

@@ -279,6 +279,7 @@ var catalogue = map[string][2]string{
 	"err.council.agenda_change_needs_vote":     {"Sesja trwa: porządek obrad zmienia rada w głosowaniu (zaproponuj zmianę porządku obrad).", "The session is in progress: the council changes the agenda by a vote (propose an agenda change)."},
 	"err.council.agenda_change_before_session": {"Sesja jeszcze się nie rozpoczęła: zmień porządek obrad bezpośrednio.", "The session has not begun: change the agenda directly."},
 	"err.council.agenda_op":                    {"Zmiana musi być jedną z: add (wprowadzenie punktu), remove (zdjęcie punktu).", "The change must be one of: add (add an item), remove (take an item off)."},
+	"err.council.item_removed":                 {"Ten punkt zdjęto z porządku obrad.", "This item was taken off the agenda."},
 	"err.council.file_missing":                 {"Wybierz plik.", "Choose a file."},
 	"err.council.file_not_found":               {"Nie ma takiego pliku.", "There is no such file."},
 	"err.council.session_state":                {"Tego nie można zrobić, gdy sesja ma stan: %s.", "This cannot be done while the session is: %s."},
