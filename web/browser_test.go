@@ -478,6 +478,31 @@ func TestBrowser(t *testing.T) {
 		p.check("pl_budzet_karta_papierowa")
 	})
 
+	t.Run("Search", func(t *testing.T) {
+		p.t = t
+		// Typed without diacritics in the form, narrowed by a facet link,
+		// saved by the signed-in officer: all without JavaScript of ours.
+		p.open("/szukaj")
+		p.check("pl_szukaj")
+		p.fill("#q", "uchwala")
+		p.click(`form.search-form button[type=submit]`)
+		if !strings.Contains(p.location(), "q=uchwala") || strings.Contains(p.text(), "Wyniki: 0") || !strings.Contains(p.text(), "Uchwał") {
+			t.Fatalf("search without diacritics: %s\n%s", p.location(), p.text())
+		}
+		p.check("pl_szukaj_wyniki")
+		p.click(`aside.facets a`)
+		if !strings.Contains(p.location(), "typ=") {
+			t.Fatalf("facet link did not narrow: %s", p.location())
+		}
+		p.check("pl_szukaj_filtr")
+		p.click(`form[action="/szukaj/zapisane"] button[type=submit]`)
+		if !strings.Contains(p.text(), "Zapisano wyszukiwanie") {
+			t.Fatalf("not saved: %s", p.text())
+		}
+		p.open("/szukaj/zapisane")
+		p.check("pl_szukaj_zapisane")
+	})
+
 	t.Run("XSSPayloadsNeverRun", func(t *testing.T) {
 		p.t = t
 		ids := publishPayloads(t, e)
