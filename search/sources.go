@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +101,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, fn func([]Document) error) er
 				}
 				d.Title = name
 			}
+			if src.typ == TypeBIP || src.typ == TypeConsultation {
+				d.Body = plainMarkdown(d.Body)
+			}
 			d.Numbers = append(d.Numbers, Numbers(d.Title)...)
 			d.Numbers = dedupe(d.Numbers)
 			return d, err
@@ -112,6 +116,14 @@ func Load(ctx context.Context, pool *pgxpool.Pool, fn func([]Document) error) er
 		}
 	}
 	return nil
+}
+
+var markdownMarks = regexp.MustCompile("(?m)^\\s*(#{1,6}|>|[-*+]|\\d+\\.)\\s+|[*_`|]+|-{3,}|:?-{3,}:?|\\[|\\]\\([^)]*\\)")
+
+// plainMarkdown drops Markdown's marks (headings, emphasis, table rules,
+// link targets) so that snippets read as text.
+func plainMarkdown(s string) string {
+	return strings.Join(strings.Fields(markdownMarks.ReplaceAllString(s, " ")), " ")
 }
 
 func dedupe(ss []string) []string {

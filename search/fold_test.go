@@ -1,0 +1,54 @@
+package search
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{"Łódź": "lodz", "UCHWAŁA": "uchwala", "Żółć gęślą": "zolc gesla", "Müller": "muller"} {
+		if got := fold(in); got != want {
+			t.Errorf("fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	got := Numbers("Uchwała nr XII/145/2024 (druk DS-89/24), interpelacja RI-IX/000779; 2024-2029 a/b")
+	want := []string{"xii/145/2024", "ds-89/24", "ri-ix/000779", "2024-2029"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestEditDistance1(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"chodnika", "chodnika", true}, {"chodnika", "chodnkia", true}, {"chodnika", "chodika", true},
+		{"chodnika", "chodnikaa", true}, {"chodnika", "chidnika", true}, {"chodnika", "chdnka", false},
+		{"chodnika", "hcodnkia", false}, {"abc", "abcde", false},
+	} {
+		if got := editDistance1(c.a, c.b); got != c.want {
+			t.Errorf("editDistance1(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}
+
+func TestPlainMarkdown(t *testing.T) {
+	in := "## § 1\n\n**Uchwała** nr XII/145/2024, druk DS-89/24.\n\n| kwota | x |\n|---|---|\n- [link](http://x) _ważne_\n1. Otwarcie"
+	want := "§ 1 Uchwała nr XII/145/2024, druk DS-89/24. kwota x link ważne Otwarcie"
+	if got := plainMarkdown(in); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestSnippetEscapes(t *testing.T) {
+	m := matcher{exact: map[string]bool{"lodz": true}}
+	got := string(snippet(`<img src=x onerror=alert(1)> Łódź & "Kraków"`, m, 30))
+	want := `&lt;img src=x onerror=alert(1)&gt; <mark>Łódź</mark> &amp; &#34;Kraków&#34;`
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
