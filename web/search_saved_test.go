@@ -176,3 +176,35 @@ func TestSearchSavedAlerts(t *testing.T) {
 	case <-time.After(300 * time.Millisecond):
 	}
 }
+
+// While the mail server is down nothing is marked as sent: the alert goes
+// out when it is back.
+func TestSearchSavedAlertsMailDown(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: the server is down
+	e := searchEnv(t, map[string]string{"RATUSZ_SMTP_URL": "smtp://" + addr})
+	b := e.browser()
+	b.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
+	if res := b.post("/szukaj/zapisane", url.Values{"q": {"kormorany"}}); res.Status != 303 {
+		t.Fatalf("save: %d", res.Status)
+	}
+	office := e.token("biuro.rady@przykladowo.pl")
+	pub := `{"category":"ogloszenia","title":"Ogłoszenie o kormoranach","body":"Kormorany nad stawem.","produced_by":"Wydział","responsible":"Naczelnik","produced_at":"2026-11-20"}`
+	if res := e.do("POST", "/api/v1/publications", office, strings.NewReader(pub)); res.Status != 201 {
+		t.Fatalf("%d %s", res.Status, res.Body)
+	}
+	e.Server.SyncSearch(system)
+	if err := e.Server.CheckSearchAlerts(system); err == nil {
+		t.Fatal("no error with the mail server down")
+	}
+	var seen int
+	e.Pool.QueryRow(system, "SELECT count(*) FROM search_saved_seen s JOIN search_documents d ON d.id = s.doc_id WHERE d.title LIKE '%kormoranach%'").Scan(&seen)
+	if seen != 0 {
+		t.Fatal("an unsent alert was marked as seen")
+	}
+}
