@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -16,7 +17,8 @@ import (
 // with unaccent, words matched through a tsvector, typos through the nearest
 // words of search_lexicon by trigrams, identifiers through an exact array.
 type Postgres struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	known sync.Map // words already in search_lexicon
 }
 
 // NewPostgres returns the PostgreSQL engine.
@@ -41,15 +43,32 @@ func (p *Postgres) Upsert(ctx context.Context, docs []Document) error {
 				body_name = $8, term = $9, status = $10, numbers = $11`,
 			d.ID, d.Type, d.Title, d.Body, d.URL, date, d.Category, d.BodyName, d.Term, d.Status, nums)
 	}
-	ids := make([]string, len(docs))
-	for i, d := range docs {
-		ids[i] = d.ID
+	// The lexicon gains the words it has not seen; words are never removed
+	// (a word no document has any more only widens a typo's alternatives).
+	var fresh []string
+	seen := map[string]bool{}
+	for _, d := range docs {
+		for _, w := range words(d.Title + " " + d.Body) {
+			if seen[w] || utf8.RuneCountInString(w) < 4 || isDigits(w) {
+				continue
+			}
+			seen[w] = true
+			if _, ok := p.known.Load(w); !ok {
+				fresh = append(fresh, w)
+			}
+		}
 	}
-	b.Queue(`INSERT INTO search_lexicon (word)
-		SELECT DISTINCT w FROM search_documents, unnest(tsvector_to_array(tsv)) w
-		WHERE id = ANY($1) AND length(w) >= 4 AND w !~ '^[0-9]+$'
-		ON CONFLICT DO NOTHING`, ids)
-	return p.pool.SendBatch(ctx, b).Close()
+	if len(fresh) > 0 {
+		b.Queue("INSERT INTO search_lexicon (word) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", fresh)
+	}
+	if err := p.pool.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	for _, w := range fresh {
+		p.known.Store(w, true)
+	}
+	return nil
+
 }
 
 func foldAll(ss []string) []string {
@@ -69,7 +88,7 @@ func (p *Postgres) Delete(ctx context.Context, ids []string) error {
 }
 
 func (p *Postgres) Clear(ctx context.Context) error {
-	_, err := p.pool.Exec(ctx, "TRUNCATE search_documents, search_lexicon")
+	_, err := p.pool.Exec(ctx, "TRUNCATE search_documents") // the lexicon stays: see Upsert
 	return err
 }
 
