@@ -90,6 +90,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/live/sessions/{id}", s.page(s.liveSession))
 	s.consultationPages(r)              // consultations.go
 	s.participationPages(r)             // participation.go
+	s.searchPages(r)                    // search.go
 	r.Route("/oparl/v1", s.oparlRoutes) // open data: OParl 1.1 and the vote-event extension (oparl.go)
 	r.Get("/sitemap.xml", s.sitemap)
 	r.Get("/sitemap/{part}.xml", s.sitemapPart)

@@ -63,9 +63,6 @@ func (s *Server) startSearch() error {
 		}
 	}
 	s.search = st
-	// The router is built before the hooks start; the pages are added here
-	// so that /szukaj replaces the placeholder section page.
-	s.searchPages(s.router)
 	return nil
 }
 
