@@ -23,8 +23,12 @@ test: postgres chromium axe
 	$(GO) test -count=1 -timeout 20m ./...
 
 bench: postgres build wrk
-	$(GO) test -run '^$$' -bench . -skip 'LiveViewers|Tally|Pabulib' -benchmem -benchtime 20000x -timeout 30m ./...
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x -timeout 10m ./participation/
+	$(GO) test -run '^$$' -bench . -skip 'LiveViewers|Tally|Pabulib|BallotIntake|Postgres|IndexerSync' -benchmem -benchtime 20000x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench 'Tally|Pabulib' -benchmem -benchtime 5x -timeout 10m ./participation/
+	$(GO) test -run '^$$' -bench BallotIntake -benchtime 5000x -timeout 10m ./participation/
+	$(GO) test -run '^$$' -bench PostgresQueries100k -benchtime 1000x -timeout 20m ./search/
+	$(GO) test -run '^$$' -bench PostgresIndexing -benchtime 1x -timeout 20m ./search/
+	$(GO) test -run '^$$' -bench IndexerSync -benchtime 3x -timeout 20m ./search/
 	$(GO) test -run '^$$' -bench LiveViewers -benchtime 1x -timeout 10m ./web/
 	@$(MAKE) --no-print-directory bench-http
 
