@@ -147,6 +147,15 @@ func (p *page) fill(sel, val string) {
 	p.run(chromedp.SendKeys(chromedp.CSS(sel), val))
 }
 
+// login signs in with the login form, as a person would.
+func (p *page) login(email, password string) {
+	p.t.Helper()
+	p.open("/login")
+	p.fill("#email", email)
+	p.fill("#password", password)
+	p.click("form.form button[type=submit]")
+}
+
 func (p *page) click(sel string) {
 	p.t.Helper()
 	p.run(chromedp.Click(chromedp.CSS(sel)), chromedp.Sleep(200*time.Millisecond), chromedp.WaitReady(chromedp.CSS("body")))
@@ -185,10 +194,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("AdminCreatesSecretary", func(t *testing.T) {
 		p.t = t
-		p.open("/login")
-		p.fill("#email", "admin@przykladowo.pl")
-		p.fill("#password", "nie-to-haslo")
-		p.click("form.form button[type=submit]")
+		p.login("admin@przykladowo.pl", "nie-to-haslo")
 		if !strings.Contains(p.text(), "Nieprawidłowy adres e-mail lub hasło") {
 			t.Fatal("wrong password: no message")
 		}
@@ -260,10 +266,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("BIP", func(t *testing.T) {
 		p.t = t
-		p.open("/login")
-		p.fill("#email", "biuro.rady@przykladowo.pl")
-		p.fill("#password", "demo-biuro-2026")
-		p.click("form.form button[type=submit]")
+		p.login("biuro.rady@przykladowo.pl", "demo-biuro-2026")
 		for _, path := range []string{"/bip", "/bip/kategoria/rada", "/bip/kategoria/uchwaly", "/bip/rejestr-zmian", "/bip/publikacje/2", "/bip/publikacje/3/wersje?od=1&do=2", "/bip/publikacje/6", "/bip/publikacje/1/druk"} {
 			p.open(path)
 			p.check("pl" + strings.NewReplacer("/", "_", "?", "_", "&", "_", "=", "").Replace(path))
@@ -303,10 +306,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("AdminCategories", func(t *testing.T) {
 		p.t = t
-		p.open("/login")
-		p.fill("#email", "admin@przykladowo.pl")
-		p.fill("#password", "demo-admin-2026")
-		p.click("form.form button[type=submit]")
+		p.login("admin@przykladowo.pl", "demo-admin-2026")
 		p.open("/admin/bip/kategorie")
 		p.check("pl_admin_categories")
 		p.click(`a[href="/admin/bip/kategorie/nowa"]`)
@@ -352,10 +352,7 @@ func TestBrowser(t *testing.T) {
 		}
 		p.check("pl_rada_sesje_2_live")
 
-		p.open("/login")
-		p.fill("#email", "radna.lewandowska@przykladowo.pl")
-		p.fill("#password", "demo-radna-2026")
-		p.click("form.form button[type=submit]")
+		p.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
 		p.open("/lang/en?next=/rada")
 		for _, path := range []string{"/rada", "/rada/sesje/1", "/rada/glosowania/2", "/rada/interpelacje", "/rada/kalendarz", "/rada/uchwaly", "/rada/kluby"} {
 			p.open(path)
@@ -373,10 +370,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("check-in from the device failed: %s", p.location())
 		}
 		p.check("pl_rada_device")
-		p.open("/login")
-		p.fill("#email", "przewodniczacy@przykladowo.pl")
-		p.fill("#password", "demo-przewodniczacy-2026")
-		p.click("form.form button[type=submit]")
+		p.login("przewodniczacy@przykladowo.pl", "demo-przewodniczacy-2026")
 		p.open("/rada/sesje/2/prowadzenie")
 		if !strings.Contains(p.text(), "Prowadzenie sesji XII") {
 			t.Fatalf("console not shown: %s", p.location())
@@ -416,10 +410,7 @@ func TestBrowser(t *testing.T) {
 			p.open(path)
 			p.check("pl" + strings.ReplaceAll(path, "/", "_"))
 		}
-		p.open("/login")
-		p.fill("#email", "jan.kowalski@example.pl")
-		p.fill("#password", "demo-mieszkaniec-2026")
-		p.click("form.form button[type=submit]")
+		p.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
 		p.open("/konsultacje/2/ankieta")
 		p.check("pl_konsultacje_2_ankieta")
 		p.click(`form.survey button[type=submit]`) // nothing answered
@@ -427,10 +418,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("missing answers not explained: %s", p.text())
 		}
 		p.check("pl_konsultacje_2_ankieta_errors")
-		p.open("/login")
-		p.fill("#email", "konsultacje@przykladowo.pl")
-		p.fill("#password", "demo-konsultacje-2026")
-		p.click("form.form button[type=submit]")
+		p.login("konsultacje@przykladowo.pl", "demo-konsultacje-2026")
 		for _, path := range []string{"/konsultacje/2/edycja", "/konsultacje/1/edycja", "/konsultacje/nowa"} {
 			p.open(path)
 			p.check("pl" + strings.ReplaceAll(path, "/", "_"))
@@ -445,10 +433,7 @@ func TestBrowser(t *testing.T) {
 			p.open(path)
 			p.check("pl" + strings.ReplaceAll(path, "/", "_"))
 		}
-		p.open("/login")
-		p.fill("#email", "jan.kowalski@example.pl")
-		p.fill("#password", "demo-mieszkaniec-2026")
-		p.click("form.form button[type=submit]")
+		p.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
 		p.open("/budzet-obywatelski/2/glosuj")
 		p.check("pl_budzet_glosuj")
 		p.click(`form.form button[type=submit]`) // nothing ticked
@@ -468,10 +453,7 @@ func TestBrowser(t *testing.T) {
 		}
 		p.check("en_budzet_wyniki")
 		p.open("/lang/pl?next=/budzet-obywatelski")
-		p.open("/login")
-		p.fill("#email", "bo@przykladowo.pl")
-		p.fill("#password", "demo-bo-2026")
-		p.click("form.form button[type=submit]")
+		p.login("bo@przykladowo.pl", "demo-bo-2026")
 		p.open("/budzet-obywatelski/nowa")
 		p.check("pl_budzet_nowa")
 		p.open("/budzet-obywatelski/2/karta-papierowa")
