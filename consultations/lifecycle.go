@@ -64,9 +64,7 @@ var eligibilityPL = map[string]string{
 
 // PolishDate writes a moment as in an official letter, in Europe/Warsaw.
 func PolishDate(t time.Time) string {
-	t = t.In(warsaw)
-	months := [...]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"}
-	return fmt.Sprintf("%d %s %d r., godz. %s", t.Day(), months[t.Month()-1], t.Year(), t.Format("15:04"))
+	return bip.PolishDate(t) + ", godz. " + t.In(warsaw).Format("15:04")
 }
 
 func announcement(ctx context.Context, tx pgx.Tx, c *Consultation) (bip.Draft, error) {

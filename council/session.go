@@ -256,14 +256,6 @@ func mapFiles(ctx context.Context, tx pgx.Tx, sessionID, pubID int64) error {
 	return err
 }
 
-var polishMonths = [...]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"}
-
-// PolishDate writes a day as in an official letter: "10 grudnia 2026 r.".
-func PolishDate(t time.Time) string {
-	t = t.In(warsaw)
-	return fmt.Sprintf("%d %s %d r.", t.Day(), polishMonths[t.Month()-1], t.Year())
-}
-
 var kindAdjective = map[string]string{"ordinary": "zwyczajną", "extraordinary": "nadzwyczajną", "ceremonial": "uroczystą"}
 
 // announcement is the session's notice and agenda as a BIP draft, with the
@@ -290,7 +282,7 @@ func announcement(ctx context.Context, tx pgx.Tx, sessionID int64) (bip.Draft, e
 		place = ", w miejscu: " + cell(sess.Place)
 	}
 	fmt.Fprintf(&md, "Zwołuję %s sesję %s %s na dzień **%s**, godz. %s%s.\n\n", Roman(sess.Number), kindAdjective[sess.Kind], cell(genitive(body)),
-		PolishDate(sess.StartsAt), sess.StartsAt.In(warsaw).Format("15:04"), place)
+		bip.PolishDate(sess.StartsAt), sess.StartsAt.In(warsaw).Format("15:04"), place)
 	if sess.Title != "" {
 		fmt.Fprintf(&md, "%s\n\n", cell(sess.Title))
 	}
@@ -331,7 +323,7 @@ func announcement(ctx context.Context, tx pgx.Tx, sessionID int64) (bip.Draft, e
 	if err != nil {
 		return d, err
 	}
-	title := fmt.Sprintf("Sesja %s %s — %s — zawiadomienie i porządek obrad", Roman(sess.Number), genitive(body), PolishDate(sess.StartsAt))
+	title := fmt.Sprintf("Sesja %s %s — %s — zawiadomienie i porządek obrad", Roman(sess.Number), genitive(body), bip.PolishDate(sess.StartsAt))
 	if utf8.RuneCountInString(title) > bip.MaxTitle {
 		title = string([]rune(title)[:bip.MaxTitle])
 	}

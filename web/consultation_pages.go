@@ -487,27 +487,19 @@ func (s *Server) consultationResultsCSV(w http.ResponseWriter, r *http.Request) 
 	cw.Write([]string{"question", "question_text", "row", "option", "count", "percent", "answered", "responses"})
 	for _, q := range res.Questions {
 		for _, o := range q.Options {
-			cw.Write([]string{q.ID, csvSafe(q.Text), "", csvSafe(o.Label), strconv.Itoa(o.Count), strconv.FormatFloat(o.Percent, 'f', 1, 64), strconv.Itoa(q.Answered), strconv.Itoa(res.Responses)})
+			cw.Write([]string{q.ID, csvCell(q.Text), "", csvCell(o.Label), strconv.Itoa(o.Count), strconv.FormatFloat(o.Percent, 'f', 1, 64), strconv.Itoa(q.Answered), strconv.Itoa(res.Responses)})
 		}
 		for _, row := range q.Rows {
 			for _, o := range row.Options {
-				cw.Write([]string{q.ID, csvSafe(q.Text), csvSafe(row.Label), csvSafe(o.Label), strconv.Itoa(o.Count), strconv.FormatFloat(o.Percent, 'f', 1, 64), strconv.Itoa(q.Answered), strconv.Itoa(res.Responses)})
+				cw.Write([]string{q.ID, csvCell(q.Text), csvCell(row.Label), csvCell(o.Label), strconv.Itoa(o.Count), strconv.FormatFloat(o.Percent, 'f', 1, 64), strconv.Itoa(q.Answered), strconv.Itoa(res.Responses)})
 			}
 		}
 		for _, t := range q.Texts {
-			cw.Write([]string{q.ID, csvSafe(q.Text), "", csvSafe(t), "", "", strconv.Itoa(q.Answered), strconv.Itoa(res.Responses)})
+			cw.Write([]string{q.ID, csvCell(q.Text), "", csvCell(t), "", "", strconv.Itoa(q.Answered), strconv.Itoa(res.Responses)})
 		}
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 func (s *Server) consultationReport(w http.ResponseWriter, r *http.Request) error {
