@@ -45,13 +45,7 @@ const (
 	StateClosed = "closed"
 )
 
-var warsaw = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Warsaw")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
+var warsaw = bip.Warsaw
 
 // Consultation is a public consultation.
 type Consultation struct {

@@ -649,10 +649,4 @@ type Resolution struct {
 	PublicationID int64  `json:"-"`
 }
 
-var warsaw = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Warsaw")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
+var warsaw = bip.Warsaw

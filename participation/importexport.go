@@ -14,18 +14,13 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/internal/pg"
 )
 
 func nowWarsaw() time.Time { return time.Now().In(warsaw) }
 
-var warsaw = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Warsaw")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
+var warsaw = bip.Warsaw
 
 // toGrosze converts an amount of 10^-scale złoty to grosze, exactly.
 func toGrosze(v int64, scale int) (int64, error) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/internal/i18n"
 )
 
@@ -103,13 +104,7 @@ func (p *Page) Clock(t time.Time) string { return t.In(warsaw).Format("15:04") }
 // Day formats a date without the time.
 func (p *Page) Day(t time.Time) string { return t.In(warsaw).Format("2006-01-02") }
 
-var warsaw = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Warsaw")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
+var warsaw = bip.Warsaw
 
 type pager interface{ base() *Page }
 
