@@ -1,30 +1,30 @@
 package search
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/meilisearch/meilisearch-go"
 )
 
-// Meilisearch is the engine for larger cities, spoken to over its
-// documented HTTP API (https://www.meilisearch.com/docs/reference/api).
-// Document ids such as resolution:12 are stored as the primary key "key"
-// (resolution-12), since Meilisearch allows only letters, digits, - and _.
+// Meilisearch is the engine for larger cities, spoken to through the
+// official client, meilisearch-go. Document ids such as resolution:12 are
+// stored under the primary key "key" (resolution-12), since Meilisearch
+// allows only letters, digits, - and _ in ids.
 type Meilisearch struct {
-	base   *url.URL
-	key    string
+	client meilisearch.ServiceManager
+	index  meilisearch.IndexManager
 	uid    string
-	client *http.Client
 	mu     sync.Mutex
 	ready  bool
 
@@ -38,105 +38,67 @@ func NewMeilisearch(rawURL, apiKey, uid string) (*Meilisearch, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("MEILI_URL: want http(s)://host[:port]")
 	}
-	return &Meilisearch{base: u, key: apiKey, uid: uid, client: &http.Client{Timeout: 30 * time.Second}, TaskWait: time.Minute}, nil
+	opts := []meilisearch.Option{meilisearch.WithCustomClient(&http.Client{Timeout: 30 * time.Second})}
+	if apiKey != "" {
+		opts = append(opts, meilisearch.WithAPIKey(apiKey))
+	}
+	c := meilisearch.New(u.String(), opts...)
+	return &Meilisearch{client: c, index: c.Index(uid), uid: uid, TaskWait: time.Minute}, nil
 }
 
 func (m *Meilisearch) Name() string { return "meilisearch" }
 
-// MeiliSettings are applied before any document is sent.
-var MeiliSettings = map[string]any{
-	"searchableAttributes": []string{"numbers", "title", "body"},
-	"filterableAttributes": []string{"type", "category", "body_name", "term", "status", "date_ts"},
-	"sortableAttributes":   []string{"date_ts"},
-	"typoTolerance": map[string]any{
-		"enabled":             true,
-		"minWordSizeForTypos": map[string]int{"oneTypo": 5, "twoTypos": 9},
-		"disableOnAttributes": []string{"numbers"},
+// MeiliSettings are applied before any document is sent: what is searched
+// (numbers first, so a pasted number ranks its document first), filtered
+// and sorted, one typo from five letters (none in numbers), and Polish
+// word segmentation.
+var MeiliSettings = &meilisearch.Settings{
+	SearchableAttributes: []string{"numbers", "title", "body"},
+	FilterableAttributes: []string{"type", "category", "body_name", "term", "status", "date_ts"},
+	SortableAttributes:   []string{"date_ts"},
+	TypoTolerance: &meilisearch.TypoTolerance{
+		Enabled:             true,
+		MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 5, TwoTypos: 9},
+		DisableOnWords:      []string{},
+		DisableOnAttributes: []string{"numbers"},
 	},
-	"localizedAttributes": []map[string]any{{"attributePatterns": []string{"*"}, "locales": []string{"pol"}}},
-	"faceting":            map[string]any{"maxValuesPerFacet": 100},
-	"pagination":          map[string]any{"maxTotalHits": 10000},
+	LocalizedAttributes: []*meilisearch.LocalizedAttributes{{AttributePatterns: []string{"*"}, Locales: []string{"pol"}}},
+	Faceting:            &meilisearch.Faceting{MaxValuesPerFacet: 100},
+	Pagination:          &meilisearch.Pagination{MaxTotalHits: 10000},
 }
 
-type meiliError struct {
-	Message string `json:"message"`
-	Code    string `json:"code"`
-}
-
-func (m *Meilisearch) do(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
+// meiliErr shortens the client's errors to the call, the status and
+// Meilisearch's code and message; the client's own text carries whole
+// request bodies, which have no place in a log.
+func meiliErr(err error) error {
+	var me *meilisearch.Error
+	if errors.As(err, &me) {
+		if me.MeilisearchApiError.Code != "" {
+			return fmt.Errorf("meilisearch: %s %s: %d %s: %s", me.Method, me.Endpoint, me.StatusCode, me.MeilisearchApiError.Code, me.MeilisearchApiError.Message)
 		}
-		rd = bytes.NewReader(b)
+		if me.OriginError != nil {
+			return fmt.Errorf("meilisearch: %s %s: %w", me.Method, me.Endpoint, me.OriginError)
+		}
+		return fmt.Errorf("meilisearch: %s %s: status %d", me.Method, me.Endpoint, me.StatusCode)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, m.base.String()+path, rd)
+	return fmt.Errorf("meilisearch: %w", err)
+}
+
+// wait waits for an asynchronous task to succeed.
+func (m *Meilisearch) wait(ctx context.Context, info *meilisearch.TaskInfo, err error) error {
 	if err != nil {
-		return err
+		return meiliErr(err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if m.key != "" {
-		req.Header.Set("Authorization", "Bearer "+m.key)
-	}
-	resp, err := m.client.Do(req)
+	ctx, cancel := context.WithTimeout(ctx, m.TaskWait)
+	defer cancel()
+	t, err := m.client.WaitForTaskWithContext(ctx, info.TaskUID, 10*time.Millisecond)
 	if err != nil {
-		return fmt.Errorf("meilisearch: %w", err)
+		return meiliErr(err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return fmt.Errorf("meilisearch: %w", err)
-	}
-	if resp.StatusCode >= 300 {
-		var e meiliError
-		json.Unmarshal(b, &e)
-		return fmt.Errorf("meilisearch: %s %s: %d %s %s", method, path, resp.StatusCode, e.Code, e.Message)
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
+	if t.Status != meilisearch.TaskStatusSucceeded {
+		return fmt.Errorf("meilisearch: task %d %s: %s: %s", info.TaskUID, t.Status, t.Error.Code, t.Error.Message)
 	}
 	return nil
-}
-
-type meiliTask struct {
-	TaskUID int64  `json:"taskUid"`
-	Status  string `json:"status"`
-	Error   *meiliError
-}
-
-// wait polls a task until it has succeeded or failed.
-func (m *Meilisearch) wait(ctx context.Context, t meiliTask) error {
-	deadline := time.Now().Add(m.TaskWait)
-	delay := 5 * time.Millisecond
-	for {
-		var st meiliTask
-		if err := m.do(ctx, "GET", "/tasks/"+strconv.FormatInt(t.TaskUID, 10), nil, &st); err != nil {
-			return err
-		}
-		switch st.Status {
-		case "succeeded":
-			return nil
-		case "failed", "canceled":
-			msg := st.Status
-			if st.Error != nil {
-				msg = st.Error.Code + ": " + st.Error.Message
-			}
-			return fmt.Errorf("meilisearch: task %d %s", t.TaskUID, msg)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("meilisearch: task %d still %s", t.TaskUID, st.Status)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 500*time.Millisecond)
-	}
 }
 
 // setup creates the index and applies its settings, once per process.
@@ -146,17 +108,12 @@ func (m *Meilisearch) setup(ctx context.Context) error {
 	if m.ready {
 		return nil
 	}
-	var t meiliTask
-	if err := m.do(ctx, "POST", "/indexes", map[string]string{"uid": m.uid, "primaryKey": "key"}, &t); err != nil {
+	info, err := m.client.CreateIndexWithContext(ctx, &meilisearch.IndexConfig{Uid: m.uid, PrimaryKey: "key"})
+	if err := m.wait(ctx, info, err); err != nil && !strings.Contains(err.Error(), "index_already_exists") {
 		return err
 	}
-	if err := m.wait(ctx, t); err != nil && !strings.Contains(err.Error(), "index_already_exists") {
-		return err
-	}
-	if err := m.do(ctx, "PATCH", "/indexes/"+m.uid+"/settings", MeiliSettings, &t); err != nil {
-		return err
-	}
-	if err := m.wait(ctx, t); err != nil {
+	info, err = m.index.UpdateSettingsWithContext(ctx, MeiliSettings)
+	if err := m.wait(ctx, info, err); err != nil {
 		return err
 	}
 	m.ready = true
@@ -188,11 +145,9 @@ func (m *Meilisearch) Upsert(ctx context.Context, docs []Document) error {
 			out[i].DateTS = &ts
 		}
 	}
-	var t meiliTask
-	if err := m.do(ctx, "POST", "/indexes/"+m.uid+"/documents?primaryKey=key", out, &t); err != nil {
-		return err
-	}
-	return m.wait(ctx, t)
+	key := "key"
+	info, err := m.index.AddDocumentsWithContext(ctx, out, &meilisearch.DocumentOptions{PrimaryKey: &key})
+	return m.wait(ctx, info, err)
 }
 
 func (m *Meilisearch) Delete(ctx context.Context, ids []string) error {
@@ -206,22 +161,16 @@ func (m *Meilisearch) Delete(ctx context.Context, ids []string) error {
 	for i, id := range ids {
 		keys[i] = meiliKey(id)
 	}
-	var t meiliTask
-	if err := m.do(ctx, "POST", "/indexes/"+m.uid+"/documents/delete-batch", keys, &t); err != nil {
-		return err
-	}
-	return m.wait(ctx, t)
+	info, err := m.index.DeleteDocumentsWithContext(ctx, keys, nil)
+	return m.wait(ctx, info, err)
 }
 
 func (m *Meilisearch) Clear(ctx context.Context) error {
 	if err := m.setup(ctx); err != nil {
 		return err
 	}
-	var t meiliTask
-	if err := m.do(ctx, "DELETE", "/indexes/"+m.uid+"/documents", nil, &t); err != nil {
-		return err
-	}
-	return m.wait(ctx, t)
+	info, err := m.index.DeleteAllDocumentsWithContext(ctx, nil)
+	return m.wait(ctx, info, err)
 }
 
 // filterString quotes a value for a Meilisearch filter expression.
@@ -233,13 +182,25 @@ func filterString(s string) string {
 // replaced by <mark> after the text is escaped.
 const markOpen, markClose = "\uE000", "\uE001"
 
+// meiliFacet maps a facet name to its attribute.
+func meiliFacet(f string) string {
+	if f == "body" {
+		return "body_name"
+	}
+	return f
+}
+
+// Search sends one multi-search: the page of hits with every filter; the
+// exact total with the facets nobody has chosen from; and, for each facet
+// chosen from, its counts under the other filters only, so that a person
+// sees what choosing another value of it would give.
 func (m *Meilisearch) Search(ctx context.Context, q Query) (Result, error) {
 	q.normalize()
 	res := Result{Hits: []Hit{}, Facets: map[string]map[string]int{}}
 	if err := m.setup(ctx); err != nil {
 		return res, err
 	}
-	common, facet := []string{}, []string{}
+	var common []string
 	if q.Term != "" {
 		common = append(common, "term = "+filterString(q.Term))
 	}
@@ -249,35 +210,61 @@ func (m *Meilisearch) Search(ctx context.Context, q Query) (Result, error) {
 	if !q.To.IsZero() {
 		common = append(common, "date_ts < "+strconv.FormatInt(q.To.AddDate(0, 0, 1).Unix(), 10))
 	}
+	chosen := map[string]string{} // facet → its filter
 	if len(q.Types) > 0 {
 		var t []string
 		for _, ty := range q.Types {
 			t = append(t, filterString(ty))
 		}
-		facet = append(facet, "type IN ["+strings.Join(t, ", ")+"]")
+		chosen["type"] = "type IN [" + strings.Join(t, ", ") + "]"
 	}
-	for _, f := range []struct{ attr, v string }{{"category", q.Category}, {"body_name", q.Body}, {"status", q.Status}} {
-		if f.v != "" {
-			facet = append(facet, f.attr+" = "+filterString(f.v))
+	for f, v := range map[string]string{"category": q.Category, "body": q.Body, "status": q.Status} {
+		if v != "" {
+			chosen[f] = meiliFacet(f) + " = " + filterString(v)
 		}
 	}
-	body := map[string]any{
-		"q":                     q.Q,
-		"limit":                 q.Limit,
-		"offset":                q.Offset,
-		"filter":                append(append([]string{}, common...), facet...),
-		"attributesToRetrieve":  []string{"id", "type", "title", "url", "date"},
-		"attributesToCrop":      []string{"body"},
-		"cropLength":            30,
-		"attributesToHighlight": []string{"body"},
-		"highlightPreTag":       markOpen,
-		"highlightPostTag":      markClose,
+	filter := func(except string) any {
+		out := append([]string{}, common...)
+		for _, f := range FacetNames {
+			if c, ok := chosen[f]; ok && f != except {
+				out = append(out, c)
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	none := int64(0)
+	main := &meilisearch.SearchRequest{
+		IndexUID: m.uid, Query: q.Q, Limit: int64(q.Limit), Offset: int64(q.Offset), Filter: filter(""),
+		AttributesToRetrieve: []string{"id", "type", "title", "url", "date"},
+		AttributesToCrop:     []string{"body"}, CropLength: 30,
+		AttributesToHighlight: []string{"body"}, HighlightPreTag: markOpen, HighlightPostTag: markClose,
 	}
 	if q.Sort == "date" || q.Q == "" {
-		body["sort"] = []string{"date_ts:desc"}
+		main.Sort = []string{"date_ts:desc"}
 	}
-	var out struct {
-		Hits []struct {
+	count := &meilisearch.SearchRequest{IndexUID: m.uid, Query: q.Q, HitsPerPage: &none, Filter: filter("")}
+	queries := []*meilisearch.SearchRequest{main, count}
+	var own []string // facets chosen from, in the order of their queries
+	for _, f := range FacetNames {
+		if _, ok := chosen[f]; ok {
+			own = append(own, f)
+			queries = append(queries, &meilisearch.SearchRequest{IndexUID: m.uid, Query: q.Q, HitsPerPage: &none, Filter: filter(f), Facets: []string{meiliFacet(f)}})
+		} else {
+			count.Facets = append(count.Facets, meiliFacet(f))
+		}
+	}
+	out, err := m.client.MultiSearchWithContext(ctx, &meilisearch.MultiSearchRequest{Queries: queries})
+	if err != nil {
+		return res, meiliErr(err)
+	}
+	if len(out.Results) != len(queries) {
+		return res, fmt.Errorf("meilisearch: %d results for %d queries", len(out.Results), len(queries))
+	}
+	for _, raw := range out.Results[0].Hits {
+		var h struct {
 			ID        string    `json:"id"`
 			Type      string    `json:"type"`
 			Title     string    `json:"title"`
@@ -286,35 +273,38 @@ func (m *Meilisearch) Search(ctx context.Context, q Query) (Result, error) {
 			Formatted struct {
 				Body string `json:"body"`
 			} `json:"_formatted"`
-		} `json:"hits"`
-		EstimatedTotalHits int `json:"estimatedTotalHits"`
-	}
-	if err := m.do(ctx, "POST", "/indexes/"+m.uid+"/search", body, &out); err != nil {
-		return res, err
-	}
-	res.Total = out.EstimatedTotalHits
-	for _, h := range out.Hits {
+		}
+		if err := raw.DecodeInto(&h); err != nil {
+			return res, fmt.Errorf("meilisearch: hit: %w", err)
+		}
 		res.Hits = append(res.Hits, Hit{ID: h.ID, Type: h.Type, Title: h.Title, URL: h.URL, Date: h.Date, Snippet: meiliSnippet(h.Formatted.Body)})
 	}
-	// Facets: the words and dates only, as the PostgreSQL engine counts them.
-	var fout struct {
-		FacetDistribution map[string]map[string]int `json:"facetDistribution"`
+	res.Total = int(out.Results[1].TotalHits)
+	for _, f := range FacetNames {
+		res.Facets[f] = map[string]int{}
 	}
-	if err := m.do(ctx, "POST", "/indexes/"+m.uid+"/search", map[string]any{
-		"q": q.Q, "limit": 0, "filter": common, "facets": []string{"type", "category", "body_name", "status"},
-	}, &fout); err != nil {
+	take := func(r meilisearch.SearchResponse, facets []string) error {
+		var dist map[string]map[string]int
+		if len(r.FacetDistribution) > 0 {
+			if err := json.Unmarshal(r.FacetDistribution, &dist); err != nil {
+				return fmt.Errorf("meilisearch: facets: %w", err)
+			}
+		}
+		for _, f := range facets {
+			for k, v := range dist[meiliFacet(f)] {
+				if k != "" {
+					res.Facets[f][k] = v
+				}
+			}
+		}
+		return nil
+	}
+	if err := take(out.Results[1], FacetNames); err != nil {
 		return res, err
 	}
-	for _, f := range FacetNames {
-		attr := f
-		if f == "body" {
-			attr = "body_name"
-		}
-		res.Facets[f] = map[string]int{}
-		for k, v := range fout.FacetDistribution[attr] {
-			if k != "" {
-				res.Facets[f][k] = v
-			}
+	for i, f := range own {
+		if err := take(out.Results[2+i], []string{f}); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
