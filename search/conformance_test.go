@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -116,6 +117,30 @@ func conformance(t *testing.T, newIndex func(t *testing.T) search.Index) {
 		r = find(t, search.Query{})
 		if r.Total != len(corpus) || r.Facets["type"]["vote"] != 2 || r.Facets["status"]["adopted"] != 1 {
 			t.Errorf("total %d facets %v", r.Total, r.Facets)
+		}
+	})
+	// A chosen facet keeps showing its other values, counted under the
+	// other choices, so a person can switch; the other facets narrow.
+	t.Run("FacetsCountOtherChoices", func(t *testing.T) {
+		r := find(t, search.Query{Types: []string{"vote"}, Status: "rejected"})
+		want := map[string]map[string]int{
+			"type":     {"vote": 1},
+			"status":   {"adopted": 1, "rejected": 1},
+			"body":     {"Komisja Budżetowa": 1},
+			"category": {"glosowania": 1},
+		}
+		if r.Total != 1 || !reflect.DeepEqual(r.Facets, want) {
+			t.Errorf("total %d facets\n%v\nwant\n%v", r.Total, r.Facets, want)
+		}
+		r = find(t, search.Query{Body: "Rada Miejska"})
+		want = map[string]map[string]int{
+			"type":     {"resolution": 2, "vote": 1, "interpellation": 1},
+			"status":   {"adopted": 1, "answered": 1},
+			"body":     {"Rada Miejska": 4, "Komisja Budżetowa": 1},
+			"category": {"uchwaly": 2, "glosowania": 1, "drogi": 1},
+		}
+		if r.Total != 4 || !reflect.DeepEqual(r.Facets, want) {
+			t.Errorf("total %d facets\n%v\nwant\n%v", r.Total, r.Facets, want)
 		}
 	})
 	t.Run("SortAndPagination", func(t *testing.T) {

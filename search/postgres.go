@@ -272,12 +272,28 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 		}
 		where = append(where, cond)
 	}
-	// Facets count the words, term and dates; the total also the chosen facets.
+	// Facets count the words, term and dates, and every chosen facet but
+	// their own: the count beside a value is what choosing it would give.
+	// The total counts every filter. One scan answers all five.
 	fw, fargs := filters(q, append([]string(nil), where...), append([]any(nil), args...), false)
-	sel, fargs := filters(Query{Types: q.Types, Category: q.Category, Body: q.Body, Status: q.Status}, nil, fargs, true)
-	selSQL := "true"
-	if len(sel) > 0 {
-		selSQL = strings.Join(sel, " AND ")
+	chosen := map[string]string{}
+	for _, f := range FacetNames {
+		sel, a := filters(facetOnly(q, f), nil, fargs, true)
+		if len(sel) > 0 {
+			chosen[f], fargs = sel[0], a
+		}
+	}
+	others := func(except string) string {
+		var c []string
+		for _, f := range FacetNames {
+			if cond, ok := chosen[f]; ok && f != except {
+				c = append(c, cond)
+			}
+		}
+		if len(c) == 0 {
+			return "true"
+		}
+		return strings.Join(c, " AND ")
 	}
 	mw, margs := filters(q, where, args, true)
 	rank := "0"
@@ -296,8 +312,10 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 	hitsSQL := fmt.Sprintf(`SELECT d.id, d.type, d.title, d.body, d.url, coalesce(d.date, 'epoch') FROM (
 			SELECT id, date, %s AS rank FROM search_documents %s ORDER BY %s LIMIT $%d OFFSET $%d) r
 		JOIN search_documents d ON d.id = r.id ORDER BY %s`, rank, whereSQL(mw), order, len(margs)-1, len(margs), outer)
-	facetSQL := fmt.Sprintf(`SELECT GROUPING(type, category, body_name, status), type, category, body_name, status, count(*), count(*) FILTER (WHERE %s)
-		FROM search_documents %s GROUP BY GROUPING SETS ((type), (category), (body_name), (status), ())`, selSQL, whereSQL(fw))
+	facetSQL := fmt.Sprintf(`SELECT GROUPING(type, category, body_name, status), type, category, body_name, status,
+			count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s)
+		FROM search_documents %s GROUP BY GROUPING SETS ((type), (category), (body_name), (status), ())`,
+		others("type"), others("category"), others("body"), others("status"), others(""), whereSQL(fw))
 	b := &pgx.Batch{}
 	b.Queue(hitsSQL, margs...)
 	b.Queue(facetSQL, fargs...)
@@ -339,25 +357,46 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 	for rows.Next() {
 		var g int
 		var t, c, bn, s *string
-		var n, selected int
-		if err := rows.Scan(&g, &t, &c, &bn, &s, &n, &selected); err != nil {
+		var nt, nc, nb, ns, all int
+		if err := rows.Scan(&g, &t, &c, &bn, &s, &nt, &nc, &nb, &ns, &all); err != nil {
 			return err
 		}
-		// GROUPING's bits, the first argument highest, are 1 where not grouped.
-		switch {
-		case g == 15:
-			res.Total = selected
-		case g == 7 && t != nil:
-			res.Facets["type"][*t] = n
-		case g == 11 && c != nil && *c != "":
-			res.Facets["category"][*c] = n
-		case g == 13 && bn != nil && *bn != "":
-			res.Facets["body"][*bn] = n
-		case g == 14 && s != nil && *s != "":
-			res.Facets["status"][*s] = n
+		// GROUPING's bits, the first argument highest, are 1 where not
+		// grouped. A value nothing would match is not offered.
+		set := func(f string, v *string, n int) {
+			if v != nil && *v != "" && n > 0 {
+				res.Facets[f][*v] = n
+			}
+		}
+		switch g {
+		case 15:
+			res.Total = all
+		case 7:
+			set("type", t, nt)
+		case 11:
+			set("category", c, nc)
+		case 13:
+			set("body", bn, nb)
+		case 14:
+			set("status", s, ns)
 		}
 	}
 	return rows.Err()
+}
+
+// facetOnly keeps one facet's choice of a query.
+func facetOnly(q Query, f string) Query {
+	switch f {
+	case "type":
+		return Query{Types: q.Types}
+	case "category":
+		return Query{Category: q.Category}
+	case "body":
+		return Query{Body: q.Body}
+	case "status":
+		return Query{Status: q.Status}
+	}
+	return Query{}
 }
 
 func whereSQL(w []string) string {
