@@ -2,19 +2,18 @@ package search
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"log/slog"
+	"slices"
+	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Indexer keeps an engine in step with PostgreSQL. A sync compares every
-// searchable document's hash with what the engine was last sent
-// (search_synced, stored in PostgreSQL), sends what changed and deletes what
-// is gone: it is idempotent, and when the engine is down nothing is
+// searchable row's hash with what the engine was last sent (search_synced,
+// stored in PostgreSQL), sends what changed and deletes what is gone: it is idempotent, and when the engine is down nothing is
 // recorded as sent, so the next sync after it comes back sends everything
 // missed.
 type Indexer struct {
@@ -58,7 +57,9 @@ func (ix *Indexer) Notify() {
 
 const batchSize = 500
 
-// Sync brings the engine up to date once.
+// Sync brings the engine up to date once. PostgreSQL hashes every
+// searchable row; only rows whose hash differs from what the engine was
+// sent are read in full and sent, in batches.
 func (ix *Indexer) Sync(ctx context.Context) (SyncStats, error) {
 	var st SyncStats
 	engine := ix.index.Name()
@@ -67,50 +68,46 @@ func (ix *Indexer) Sync(ctx context.Context) (SyncStats, error) {
 	if err != nil {
 		return st, err
 	}
-	for rows.Next() {
-		var id, h string
-		if err := rows.Scan(&id, &h); err != nil {
-			rows.Close()
-			return st, err
-		}
-		sent[id] = h
-	}
-	if err := rows.Err(); err != nil {
+	var id, h string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &h}, func() error { sent[id] = h; return nil }); err != nil {
 		return st, err
 	}
 	present := make(map[string]bool, len(sent))
-	err = Load(ctx, ix.pool, func(docs []Document) error {
-		var changed []Document
-		var hashes []string
-		for _, d := range docs {
+	for _, src := range sources {
+		hashes, err := src.hashes(ctx, ix.pool)
+		if err != nil {
+			return st, err
+		}
+		var changed []int64
+		for id, h := range hashes {
 			st.Documents++
-			present[d.ID] = true
-			h := hashDoc(d)
-			if sent[d.ID] != h {
-				changed = append(changed, d)
-				hashes = append(hashes, h)
+			present[id] = true
+			if sent[id] != h {
+				n, _ := strconv.ParseInt(id[len(src.typ)+1:], 10, 64)
+				changed = append(changed, n)
 			}
 		}
+		slices.Sort(changed)
 		for i := 0; i < len(changed); i += batchSize {
-			j := min(i+batchSize, len(changed))
-			if err := ix.index.Upsert(ctx, changed[i:j]); err != nil {
-				return err
+			docs, err := src.load(ctx, ix.pool, changed[i:min(i+batchSize, len(changed))])
+			if err != nil {
+				return st, err
 			}
-			ids := make([]string, 0, j-i)
-			for _, d := range changed[i:j] {
-				ids = append(ids, d.ID)
+			if err := ix.index.Upsert(ctx, docs); err != nil {
+				return st, err
+			}
+			ids := make([]string, len(docs))
+			hs := make([]string, len(docs))
+			for k, d := range docs {
+				ids[k], hs[k] = d.ID, hashes[d.ID]
 			}
 			if _, err := ix.pool.Exec(ctx, `INSERT INTO search_synced (engine, id, hash)
 				SELECT $1, id, hash FROM unnest($2::text[], $3::text[]) AS t(id, hash)
-				ON CONFLICT (engine, id) DO UPDATE SET hash = excluded.hash`, engine, ids, hashes[i:j]); err != nil {
-				return err
+				ON CONFLICT (engine, id) DO UPDATE SET hash = excluded.hash`, engine, ids, hs); err != nil {
+				return st, err
 			}
-			st.Upserted += j - i
+			st.Upserted += len(docs)
 		}
-		return nil
-	})
-	if err != nil {
-		return st, err
 	}
 	var gone []string
 	for id := range sent {
@@ -179,10 +176,4 @@ func (ix *Indexer) Run(ctx context.Context) {
 			}
 		}
 	}
-}
-
-func hashDoc(d Document) string {
-	b, _ := json.Marshal(d)
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:16])
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -44,6 +45,29 @@ func TestIndexerDemo(t *testing.T) {
 	again, err := ix.Sync(ctx)
 	if err != nil || again.Upserted != 0 || again.Deleted != 0 {
 		t.Fatalf("second sync %+v %v", again, err)
+	}
+
+	// An answer given to one interpellation sends that one document.
+	var iid int64
+	pool.QueryRow(ctx, "SELECT id FROM interpellations ORDER BY id LIMIT 1").Scan(&iid)
+	pool.Exec(ctx, "UPDATE interpellations SET answer = 'Odpowiedź: chodnik wyremontujemy w maju' WHERE id = $1", iid)
+	st, err = ix.Sync(ctx)
+	if err != nil || st.Upserted != 1 || st.Deleted != 0 {
+		t.Fatalf("after one answer %+v %v", st, err)
+	}
+	if r, _ := pg.Search(ctx, search.Query{Q: "wyremontujemy"}); r.Total != 1 || r.Hits[0].ID != "interpellation:"+strconv.FormatInt(iid, 10) {
+		t.Errorf("the new answer is not found: %+v", r)
+	}
+	// Renaming the council re-sends every document that names it.
+	var carry int
+	pool.QueryRow(ctx, "SELECT count(*) FROM search_documents WHERE body_name = (SELECT name FROM council_bodies ORDER BY id LIMIT 1)").Scan(&carry)
+	pool.Exec(ctx, "UPDATE council_bodies SET name = 'Rada Miasta Zabrzeg' WHERE id = (SELECT min(id) FROM council_bodies)")
+	st, err = ix.Sync(ctx)
+	if err != nil || carry == 0 || st.Upserted != carry {
+		t.Fatalf("after renaming the council %+v %v, want %d sent", st, err, carry)
+	}
+	if r, _ := pg.Search(ctx, search.Query{Body: "Rada Miasta Zabrzeg"}); r.Total != carry {
+		t.Errorf("%d documents under the new name, want %d", r.Total, carry)
 	}
 
 	// A withdrawn BIP publication drops out at the next sync.

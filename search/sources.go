@@ -75,47 +75,70 @@ var sources = []source{
 		JOIN pb_districts d ON d.id = p.district_id`},
 }
 
-// Load reads every searchable document from PostgreSQL, calling fn for
-// each type's documents in turn.
-func Load(ctx context.Context, pool *pgxpool.Pool, fn func([]Document) error) error {
-	for _, src := range sources {
-		rows, err := pool.Query(ctx, src.sql)
-		if err != nil {
-			return fmt.Errorf("search: loading %s: %w", src.typ, err)
-		}
-		docs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Document, error) {
-			var d Document
-			var id int64
-			var n int
-			var date *time.Time
-			err := row.Scan(&id, &d.Title, &d.Body, &d.URL, &date, &d.Category, &d.BodyName, &d.Term, &d.Status, &d.Numbers, &n)
-			d.ID = src.typ + ":" + strconv.FormatInt(id, 10)
-			d.Type = src.typ
-			if date != nil {
-				d.Date = date.UTC()
-			}
-			if src.typ == TypeSession {
-				name := "Sesja " + council.Roman(n)
-				if d.Title != "" {
-					name += " — " + d.Title
-				}
-				d.Title = name
-			}
-			if src.typ == TypeBIP || src.typ == TypeConsultation {
-				d.Body = plainMarkdown(d.Body)
-			}
-			d.Numbers = append(d.Numbers, Numbers(d.Title)...)
-			d.Numbers = dedupe(d.Numbers)
-			return d, err
-		})
-		if err != nil {
-			return fmt.Errorf("search: loading %s: %w", src.typ, err)
-		}
-		if err := fn(docs); err != nil {
-			return err
-		}
+// columns names a source's columns, so that its rows can be hashed and
+// picked by id.
+const columns = "t(id, title, body, url, date, category, body_name, term, status, numbers, n)"
+
+// sourceVersion goes into every row hash: change it when the way a row
+// becomes a Document changes, and the next sync sends every document anew.
+const sourceVersion = "1"
+
+// hashes returns each of a source's rows' hash, by document id. PostgreSQL
+// hashes the rows, so a sync with little to send reads ids and hashes
+// only, never the bodies.
+func (src source) hashes(ctx context.Context, pool *pgxpool.Pool) (map[string]string, error) {
+	rows, err := pool.Query(ctx, "SELECT t.id, md5($1 || t::text) FROM ("+src.sql+") AS "+columns, sourceVersion)
+	if err != nil {
+		return nil, fmt.Errorf("search: hashing %s: %w", src.typ, err)
 	}
-	return nil
+	out := map[string]string{}
+	var id int64
+	var h string
+	_, err = pgx.ForEachRow(rows, []any{&id, &h}, func() error {
+		out[src.typ+":"+strconv.FormatInt(id, 10)] = h
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: hashing %s: %w", src.typ, err)
+	}
+	return out, nil
+}
+
+// load reads a source's documents with the given ids.
+func (src source) load(ctx context.Context, pool *pgxpool.Pool, ids []int64) ([]Document, error) {
+	rows, err := pool.Query(ctx, "SELECT t.* FROM ("+src.sql+") AS "+columns+" WHERE t.id = ANY($1)", ids)
+	if err != nil {
+		return nil, fmt.Errorf("search: loading %s: %w", src.typ, err)
+	}
+	docs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Document, error) {
+		var d Document
+		var id int64
+		var n int
+		var date *time.Time
+		err := row.Scan(&id, &d.Title, &d.Body, &d.URL, &date, &d.Category, &d.BodyName, &d.Term, &d.Status, &d.Numbers, &n)
+		d.ID = src.typ + ":" + strconv.FormatInt(id, 10)
+		d.Type = src.typ
+		if date != nil {
+			d.Date = date.UTC()
+		}
+		if src.typ == TypeSession {
+			name := "Sesja " + council.Roman(n)
+			if d.Title != "" {
+				name += " — " + d.Title
+			}
+			d.Title = name
+		}
+		if src.typ == TypeBIP || src.typ == TypeConsultation {
+			d.Body = plainMarkdown(d.Body)
+		}
+		d.Numbers = append(d.Numbers, Numbers(d.Title)...)
+		d.Numbers = dedupe(d.Numbers)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: loading %s: %w", src.typ, err)
+	}
+	return docs, nil
 }
 
 var markdownMarks = regexp.MustCompile("(?m)^\\s*(#{1,6}|>|[-*+]|\\d+\\.)\\s+|[*_`|]+|-{3,}|:?-{3,}:?|\\[|\\]\\([^)]*\\)")
