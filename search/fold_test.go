@@ -37,8 +37,8 @@ func TestEditDistance1(t *testing.T) {
 }
 
 func TestPlainMarkdown(t *testing.T) {
-	in := "## § 1\n\n**Uchwała** nr XII/145/2024, druk DS-89/24.\n\n| kwota | x |\n|---|---|\n- [link](http://x) _ważne_\n1. Otwarcie"
-	want := "§ 1 Uchwała nr XII/145/2024, druk DS-89/24. kwota x link ważne Otwarcie"
+	in := "## § 1\n\n**Uchwała** nr XII/145/2024, druk DS-89/24.\n\n| kwota | x |\n|---|---|\n- [link](http://x) _ważne_\n1. Otwarcie\n\ndruk DS\\-89/26, 2027 r\\. 5 \\* 3"
+	want := "§ 1 Uchwała nr XII/145/2024, druk DS-89/24. kwota x link ważne Otwarcie druk DS-89/26, 2027 r. 5 * 3"
 	if got := plainMarkdown(in); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}

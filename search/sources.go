@@ -81,7 +81,7 @@ const columns = "t(id, title, body, url, date, category, body_name, term, status
 
 // sourceVersion goes into every row hash: change it when the way a row
 // becomes a Document changes, and the next sync sends every document anew.
-const sourceVersion = "1"
+const sourceVersion = "2"
 
 // hashes returns each of a source's rows' hash, by document id. PostgreSQL
 // hashes the rows, so a sync with little to send reads ids and hashes
@@ -141,12 +141,21 @@ func (src source) load(ctx context.Context, pool *pgxpool.Pool, ids []int64) ([]
 	return docs, nil
 }
 
-var markdownMarks = regexp.MustCompile("(?m)^\\s*(#{1,6}|>|[-*+]|\\d+\\.)\\s+|[*_`|]+|-{3,}|:?-{3,}:?|\\[|\\]\\([^)]*\\)")
+// markdownMarks matches an escaped character (kept) or one of Markdown's
+// marks (dropped); one pass, so an escaped * is text, not emphasis.
+var markdownMarks = regexp.MustCompile("\\\\[!-/:-@\\[-`{-~]|(?m)^\\s*(#{1,6}|>|[-*+]|\\d+\\.)\\s+|[*_`|]+|-{3,}|:?-{3,}:?|\\[|\\]\\([^)]*\\)")
 
 // plainMarkdown drops Markdown's marks (headings, emphasis, table rules,
-// link targets) so that snippets read as text.
+// link targets) and its escapes (DS\-89/26, as BIP stores typed text) so
+// that snippets read as text.
 func plainMarkdown(s string) string {
-	return strings.Join(strings.Fields(markdownMarks.ReplaceAllString(s, " ")), " ")
+	s = markdownMarks.ReplaceAllStringFunc(s, func(m string) string {
+		if len(m) == 2 && m[0] == '\\' {
+			return m[1:]
+		}
+		return " "
+	})
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func dedupe(ss []string) []string {
