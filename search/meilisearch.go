@@ -50,8 +50,8 @@ func (m *Meilisearch) Name() string { return "meilisearch" }
 
 // MeiliSettings are applied before any document is sent: what is searched
 // (numbers first, so a pasted number ranks its document first), filtered
-// and sorted, one typo from five letters (none in numbers), and Polish
-// word segmentation.
+// and sorted, one typo from five letters (none in numbers, none in the
+// identifiers), and Polish word segmentation.
 var MeiliSettings = &meilisearch.Settings{
 	SearchableAttributes: []string{"numbers", "title", "body"},
 	FilterableAttributes: []string{"type", "category", "body_name", "term", "status", "date_ts"},
@@ -61,6 +61,7 @@ var MeiliSettings = &meilisearch.Settings{
 		MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 5, TwoTypos: 9},
 		DisableOnWords:      []string{},
 		DisableOnAttributes: []string{"numbers"},
+		DisableOnNumbers:    true, // 2024 must not find 2025 (Meilisearch 1.15+)
 	},
 	LocalizedAttributes: []*meilisearch.LocalizedAttributes{{AttributePatterns: []string{"*"}, Locales: []string{"pol"}}},
 	Faceting:            &meilisearch.Faceting{MaxValuesPerFacet: 100},
