@@ -483,6 +483,15 @@ func TestBrowser(t *testing.T) {
 		}
 		p.open("/szukaj/zapisane")
 		p.check("pl_szukaj_zapisane")
+		// Changed from the search page, by keyboard-reachable links and buttons.
+		p.click(`a[href*="zapisane="]`)
+		p.check("pl_szukaj_zmiana")
+		p.fill("#q", "uchwala budzet")
+		p.click(`form.search-form button[type=submit]`)
+		p.click(`form[action="/szukaj/zapisane"] button[type=submit]`)
+		if !strings.Contains(p.text(), "Zapisano zmiany") || !strings.Contains(p.text(), "uchwala budzet") {
+			t.Fatalf("not changed: %s", p.text())
+		}
 	})
 
 	t.Run("XSSPayloadsNeverRun", func(t *testing.T) {

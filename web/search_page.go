@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/i18n"
 	"github.com/ratusz/ratusz/search"
 )
@@ -22,7 +23,17 @@ type searchPageData struct {
 	Facets     []searchFacet
 	Pagination pagination
 	FeedURL    string
-	Saved      bool // a saved search was just created
+	Saved      bool         // a saved search was just created
+	Editing    *savedSearch // the saved search that saving replaces
+}
+
+// SaveParams are the form's parameters a saved search keeps.
+func (p *searchPageData) SaveParams() url.Values { return feedQuery(p.Form) }
+
+// Saveable says whether the query narrows anything, so may be saved.
+func (p *searchPageData) Saveable() bool {
+	q := p.Query
+	return q.Q != "" || len(q.Types) > 0 || q.Category != "" || q.Body != "" || q.Status != ""
 }
 
 type searchFacet struct {
@@ -95,6 +106,15 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		q.Offset = 10000
 	}
 	p.Query = q
+	if id := v.Get("zapisane"); id != "" {
+		a := ratusz.ActorFromContext(r.Context())
+		if err := a.Require(); err != nil {
+			return err
+		}
+		if p.Editing, err = s.savedSearchOf(r.Context(), a.UserID, id); err != nil {
+			return err
+		}
+	}
 	if p.Result, err = s.search.index.Search(r.Context(), q); err != nil {
 		return err
 	}
@@ -108,7 +128,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 func feedQuery(v url.Values) url.Values {
 	f := url.Values{}
 	for k, vs := range v {
-		if k != "strona" && k != "sortuj" && k != "zapisano" {
+		if k != "strona" && k != "sortuj" && k != "zapisano" && k != "zapisane" {
 			f[k] = vs
 		}
 	}
@@ -128,8 +148,8 @@ func (s *Server) searchFacets(p *searchPageData, v url.Values) []searchFacet {
 		param := params[name]
 		f := searchFacet{Name: name, Param: param, Label: p.T("search.facet." + name)}
 		for i, val := range search.FacetValues(counts) {
-			if i >= 12 {
-				break
+			if i >= 12 && v.Get(param) != val {
+				continue
 			}
 			u := url.Values{}
 			for k, vs := range v {

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/i18n"
+	"github.com/ratusz/ratusz/internal/pg"
 	"github.com/ratusz/ratusz/search"
 )
 
@@ -39,6 +40,46 @@ type savedSearch struct {
 // URL is the search page of the saved query.
 func (s savedSearch) URL() string { return "/szukaj?" + s.Filters.Encode() }
 
+// EditURL opens the saved query on the search page, where saving replaces it.
+func (s savedSearch) EditURL() string {
+	v := url.Values{}
+	for k, vs := range s.Filters {
+		v[k] = vs
+	}
+	v.Set("zapisane", strconv.FormatInt(s.ID, 10))
+	return "/szukaj?" + v.Encode()
+}
+
+// savedFilters are a saved search's parameters besides the words, in the
+// order they are described, with their labels.
+var savedFilters = []struct{ param, label string }{
+	{"typ", "search.facet.type"}, {"kategoria", "search.facet.category"}, {"organ", "search.facet.body"},
+	{"status", "search.facet.status"}, {"kadencja", "search.term"}, {"od", "search.from"}, {"do", "search.to"},
+}
+
+// Describe names a saved search's filters, e.g. "Rodzaj: głosowania · Od dnia: 2024-01-01".
+func (p *savedSearchesPageData) Describe(ss savedSearch) string {
+	var parts []string
+	for _, f := range savedFilters {
+		v := ss.Filters.Get(f.param)
+		if v == "" {
+			continue
+		}
+		switch f.param {
+		case "typ":
+			var names []string
+			for _, t := range strings.Split(v, ",") {
+				names = append(names, p.T("search.type."+t))
+			}
+			v = strings.Join(names, ", ")
+		case "status":
+			v = p.T("search.status." + v)
+		}
+		parts = append(parts, p.T(f.label)+": "+v)
+	}
+	return strings.Join(parts, " · ")
+}
+
 type savedSearchesPageData struct {
 	Page
 	List []savedSearch
@@ -52,8 +93,11 @@ func (s *Server) savedSearchesPage(w http.ResponseWriter, r *http.Request) error
 	p := &savedSearchesPageData{}
 	p.Title = "search.saved.title"
 	p.Section = "search"
-	if r.URL.Query().Get("usunieto") == "1" {
+	switch {
+	case r.URL.Query().Get("usunieto") == "1":
 		p.Notice = p.T("search.saved.deleted")
+	case r.URL.Query().Get("zmieniono") == "1":
+		p.Notice = p.T("search.saved.changed")
 	}
 	rows, err := s.pool.Query(r.Context(), `SELECT id, query, filters, created_at FROM search_saved
 		WHERE user_id = $1 AND active ORDER BY created_at DESC, id DESC`, a.UserID)
@@ -100,10 +144,18 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 	if q.Q == "" && len(q.Types) == 0 && q.Category == "" && q.Body == "" && q.Status == "" {
 		return ratusz.Invalid("q", "err.search.empty")
 	}
-	var n int
-	s.pool.QueryRow(r.Context(), "SELECT count(*) FROM search_saved WHERE user_id = $1 AND active", a.UserID).Scan(&n)
-	if n >= 50 {
-		return ratusz.Invalid("q", "err.search.too_many", 50)
+	// Editing: the search replaces one of the person's own saved searches.
+	var replace int64
+	if v := r.PostForm.Get("zastap"); v != "" {
+		if replace, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
+		}
+	} else {
+		var n int
+		s.pool.QueryRow(r.Context(), "SELECT count(*) FROM search_saved WHERE user_id = $1 AND active", a.UserID).Scan(&n)
+		if n >= 50 {
+			return ratusz.Invalid("q", "err.search.too_many", 50)
+		}
 	}
 	q.Sort, q.Limit = "date", 100
 	res, err := s.search.index.Search(r.Context(), q)
@@ -111,21 +163,57 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	fj, _ := json.Marshal(f)
-	var id int64
-	if err := s.pool.QueryRow(r.Context(), `INSERT INTO search_saved (user_id, email, query, filters, lang)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.UserID, a.Email, q.Q, fj, string(s.lang(r))).Scan(&id); err != nil {
-		return err
-	}
 	ids := make([]string, len(res.Hits))
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 	}
-	if _, err := s.pool.Exec(r.Context(), `INSERT INTO search_saved_seen (saved_id, doc_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, id, ids); err != nil {
+	// What it finds now counts as seen: alerts announce only what is new.
+	err = pg.InTx(r.Context(), s.pool, func(tx pgx.Tx) error {
+		id := replace
+		if replace != 0 {
+			tag, err := tx.Exec(r.Context(), `UPDATE search_saved SET query = $3, filters = $4, email = $5
+				WHERE id = $1 AND user_id = $2 AND active`, replace, a.UserID, q.Q, fj, a.Email)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
+			}
+		} else if err := tx.QueryRow(r.Context(), `INSERT INTO search_saved (user_id, email, query, filters, lang)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.UserID, a.Email, q.Q, fj, string(s.lang(r))).Scan(&id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(r.Context(), `INSERT INTO search_saved_seen (saved_id, doc_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, id, ids)
 		return err
+	})
+	if err != nil {
+		return err
+	}
+	if replace != 0 {
+		http.Redirect(w, r, "/szukaj/zapisane?zmieniono=1", http.StatusSeeOther)
+		return nil
 	}
 	f.Set("zapisano", "1")
 	http.Redirect(w, r, "/szukaj?"+f.Encode(), http.StatusSeeOther)
 	return nil
+}
+
+// savedSearchOf returns one of the actor's active saved searches, by the
+// id in a page's "zapisane" parameter.
+func (s *Server) savedSearchOf(ctx context.Context, userID int64, param string) (*savedSearch, error) {
+	id, err := strconv.ParseInt(param, 10, 64)
+	if err != nil {
+		return nil, ratusz.Invalid("zapisane", "err.search.saved_not_found")
+	}
+	ss := &savedSearch{ID: id}
+	var f []byte
+	err = s.pool.QueryRow(ctx, `SELECT query, filters, created_at FROM search_saved WHERE id = $1 AND user_id = $2 AND active`,
+		id, userID).Scan(&ss.Query, &f, &ss.CreatedAt)
+	if err == pgx.ErrNoRows {
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
+	}
+	json.Unmarshal(f, &ss.Filters)
+	return ss, err
 }
 
 func (s *Server) deleteSavedSearch(w http.ResponseWriter, r *http.Request) error {

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -206,5 +207,64 @@ func TestSearchSavedAlertsMailDown(t *testing.T) {
 	e.Pool.QueryRow(system, "SELECT count(*) FROM search_saved_seen s JOIN search_documents d ON d.id = s.doc_id WHERE d.title LIKE '%kormoranach%'").Scan(&seen)
 	if seen != 0 {
 		t.Fatal("an unsent alert was marked as seen")
+	}
+}
+
+// A saved search is changed from the search page: the list describes its
+// filters and links to it; saving there replaces it, for its owner only.
+func TestSearchSavedEdit(t *testing.T) {
+	t.Parallel()
+	e := searchEnv(t, nil)
+	b := e.browser()
+	b.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
+	if res := b.post("/szukaj/zapisane", url.Values{"q": {"sesja"}, "typ": {"session"}, "od": {"2026-01-01"}}); res.Status != 303 {
+		t.Fatalf("save: %d %s", res.Status, res.Body)
+	}
+	var id int64
+	e.Pool.QueryRow(system, "SELECT id FROM search_saved").Scan(&id)
+	sid := strconv.FormatInt(id, 10)
+	list := b.get("/szukaj/zapisane")
+	edit := "/szukaj?od=2026-01-01&amp;q=sesja&amp;typ=session&amp;zapisane=" + sid
+	if !strings.Contains(list.Body, "Rodzaj: sesja · Od dnia: 2026-01-01") || !strings.Contains(list.Body, `href="`+edit+`"`) {
+		t.Fatalf("list does not describe or link the saved search:\n%s", list.Body)
+	}
+	page := b.get("/szukaj?q=sesja&typ=session&zapisane=" + sid)
+	if page.Status != 200 || !strings.Contains(page.Body, `name="zastap" value="`+sid+`"`) || !strings.Contains(page.Body, "Zapisz zmiany w zapisanym wyszukiwaniu") {
+		t.Fatalf("edit page: %d\n%s", page.Status, page.Body)
+	}
+	// The words and filters chosen there keep the page in edit mode.
+	if !strings.Contains(page.Body, `name="zapisane" value="`+sid+`"`) {
+		t.Error("the search form drops the saved search being changed")
+	}
+
+	other := e.browser()
+	other.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
+	t.Run("ErrAnotherPersonsSearch", func(t *testing.T) {
+		if res := other.get("/szukaj?zapisane=" + sid); res.Status != 404 {
+			t.Errorf("another person opens it: %d", res.Status)
+		}
+		if res := other.post("/szukaj/zapisane", url.Values{"q": {"przejęte"}, "zastap": {sid}}); res.Status != 404 {
+			t.Errorf("another person replaces it: %d", res.Status)
+		}
+		if res := e.browser().get("/szukaj?zapisane=" + sid); res.Status != 401 {
+			t.Errorf("anonymous: %d", res.Status)
+		}
+		if res := b.post("/szukaj/zapisane", url.Values{"q": {"x"}, "zastap": {"abc"}}); res.Status != 404 {
+			t.Errorf("bad id: %d", res.Status)
+		}
+	})
+
+	res := b.post("/szukaj/zapisane", url.Values{"q": {"budżet"}, "status": {"adopted"}, "zastap": {sid}})
+	if res.Status != 303 || res.Header.Get("Location") != "/szukaj/zapisane?zmieniono=1" {
+		t.Fatalf("replace: %d %s", res.Status, res.Header.Get("Location"))
+	}
+	var n int
+	var q, f string
+	e.Pool.QueryRow(system, "SELECT count(*), min(query), min(filters::text) FROM search_saved WHERE active").Scan(&n, &q, &f)
+	if n != 1 || q != "budżet" || strings.Contains(f, "session") || !strings.Contains(f, "adopted") {
+		t.Fatalf("after replacing: %d saved, %q %s", n, q, f)
+	}
+	if list := b.get("/szukaj/zapisane?zmieniono=1"); !strings.Contains(list.Body, "Zapisano zmiany") || !strings.Contains(list.Body, "Stan: przyjęto") {
+		t.Errorf("list after the change:\n%s", list.Body)
 	}
 }
