@@ -89,17 +89,18 @@ func (ix *Indexer) Sync(ctx context.Context) (SyncStats, error) {
 		}
 		slices.Sort(changed)
 		for i := 0; i < len(changed); i += batchSize {
-			docs, err := src.load(ctx, ix.pool, changed[i:min(i+batchSize, len(changed))])
+			rows, err := src.load(ctx, ix.pool, changed[i:min(i+batchSize, len(changed))])
 			if err != nil {
 				return st, err
 			}
+			docs := make([]Document, len(rows))
+			ids := make([]string, len(rows))
+			hs := make([]string, len(rows))
+			for k, r := range rows {
+				docs[k], ids[k], hs[k] = r.Document, r.ID, r.hash
+			}
 			if err := ix.index.Upsert(ctx, docs); err != nil {
 				return st, err
-			}
-			ids := make([]string, len(docs))
-			hs := make([]string, len(docs))
-			for k, d := range docs {
-				ids[k], hs[k] = d.ID, hashes[d.ID]
 			}
 			if _, err := ix.pool.Exec(ctx, `INSERT INTO search_synced (engine, id, hash)
 				SELECT $1, id, hash FROM unnest($2::text[], $3::text[]) AS t(id, hash)

@@ -104,18 +104,27 @@ func (src source) hashes(ctx context.Context, pool *pgxpool.Pool) (map[string]st
 	return out, nil
 }
 
-// load reads a source's documents with the given ids.
-func (src source) load(ctx context.Context, pool *pgxpool.Pool, ids []int64) ([]Document, error) {
-	rows, err := pool.Query(ctx, "SELECT t.* FROM ("+src.sql+") AS "+columns+" WHERE t.id = ANY($1)", ids)
+// loaded is a document with the hash of the row it was read from.
+type loaded struct {
+	Document
+	hash string
+}
+
+// load reads a source's documents with the given ids, each with its row's
+// hash as read in the same statement: a row changed since it was hashed
+// is sent as it is now and recorded as such.
+func (src source) load(ctx context.Context, pool *pgxpool.Pool, ids []int64) ([]loaded, error) {
+	rows, err := pool.Query(ctx, "SELECT t.*, md5($2 || t::text) FROM ("+src.sql+") AS "+columns+" WHERE t.id = ANY($1)", ids, sourceVersion)
 	if err != nil {
 		return nil, fmt.Errorf("search: loading %s: %w", src.typ, err)
 	}
-	docs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Document, error) {
-		var d Document
+	docs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (loaded, error) {
+		var l loaded
+		d := &l.Document
 		var id int64
 		var n int
 		var date *time.Time
-		err := row.Scan(&id, &d.Title, &d.Body, &d.URL, &date, &d.Category, &d.BodyName, &d.Term, &d.Status, &d.Numbers, &n)
+		err := row.Scan(&id, &d.Title, &d.Body, &d.URL, &date, &d.Category, &d.BodyName, &d.Term, &d.Status, &d.Numbers, &n, &l.hash)
 		d.ID = src.typ + ":" + strconv.FormatInt(id, 10)
 		d.Type = src.typ
 		if date != nil {
@@ -133,7 +142,7 @@ func (src source) load(ctx context.Context, pool *pgxpool.Pool, ids []int64) ([]
 		}
 		d.Numbers = append(d.Numbers, Numbers(d.Title)...)
 		d.Numbers = dedupe(d.Numbers)
-		return d, err
+		return l, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search: loading %s: %w", src.typ, err)

@@ -28,7 +28,7 @@ type searchPageData struct {
 }
 
 // SaveParams are the form's parameters a saved search keeps.
-func (p *searchPageData) SaveParams() url.Values { return feedQuery(p.Form) }
+func (p *searchPageData) SaveParams() url.Values { return savedParams(p.Form) }
 
 // Saveable says whether the query narrows anything, so may be saved.
 func (p *searchPageData) Saveable() bool {

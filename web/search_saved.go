@@ -131,12 +131,7 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 	if a.Email == "" {
 		return ratusz.Invalid("q", "err.search.no_email")
 	}
-	f := url.Values{}
-	for _, k := range []string{"q", "typ", "kategoria", "organ", "kadencja", "status", "od", "do"} {
-		if v := strings.TrimSpace(r.PostForm.Get(k)); v != "" {
-			f.Set(k, v)
-		}
-	}
+	f := savedParams(r.PostForm)
 	q, err := parseSearch(f, pageParams)
 	if err != nil {
 		return err
@@ -146,8 +141,8 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Editing: the search replaces one of the person's own saved searches.
 	var replace int64
-	if v := r.PostForm.Get("zastap"); v != "" {
-		if replace, err = strconv.ParseInt(v, 10, 64); err != nil {
+	if _, ok := r.PostForm["zastap"]; ok {
+		if replace, err = strconv.ParseInt(r.PostForm.Get("zastap"), 10, 64); err != nil || replace <= 0 {
 			return ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
 		}
 	} else {
@@ -171,8 +166,8 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 	err = pg.InTx(r.Context(), s.pool, func(tx pgx.Tx) error {
 		id := replace
 		if replace != 0 {
-			tag, err := tx.Exec(r.Context(), `UPDATE search_saved SET query = $3, filters = $4, email = $5
-				WHERE id = $1 AND user_id = $2 AND active`, replace, a.UserID, q.Q, fj, a.Email)
+			tag, err := tx.Exec(r.Context(), `UPDATE search_saved SET query = $3, filters = $4, email = $5, lang = $6
+				WHERE id = $1 AND user_id = $2 AND active`, replace, a.UserID, q.Q, fj, a.Email, string(s.lang(r)))
 			if err != nil {
 				return err
 			}
@@ -198,12 +193,26 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// savedKeys are the parameters a saved search keeps.
+var savedKeys = []string{"q", "typ", "kategoria", "organ", "kadencja", "status", "od", "do"}
+
+// savedParams picks a saved search's parameters from a form or a query.
+func savedParams(v url.Values) url.Values {
+	f := url.Values{}
+	for _, k := range savedKeys {
+		if x := strings.TrimSpace(v.Get(k)); x != "" {
+			f.Set(k, x)
+		}
+	}
+	return f
+}
+
 // savedSearchOf returns one of the actor's active saved searches, by the
 // id in a page's "zapisane" parameter.
 func (s *Server) savedSearchOf(ctx context.Context, userID int64, param string) (*savedSearch, error) {
 	id, err := strconv.ParseInt(param, 10, 64)
 	if err != nil {
-		return nil, ratusz.Invalid("zapisane", "err.search.saved_not_found")
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
 	}
 	ss := &savedSearch{ID: id}
 	var f []byte

@@ -249,11 +249,22 @@ func TestSearchSavedEdit(t *testing.T) {
 		if res := e.browser().get("/szukaj?zapisane=" + sid); res.Status != 401 {
 			t.Errorf("anonymous: %d", res.Status)
 		}
-		if res := b.post("/szukaj/zapisane", url.Values{"q": {"x"}, "zastap": {"abc"}}); res.Status != 404 {
-			t.Errorf("bad id: %d", res.Status)
+		for _, bad := range []string{"abc", "0", "-1", ""} {
+			if res := b.post("/szukaj/zapisane", url.Values{"q": {"x"}, "zastap": {bad}}); res.Status != 404 {
+				t.Errorf("replacing saved search %q: %d", bad, res.Status)
+			}
+		}
+		// A link cannot slip a replacement into the page's save form.
+		if res := b.get("/szukaj?q=x&zastap=" + sid); strings.Contains(res.Body, `name="zastap"`) {
+			t.Error("a zastap parameter in the address reached the save form")
 		}
 	})
 
+	var saved int
+	e.Pool.QueryRow(system, "SELECT count(*) FROM search_saved").Scan(&saved)
+	if saved != 1 {
+		t.Fatalf("%d saved searches after refused replacements", saved)
+	}
 	res := b.post("/szukaj/zapisane", url.Values{"q": {"budżet"}, "status": {"adopted"}, "zastap": {sid}})
 	if res.Status != 303 || res.Header.Get("Location") != "/szukaj/zapisane?zmieniono=1" {
 		t.Fatalf("replace: %d %s", res.Status, res.Header.Get("Location"))
