@@ -467,6 +467,13 @@ func TestBrowser(t *testing.T) {
 		p.open("/szukaj")
 		p.check("pl_szukaj")
 		p.fill("#q", "uchwala")
+		// With the script, results follow the typing before any submit,
+		// and the status line announces their number.
+		p.run(chromedp.Sleep(1500 * time.Millisecond))
+		if loc, st := p.location(), value(p, chromedp.Text(chromedp.CSS("#search-status"))); !strings.Contains(loc, "q=uchwala") || !strings.HasPrefix(st, "Wyniki:") || strings.HasPrefix(st, "Wyniki: 0") {
+			t.Fatalf("search as you type: %s, status %q", loc, st)
+		}
+		p.check("pl_szukaj_na_biezaco")
 		p.click(`form.search-form button[type=submit]`)
 		if !strings.Contains(p.location(), "q=uchwala") || strings.Contains(p.text(), "Wyniki: 0") || !strings.Contains(p.text(), "Uchwał") {
 			t.Fatalf("search without diacritics: %s\n%s", p.location(), p.text())
