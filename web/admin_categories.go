@@ -22,6 +22,7 @@ func (s *Server) adminCategories(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &adminCategoriesPage{Categories: opts}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Title = "admin.categories.title"
 	p.Section = "admin"
 	if r.URL.Query().Get("zapisano") != "" {
@@ -94,6 +95,7 @@ func (s *Server) adminCategorySave(w http.ResponseWriter, r *http.Request) error
 	v := r.PostForm
 	in := bip.CategoryInput{Slug: v.Get("slug"), NamePL: v.Get("name_pl"), NameEN: v.Get("name_en"), Parent: v.Get("parent")}
 	p := &adminCategoryPage{Input: in}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	if pos := v.Get("position"); pos != "" {
 		n, err := strconv.Atoi(pos)
 		if err != nil {

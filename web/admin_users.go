@@ -26,6 +26,7 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &adminUsersPage{Users: users, Total: total, Query: f.Query, Role: f.Role, Roles: ratusz.Roles}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Title = "admin.users.title"
 	p.Section = "admin"
 	if q.Get("saved") != "" {

@@ -160,6 +160,7 @@ func (s *Server) bipPublication(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := s.bipPublicationPage(r, p)
+	page.Lang = s.lang(r) // the handler translates messages before render
 	if r.URL.Query().Get("zapisano") != "" {
 		page.Notice = page.T("bip.saved")
 	}
@@ -230,6 +231,7 @@ func (s *Server) bipVersions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &bipVersionsPage{Pub: latest, Versions: versions, From: max(1, len(versions)-1), To: len(versions)}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Title = "bip.versions.title"
 	p.TitleArgs = []any{latest.Title}
 	p.Section = "bip"
@@ -277,6 +279,7 @@ type bipChangesPage struct {
 func (s *Server) bipChanges(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	p := &bipChangesPage{Publication: q.Get("publikacja"), Kind: q.Get("rodzaj"), From: q.Get("od"), To: q.Get("do")}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Title = "bip.changes.title"
 	p.Section = "bip"
 	f := bip.ChangeFilter{Kind: p.Kind}

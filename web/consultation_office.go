@@ -171,6 +171,7 @@ func consultationFieldOf(err error) error {
 
 func (s *Server) renderConsultationEdit(w http.ResponseWriter, r *http.Request, code int, c *consultations.Consultation, form, errs map[string]string) error {
 	p := &consultationEditPage{Form: form}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Section = "consultations"
 	p.Errors = errs
 	if c == nil {

@@ -124,6 +124,7 @@ func (s *Server) renderConsultationShow(w http.ResponseWriter, r *http.Request, 
 	svc := s.consultations()
 	p := &consultationShowPage{consultationView: consultationView{c, time.Now()}, Description: template.HTML(bip.RenderMarkdown(c.Description)),
 		MayManage: consultations.MayManage(r.Context()), Form: form}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	if p.Documents, err = svc.Documents(r.Context(), c.ID); err != nil {
 		return err
 	}

@@ -275,6 +275,7 @@ func (s *Server) councilDevice(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &devicePage{sessionView: v, Me: me}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	if v.Open != nil {
 		if p.Choice, err = s.council.MyChoice(r.Context(), v.Open.ID, me.ID); err != nil {
 			return err

@@ -114,6 +114,7 @@ func readSessionForm(r *http.Request) (map[string]string, council.SessionInput, 
 
 func (s *Server) renderSessionEdit(w http.ResponseWriter, r *http.Request, code int, v *sessionView, form map[string]string, errs map[string]string) error {
 	p := &sessionEditPage{sessionView: v, Form: form}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Section = "council"
 	p.Errors = errs
 	if v == nil {

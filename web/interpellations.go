@@ -32,6 +32,7 @@ func todayUTC() time.Time {
 func (s *Server) interpellations(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	p := &interpellationsPage{Today: todayUTC(), Status: q.Get("stan"), Kind: q.Get("rodzaj"), Councillor: q.Get("radny")}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Title = "council.int.title"
 	p.Section = "council"
 	f := council.InterpellationFilter{Status: p.Status, Kind: p.Kind, Limit: 50}
@@ -86,6 +87,7 @@ type interpellationPage struct {
 func (s *Server) renderInterpellation(w http.ResponseWriter, r *http.Request, code int, i *council.Interpellation, errs map[string]string, answer string) {
 	p := &interpellationPage{I: i, Status: i.Status(todayUTC()), Answer: answer,
 		MayReply: i.AnsweredOn == nil && ratusz.ActorFromContext(r.Context()).Has(ratusz.RoleSecretary, ratusz.RoleChair)}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	if i.PublicationID != nil {
 		p.BIPURL = fmt.Sprintf("/bip/publikacje/%d", *i.PublicationID)
 	}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -204,5 +205,31 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	if len(routed) < 4 {
 		t.Fatalf("walked only %d API routes", len(routed))
+	}
+}
+
+// Messages that handlers put on a page before it is rendered (notices,
+// field errors, facet labels) come in the reader's language too.
+func TestEnglishMessagesSetByHandlers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	if err := e.Server.SyncSearch(system); err != nil {
+		t.Fatal(err)
+	}
+	var consultation int64
+	e.Pool.QueryRow(system, "SELECT min(id) FROM consultations WHERE state = 'open'").Scan(&consultation)
+	b := e.browser()
+	b.get("/lang/en?next=/")
+	b.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
+	for path, want := range map[string]string{
+		"/szukaj?q=budzet":                                          "BIP publication</a>",
+		"/rada/interpelacje?stan=zzz":                               "The status must be one of",
+		"/bip/rejestr-zmian?rodzaj=zzz":                             "Unknown kind of change.",
+		"/szukaj/zapisane?usunieto=1":                               "Saved search deleted.",
+		fmt.Sprintf("/konsultacje/%d?zapisano=uwaga", consultation): "Thank you: your remark was received.",
+	} {
+		if res := b.get(path); !strings.Contains(res.Body, `<html lang="en">`) || !strings.Contains(res.Body, want) {
+			t.Errorf("%s: %d, no %q in English", path, res.Status, want)
+		}
 	}
 }

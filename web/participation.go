@@ -159,6 +159,7 @@ func (s *Server) pbEdition(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &pbEditionPage{E: e, Pools: pools(e, projects), Officer: isPBOfficer(r), Phases: participation.Phases}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	if p.HasVoted, err = s.pb.HasVoted(r.Context(), e.ID); err != nil {
 		return err
 	}
@@ -473,6 +474,7 @@ func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, code int,
 	a := ratusz.ActorFromContext(r.Context())
 	p := &pbProjectPage{P: proj, E: e, District: e.District(proj.DistrictID), Officer: isPBOfficer(r),
 		Author: proj.SubmittedBy != nil && *proj.SubmittedBy == a.UserID}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	if p.Files, err = s.pb.Files(r.Context(), proj.ID); err != nil {
 		return err
 	}

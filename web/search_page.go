@@ -89,6 +89,7 @@ const searchPageSize = 20
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
 	p := &searchPageData{Form: v, Q: v.Get("q")}
+	p.Lang = s.lang(r) // the handler translates facet labels before render
 	p.Title = "search.title"
 	p.Section = "search"
 	p.Saved = v.Get("zapisano") == "1"

@@ -91,6 +91,7 @@ func (s *Server) savedSearchesPage(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	p := &savedSearchesPageData{}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Title = "search.saved.title"
 	p.Section = "search"
 	switch {
@@ -294,6 +295,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &unsubscribePage{Token: token, Query: q, Done: true}
+	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Title = "search.unsubscribe.title"
 	p.Section = "search"
 	p.Notice = p.T("search.unsubscribe.done")
