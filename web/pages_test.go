@@ -223,6 +223,7 @@ func TestEnglishMessagesSetByHandlers(t *testing.T) {
 	b.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
 	for path, want := range map[string]string{
 		"/szukaj?q=budzet":                                          "BIP publication</a>",
+		"/szukaj?q=budzet&typ=bip":                                  ">Resolutions</a>", // the category facet names, not slugs
 		"/rada/interpelacje?stan=zzz":                               "The status must be one of",
 		"/bip/rejestr-zmian?rodzaj=zzz":                             "Unknown kind of change.",
 		"/szukaj/zapisane?usunieto=1":                               "Saved search deleted.",

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/xml"
 	"html"
 	"html/template"
@@ -121,7 +122,11 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Pagination = newPagination(r, page, p.Result.Total, searchPageSize)
 	p.FeedURL = "/szukaj/feed.atom?" + feedQuery(v).Encode()
-	p.Facets = s.searchFacets(p, v)
+	names, err := s.categoryNames(r.Context(), p.Lang)
+	if err != nil {
+		return err
+	}
+	p.Facets = s.searchFacets(p, v, names)
 	s.render(w, r, http.StatusOK, "search", p)
 	return nil
 }
@@ -136,9 +141,26 @@ func feedQuery(v url.Values) url.Values {
 	return f
 }
 
+// categoryNames maps BIP category slugs to their names in a language, so
+// that the category facet reads "Uchwały" rather than "uchwaly".
+func (s *Server) categoryNames(ctx context.Context, lang i18n.Lang) (map[string]string, error) {
+	cats, err := s.bip.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(cats))
+	for _, c := range cats {
+		out[c.Slug] = c.NamePL
+		if lang == i18n.EN && c.NameEN != "" {
+			out[c.Slug] = c.NameEN
+		}
+	}
+	return out, nil
+}
+
 // searchFacets are links that add (or remove) one filter each, so that the
 // page narrows results without JavaScript.
-func (s *Server) searchFacets(p *searchPageData, v url.Values) []searchFacet {
+func (s *Server) searchFacets(p *searchPageData, v url.Values, categories map[string]string) []searchFacet {
 	params := map[string]string{"type": "typ", "category": "kategoria", "body": "organ", "status": "status"}
 	var out []searchFacet
 	for _, name := range search.FacetNames {
@@ -170,6 +192,10 @@ func (s *Server) searchFacets(p *searchPageData, v url.Values) []searchFacet {
 				label = p.T("search.type." + val)
 			case "status":
 				label = p.T("search.status." + val)
+			case "category":
+				if n, ok := categories[val]; ok {
+					label = n
+				}
 			}
 			f.Values = append(f.Values, searchFacetValue{Label: label, Count: counts[val], URL: "/szukaj?" + u.Encode(), Selected: selected})
 		}
