@@ -87,6 +87,12 @@ func (s *Service) Current(ctx context.Context, id int64) (*Publication, error) {
 	return loadVersion(ctx, s.pool, id, 0)
 }
 
+// LoadCurrent returns the newest version of a publication as a
+// transaction sees it (another module revising it in its own transaction).
+func LoadCurrent(ctx context.Context, tx pgx.Tx, id int64) (*Publication, error) {
+	return loadVersion(ctx, tx, id, 0)
+}
+
 // FindVersion returns one version of a publication.
 func (s *Service) FindVersion(ctx context.Context, id int64, version int) (*Publication, error) {
 	return loadVersion(ctx, s.pool, id, version)

@@ -26,6 +26,7 @@ type ResolutionEntry struct {
 	Session       int
 	VoteID        int64
 	PublicationID *int64
+	VoidedBy      *int64 // the re-vote that rejected it: not adopted after all
 }
 
 // ResolutionFilter selects from the register.
@@ -55,12 +56,12 @@ func (s *Service) Resolutions(ctx context.Context, f ResolutionFilter) ([]*Resol
 		f.Limit = 50
 	}
 	page, args := w.Page(f.Offset, f.Limit)
-	rows, _ := s.pool.Query(ctx, `SELECT r.number, r.title, r.adopted_at, r.body_id, b.name, r.session_id, s.number, r.vote_id, r.publication_id
+	rows, _ := s.pool.Query(ctx, `SELECT r.number, r.title, r.adopted_at, r.body_id, b.name, r.session_id, s.number, r.vote_id, r.publication_id, r.voided_by_vote_id
 		FROM resolutions r JOIN council_bodies b ON b.id = r.body_id JOIN council_sessions s ON s.id = r.session_id`+w.SQL()+
 		" ORDER BY r.adopted_at DESC, r.seq DESC"+page, args...)
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*ResolutionEntry, error) {
 		e := &ResolutionEntry{}
-		err := r.Scan(&e.Number, &e.Title, &e.AdoptedAt, &e.BodyID, &e.Body, &e.SessionID, &e.Session, &e.VoteID, &e.PublicationID)
+		err := r.Scan(&e.Number, &e.Title, &e.AdoptedAt, &e.BodyID, &e.Body, &e.SessionID, &e.Session, &e.VoteID, &e.PublicationID, &e.VoidedBy)
 		return e, err
 	})
 	return list, total, err

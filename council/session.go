@@ -612,6 +612,9 @@ type AgendaChange struct {
 	Label  string   `json:"label,omitempty"`
 	Title  string   `json:"title,omitempty"`
 	Papers []string `json:"papers,omitempty"`
+	// AddedItem is the item an adopted "add" put on the agenda, recorded
+	// when applied, so that a re-vote rejecting it can take it off again.
+	AddedItem int64 `json:"added_item,omitempty"`
 }
 
 // ProposeAgendaChange prepares the vote that changes the agenda of a
@@ -678,6 +681,38 @@ func (s *Service) ProposeAgendaChange(ctx context.Context, sessionID int64, ch A
 	return s.Vote(ctx, id)
 }
 
+// undoAgendaChange undoes the agenda change a repeated vote made, when the
+// re-vote rejects it: an item taken off comes back, an item put on is
+// taken off (struck through, linked to the re-vote).
+func undoAgendaChange(ctx context.Context, tx pgx.Tx, v, orig *Vote) error {
+	var ch *AgendaChange
+	if err := tx.QueryRow(ctx, "SELECT agenda_change FROM votes WHERE id = $1", orig.ID).Scan(&ch); err != nil || ch == nil {
+		return err
+	}
+	if _, err := lockSession(ctx, tx, v.SessionID); err != nil {
+		return err
+	}
+	var label, reason string
+	var err error
+	switch ch.Op {
+	case "remove":
+		err = tx.QueryRow(ctx, "UPDATE agenda_items SET removed_by_vote_id = NULL WHERE id = $1 AND removed_by_vote_id = $2 RETURNING label", ch.Item, orig.ID).Scan(&label)
+		reason = fmt.Sprintf("Reasumpcja głosowania nr %d (głosowanie nr %d): przywrócono punkt %s.", orig.ID, v.ID, label)
+	case "add":
+		err = tx.QueryRow(ctx, "UPDATE agenda_items SET removed_by_vote_id = $2 WHERE id = $1 AND removed_by_vote_id IS NULL RETURNING label", ch.AddedItem, v.ID).Scan(&label)
+		reason = fmt.Sprintf("Reasumpcja głosowania nr %d (głosowanie nr %d): zdjęto punkt %s.", orig.ID, v.ID, label)
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil // nothing left to undo
+	} else if err != nil {
+		return err
+	}
+	if err := syncAnnouncement(ctx, tx, v.SessionID, reason); err != nil {
+		return err
+	}
+	return outbox.Write(ctx, tx, "agenda.changed", sessionTopic(v.SessionID), map[string]any{"vote": v.ID})
+}
+
 // applyAgendaChange applies an adopted agenda change in the closing
 // transaction.
 func applyAgendaChange(ctx context.Context, tx pgx.Tx, v *Vote) error {
@@ -698,6 +733,9 @@ func applyAgendaChange(ctx context.Context, tx pgx.Tx, v *Vote) error {
 			item, err = insertItem(ctx, tx, sess, AgendaInput{Title: ch.Title, Papers: ch.Papers})
 		}
 		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE votes SET agenda_change = agenda_change || jsonb_build_object('added_item', $2::bigint) WHERE id = $1", v.ID, item.ID); err != nil {
 			return err
 		}
 		reason = fmt.Sprintf("Zmiana porządku obrad w głosowaniu nr %d: wprowadzono punkt %s.", v.ID, item.Label)

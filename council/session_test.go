@@ -2,6 +2,7 @@ package council_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -491,5 +492,118 @@ func TestRollCallAndRemovedItems(t *testing.T) {
 	wantCode(t, err, ratusz.ECONFLICT, "councillor") // councillor 4 is absent
 	if got, _ := f.s.Vote(f.office, rc.ID); got.BallotsCast != 0 {
 		t.Fatalf("%d choices kept from a refused roll call", got.BallotsCast)
+	}
+}
+
+// A re-vote (reasumpcja) replaces the result of the vote it repeats:
+// rejected now, a resolution adopted before is not adopted after all and
+// an agenda change is undone; adopted again, the resolution keeps its
+// number; a result already replaced cannot be repeated.
+func TestRevotes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	f.present(t, 5)
+	bipSvc := bip.NewService(f.pool)
+	closeWith := func(v *council.Vote, choices ...council.Choice) *council.Vote {
+		t.Helper()
+		if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range choices {
+			if err := f.s.CastBallot(f.as[i], v.ID, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		closed, err := f.s.CloseVote(f.office, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return closed
+	}
+	revote := func(of *council.Vote, choices ...council.Choice) *council.Vote {
+		t.Helper()
+		v, err := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Reasumpcja: " + of.Subject, Majority: council.Simple, Repeats: of.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return closeWith(v, choices...)
+	}
+	first, err := f.s.CreateResolutionVote(f.office, f.item.ID, "budżet", council.Simple, &council.DraftResolution{Title: "w sprawie budżetu", Text: "§ 1. Uchwala się budżet."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first = closeWith(first, council.For, council.For, council.Against)
+	if first.Resolution == nil || !strings.HasPrefix(first.Resolution.Number, "XII/1/") {
+		t.Fatalf("first: %+v", first.Resolution)
+	}
+
+	// Rejected in the re-vote: the resolution is not adopted after all.
+	re := revote(first, council.Against, council.Against, council.Against, council.For)
+	if *re.Outcome != "rejected" || re.Resolution != nil {
+		t.Fatalf("re-vote %+v %+v", re, re.Resolution)
+	}
+	first, _ = f.s.Vote(f.office, first.ID)
+	if first.SupersededBy == nil || *first.SupersededBy != re.ID {
+		t.Fatalf("the repeated vote does not name its re-vote: %+v", first.SupersededBy)
+	}
+	if r := first.Resolution; r == nil || r.VoidedBy == nil || *r.VoidedBy != re.ID {
+		t.Fatalf("the resolution is not marked as not adopted: %+v", r)
+	}
+	pub, err := bipSvc.Current(f.office, first.Resolution.PublicationID)
+	if err != nil || !pub.Withdrawn || !strings.Contains(pub.ChangeReason, "nie została podjęta") || !strings.Contains(pub.ChangeReason, fmt.Sprintf("głosowania nr %d", first.ID)) {
+		t.Fatalf("BIP after the re-vote: %v %+v", err, pub)
+	}
+	reg, _, err := f.s.Resolutions(f.office, council.ResolutionFilter{})
+	if err != nil || len(reg) != 1 || reg[0].VoidedBy == nil || *reg[0].VoidedBy != re.ID {
+		t.Fatalf("register: %v %+v", err, reg)
+	}
+	// A replaced result is not repeated again; its re-vote may be.
+	_, err = f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Znowu", Majority: council.Simple, Repeats: first.ID})
+	wantCode(t, err, ratusz.EINVALID, "repeats")
+	again := revote(re, council.For, council.For, council.For)
+	if again.Resolution == nil || !strings.HasPrefix(again.Resolution.Number, "XII/2/") {
+		t.Fatalf("adopted in a second re-vote, the draft gets the next number: %+v", again.Resolution)
+	}
+
+	// Adopted again: the resolution keeps its number and moves to the re-vote.
+	second, _ := f.s.CreateResolutionVote(f.office, f.item.ID, "podatki", council.Simple, &council.DraftResolution{Title: "w sprawie podatków", Text: "§ 1. Stawki."})
+	second = closeWith(second, council.For, council.For, council.Against)
+	number := second.Resolution.Number
+	confirmed := revote(second, council.For, council.For, council.For, council.Against)
+	if confirmed.Resolution == nil || confirmed.Resolution.Number != number {
+		t.Fatalf("confirmed: %+v, want %s", confirmed.Resolution, number)
+	}
+	if old, _ := f.s.Vote(f.office, second.ID); old.Resolution != nil {
+		t.Fatalf("the resolution stays on the replaced vote: %+v", old.Resolution)
+	}
+	pub, _ = bipSvc.Current(f.office, confirmed.Resolution.PublicationID)
+	if pub.Withdrawn || pub.Version != 2 || !strings.Contains(pub.Body, "potwierdzono w reasumpcji") {
+		t.Fatalf("BIP after a confirming re-vote: v%d %s", pub.Version, pub.Body)
+	}
+	var n int
+	f.pool.QueryRow(f.office, "SELECT count(*) FROM resolutions").Scan(&n)
+	if n != 3 {
+		t.Fatalf("%d resolutions, want 3 (XII/1 not adopted, XII/2, %s)", n, number)
+	}
+
+	// An agenda change undone by a re-vote: the item put on comes off.
+	if err := f.s.SetCurrentItem(f.office, f.session.ID, f.item.ID); err != nil {
+		t.Fatal(err)
+	}
+	add, err := f.s.ProposeAgendaChange(f.office, f.session.ID, council.AgendaChange{Op: "add", Label: "1a", Title: "Stanowisko"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeWith(add, council.For, council.For, council.For)
+	if got := labels(t, f); got != "1 1a" {
+		t.Fatalf("after adding: %q", got)
+	}
+	v, err := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Reasumpcja zmiany porządku", Majority: council.Simple, Repeats: add.ID})
+	if err != nil || v.Majority != council.AbsoluteStatutory {
+		t.Fatalf("a re-vote of an agenda change needs the statutory majority: %v %+v", err, v)
+	}
+	closeWith(v, council.Against, council.Against, council.Against)
+	if got := labels(t, f); got != "1 -1a" {
+		t.Fatalf("after the re-vote rejected the change: %q", got)
 	}
 }

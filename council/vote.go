@@ -47,6 +47,7 @@ type Vote struct {
 	Mode          string      `json:"mode"`
 	State         string      `json:"state"`
 	RepeatsID     *int64      `json:"repeats,omitempty"`
+	SupersededBy  *int64      `json:"superseded_by,omitempty"` // the closed re-vote that replaced this result
 	OpenedAt      *time.Time  `json:"opened_at,omitempty"`
 	ClosedAt      *time.Time  `json:"closed_at,omitempty"`
 	Counts        *Counts     `json:"counts,omitempty"`
@@ -124,21 +125,39 @@ func (s *Service) PrepareVote(ctx context.Context, in VoteInput) (*Vote, error) 
 		return nil, err
 	}
 	var repeats *int64
+	var change *AgendaChange
 	if in.Repeats != 0 {
-		// A re-vote (reasumpcja) repeats a closed vote of the same session.
-		var ok bool
-		if err := s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM votes WHERE id = $1 AND session_id = $2 AND state = 'closed')",
-			in.Repeats, sessionID).Scan(&ok); err != nil {
+		// A re-vote (reasumpcja) repeats a closed vote of the same session,
+		// the latest on the matter: a result already replaced is not.
+		var ok, superseded bool
+		var origTitle, origText string
+		err := s.pool.QueryRow(ctx, `SELECT true, EXISTS (SELECT 1 FROM votes r WHERE r.repeats_id = v.id AND r.state = 'closed'),
+				v.resolution_title, v.resolution_text, v.agenda_change
+			FROM votes v WHERE v.id = $1 AND v.session_id = $2 AND v.state = 'closed'`, in.Repeats, sessionID).
+			Scan(&ok, &superseded, &origTitle, &origText, &change)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return nil, err
 		}
 		if !ok {
 			return nil, ratusz.Invalid("repeats", "err.council.repeats")
 		}
+		if superseded {
+			return nil, ratusz.Invalid("repeats", "err.council.repeats_superseded")
+		}
 		repeats = &in.Repeats
+		// It decides the same matter: the same draft resolution unless a
+		// corrected one is given, the same agenda change under its
+		// statutory majority.
+		if resTitle == "" {
+			resTitle, resText = origTitle, origText
+		}
+		if change != nil {
+			in.Majority = AbsoluteStatutory
+		}
 	}
 	var id int64
-	err = s.pool.QueryRow(ctx, `INSERT INTO votes (session_id, agenda_item_id, subject, majority, mode, repeats_id, resolution_title, resolution_text)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, sessionID, in.AgendaItem, subject, string(in.Majority), in.Mode, repeats, resTitle, resText).Scan(&id)
+	err = s.pool.QueryRow(ctx, `INSERT INTO votes (session_id, agenda_item_id, subject, majority, mode, repeats_id, resolution_title, resolution_text, agenda_change)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, sessionID, in.AgendaItem, subject, string(in.Majority), in.Mode, repeats, resTitle, resText, change).Scan(&id)
 	if err != nil {
 		return nil, err
 	}
@@ -345,6 +364,12 @@ func (s *Service) closeVote(ctx context.Context, id int64, secret *Counts) (*Vot
 		if err != nil {
 			return err
 		}
+		var orig *Vote
+		if v.RepeatsID != nil {
+			if orig, err = lockRepeated(ctx, tx, *v.RepeatsID); err != nil {
+				return err
+			}
+		}
 		var c Counts
 		switch {
 		case v.Mode == "secret" && secret == nil:
@@ -394,7 +419,11 @@ func (s *Service) closeVote(ctx context.Context, id int64, secret *Counts) (*Vot
 			return err
 		}
 		v.PublicationID = &pub.ID
-		if outcome == "adopted" {
+		if orig != nil {
+			if err := replaceResult(ctx, tx, v, orig); err != nil {
+				return err
+			}
+		} else if outcome == "adopted" {
 			if err := adoptResolution(ctx, tx, v); err != nil {
 				return err
 			}
@@ -408,6 +437,80 @@ func (s *Service) closeVote(ctx context.Context, id int64, secret *Counts) (*Vot
 		return nil, err
 	}
 	return s.Vote(ctx, id)
+}
+
+// lockRepeated locks the vote a closing re-vote repeats, which must still
+// stand: two re-votes of one result cannot both replace it.
+func lockRepeated(ctx context.Context, tx pgx.Tx, id int64) (*Vote, error) {
+	var superseded bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM votes r WHERE r.repeats_id = v.id AND r.state = 'closed')
+		FROM votes v WHERE v.id = $1 FOR UPDATE`, id).Scan(&superseded); err != nil {
+		return nil, err
+	}
+	if superseded {
+		return nil, ratusz.Errorf(ratusz.ECONFLICT, "err.council.repeats_superseded")
+	}
+	return loadVote(ctx, tx, id, false)
+}
+
+// replaceResult gives a closing re-vote (reasumpcja) its effect: its
+// result replaces the repeated vote's. Adopted again, the resolution keeps
+// its number and moves to the re-vote, and an agenda change already made
+// stands; adopted only now, they take effect as after any vote. Rejected
+// now, a resolution adopted before is not adopted after all (its BIP
+// publication is withdrawn, saying so) and an agenda change is undone.
+func replaceResult(ctx context.Context, tx pgx.Tx, v, orig *Vote) error {
+	was := orig.Outcome != nil && *orig.Outcome == "adopted"
+	now := *v.Outcome == "adopted"
+	c := v.Counts
+	when := fmt.Sprintf("głosowanie nr %d z dnia %s: za %d, przeciw %d, wstrzymało się %d", v.ID, v.ClosedAt.In(warsaw).Format("2006-01-02"), c.For, c.Against, c.Abstain)
+	switch {
+	case now && !was:
+		if err := adoptResolution(ctx, tx, v); err != nil {
+			return err
+		}
+		return applyAgendaChange(ctx, tx, v)
+	case now && was:
+		if r := orig.Resolution; r != nil {
+			if _, err := tx.Exec(ctx, "UPDATE resolutions SET vote_id = $2 WHERE vote_id = $1", orig.ID, v.ID); err != nil {
+				return err
+			}
+			if r.PublicationID != 0 {
+				if err := reviseResolution(ctx, tx, r.PublicationID, "\n\nPodjęcie uchwały potwierdzono w reasumpcji głosowania nr "+itoa(orig.ID)+" ("+when+").", "Reasumpcja głosowania"); err != nil {
+					return err
+				}
+			}
+			v.Resolution = r
+		}
+	case !now && was:
+		if r := orig.Resolution; r != nil {
+			if _, err := tx.Exec(ctx, "UPDATE resolutions SET voided_by_vote_id = $2 WHERE vote_id = $1", orig.ID, v.ID); err != nil {
+				return err
+			}
+			if r.PublicationID != 0 {
+				if _, err := bip.Withdraw(ctx, tx, r.PublicationID, "Uchwała nie została podjęta: w reasumpcji głosowania nr "+itoa(orig.ID)+" wniosek odrzucono ("+when+")."); err != nil {
+					return err
+				}
+			}
+		}
+		return undoAgendaChange(ctx, tx, v, orig)
+	}
+	return nil
+}
+
+// reviseResolution appends a note to a resolution's BIP publication.
+func reviseResolution(ctx context.Context, tx pgx.Tx, pubID int64, note, reason string) error {
+	cur, err := bip.LoadCurrent(ctx, tx, pubID)
+	if err != nil {
+		return err
+	}
+	d := bip.Draft{Category: cur.Category.Slug, Title: cur.Title, Body: cur.Body + note, ProducedBy: cur.Metadata.ProducedBy,
+		Responsible: cur.Metadata.Responsible, ProducedAt: cur.Metadata.ProducedAt}
+	for _, a := range cur.Attachments {
+		d.Keep = append(d.Keep, a.ID)
+	}
+	_, err = bip.Revise(ctx, tx, pubID, d, reason)
+	return err
 }
 
 // keepNamedList stores a closing vote's named list as it stands: an entry
@@ -462,10 +565,11 @@ func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*
 	err := q.QueryRow(ctx, `SELECT v.id, v.session_id, s.starts_at, v.agenda_item_id, v.subject, v.majority, v.mode, v.state, v.repeats_id,
 			v.opened_at, v.closed_at, v.count_for, v.count_against, v.count_abstain, v.count_not_voting, v.count_absent,
 			v.outcome, v.publication_id, coalesce(v.statutory_size, b.statutory_size),
-			(SELECT count(*) FROM ballots WHERE vote_id = v.id)
+			(SELECT count(*) FROM ballots WHERE vote_id = v.id),
+			(SELECT max(r.id) FROM votes r WHERE r.repeats_id = v.id AND r.state = 'closed')
 		FROM votes v JOIN council_sessions s ON s.id = v.session_id JOIN council_bodies b ON b.id = s.body_id WHERE v.id = $1`, id).
 		Scan(&v.ID, &v.SessionID, &v.SessionDate, &v.AgendaItemID, &v.Subject, &v.Majority, &v.Mode, &v.State, &v.RepeatsID,
-			&v.OpenedAt, &v.ClosedAt, &cFor, &cAgainst, &cAbstain, &cNot, &cAbsent, &v.Outcome, &v.PublicationID, &seats, &v.BallotsCast)
+			&v.OpenedAt, &v.ClosedAt, &cFor, &cAgainst, &cAbstain, &cNot, &cAbsent, &v.Outcome, &v.PublicationID, &seats, &v.BallotsCast, &v.SupersededBy)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.council.vote_not_found")
 	} else if err != nil {
@@ -475,7 +579,7 @@ func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*
 		v.StatutorySize = *seats
 	}
 	var r Resolution
-	if err := q.QueryRow(ctx, "SELECT number, title, coalesce(publication_id, 0) FROM resolutions WHERE vote_id = $1", id).Scan(&r.Number, &r.Title, &r.PublicationID); err == nil {
+	if err := q.QueryRow(ctx, "SELECT number, title, coalesce(publication_id, 0), voided_by_vote_id FROM resolutions WHERE vote_id = $1", id).Scan(&r.Number, &r.Title, &r.PublicationID, &r.VoidedBy); err == nil {
 		v.Resolution = &r
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return nil, err
@@ -647,6 +751,7 @@ type Resolution struct {
 	Number        string `json:"number"`
 	Title         string `json:"title"`
 	PublicationID int64  `json:"-"`
+	VoidedBy      *int64 `json:"voided_by,omitempty"` // the re-vote that rejected it: not adopted after all
 }
 
 var warsaw = bip.Warsaw

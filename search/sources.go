@@ -30,7 +30,7 @@ var sources = []source{
 		WHERE NOT p.withdrawn`},
 	{TypeResolution, `SELECT r.id, r.title, 'Uchwała nr ' || r.number || ' ' || coalesce(v.resolution_text, ''),
 			coalesce('/bip/publikacje/' || r.publication_id, '/rada/sesje/' || r.session_id), r.adopted_at,
-			'uchwaly', b.name, coalesce(t.name, ''), '', ARRAY[r.number], 0
+			'uchwaly', b.name, coalesce(t.name, ''), CASE WHEN r.voided_by_vote_id IS NOT NULL THEN 'voided' ELSE '' END, ARRAY[r.number], 0
 		FROM resolutions r
 		JOIN council_bodies b ON b.id = r.body_id
 		JOIN council_sessions s ON s.id = r.session_id

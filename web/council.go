@@ -369,7 +369,7 @@ func (s *Server) councilConsole(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderConsole(w http.ResponseWriter, r *http.Request, code int, v *sessionView, errs map[string]string) error {
 	p := &consolePage{sessionView: v, Majorities: council.Majorities}
 	for _, x := range v.Votes {
-		if x.State == "closed" {
+		if x.State == "closed" && x.SupersededBy == nil { // a replaced result is not repeated again
 			p.ClosedVotes = append(p.ClosedVotes, x)
 		}
 	}

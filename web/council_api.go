@@ -284,7 +284,7 @@ func (s *Server) apiAttendance(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) voteJSON(v *council.Vote) map[string]any {
 	m := map[string]any{
 		"id": v.ID, "session": v.SessionID, "session_date": v.SessionDate, "agenda_item": v.AgendaItemID,
-		"subject": v.Subject, "majority": v.Majority, "mode": v.Mode, "state": v.State, "repeats": v.RepeatsID,
+		"subject": v.Subject, "majority": v.Majority, "mode": v.Mode, "state": v.State, "repeats": v.RepeatsID, "superseded_by": v.SupersededBy,
 		"statutory_size": v.StatutorySize, "ballots_cast": v.BallotsCast,
 		"counts": v.Counts, "outcome": v.Outcome, "ballots": []map[string]any{}, "publication_url": nil,
 	}
@@ -299,7 +299,7 @@ func (s *Server) voteJSON(v *council.Vote) map[string]any {
 		m["publication_url"] = s.publicationURL(*v.PublicationID)
 	}
 	if r := v.Resolution; r != nil {
-		m["resolution"] = map[string]any{"number": r.Number, "title": r.Title, "url": s.publicationURL(r.PublicationID)}
+		m["resolution"] = map[string]any{"number": r.Number, "title": r.Title, "url": s.publicationURL(r.PublicationID), "voided_by": r.VoidedBy}
 	}
 	return m
 }

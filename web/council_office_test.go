@@ -226,6 +226,23 @@ func TestConsoleRunsSession(t *testing.T) {
 	if page := b.get("/rada/sesje/2"); !strings.Contains(page.Body, "reasumpcja głosowania nr "+sv) || !strings.Contains(page.Body, "tajne") {
 		t.Fatalf("session page lacks the re-vote or the secret vote's mode:\n%s", page.Body)
 	}
+	// Closed with nobody for, the re-vote replaces the adopted result.
+	re := fmt.Sprint(votes[len(votes)-1].(map[string]any)["id"])
+	post("otworz", url.Values{"vote": {re}}, http.StatusSeeOther)
+	post("zamknij", url.Values{"vote": {re}}, http.StatusSeeOther)
+	if v := e.do("GET", "/api/v1/votes/"+sv, "", nil).json(t); fmt.Sprint(v["superseded_by"]) != re {
+		t.Fatalf("the repeated vote does not name its re-vote: %v\nre-vote: %s", v["superseded_by"], e.do("GET", "/api/v1/votes/"+re, "", nil).Body)
+	}
+	if page := b.get("/rada/glosowania/" + sv); !strings.Contains(page.Body, "Wynik tego głosowania zastąpiła reasumpcja:") || !strings.Contains(page.Body, `href="/rada/glosowania/`+re+`"`) {
+		t.Fatalf("vote page does not say its result was replaced:\n%s", page.Body)
+	}
+	if page := b.get("/rada/sesje/2"); !strings.Contains(page.Body, "wynik zastąpiony w reasumpcji") {
+		t.Fatal("session page does not mark the replaced result")
+	}
+	// Repeating it again is refused, naming the field.
+	if res := post("glosowania", url.Values{"agenda_item": {third}, "subject": {"Jeszcze raz"}, "majority": {"simple"}, "repeats": {sv}}, http.StatusBadRequest); !strings.Contains(res.Body, "powtórzyć można tylko ją") {
+		t.Fatal("a second re-vote of a replaced result is not explained")
+	}
 	post("stan", url.Values{"action": {"close"}}, http.StatusSeeOther)
 	if res := e.do("POST", "/api/v1/sessions/2/current", office, strings.NewReader(`{"agenda_item":`+third+`}`)); res.Status != http.StatusConflict {
 		t.Fatalf("current item on a closed session: %d", res.Status)
