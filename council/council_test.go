@@ -65,6 +65,24 @@ func newFixture(t *testing.T, seats int) *fixture {
 	return f
 }
 
+// decide opens a vote, casts the first councillors' choices and closes it.
+func (f *fixture) decide(t *testing.T, v *council.Vote, choices ...council.Choice) *council.Vote {
+	t.Helper()
+	if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range choices {
+		if err := f.s.CastBallot(f.as[i], v.ID, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closed, err := f.s.CloseVote(f.office, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return closed
+}
+
 func (f *fixture) present(t *testing.T, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
@@ -232,19 +250,7 @@ func TestResolutions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
-			t.Fatal(err)
-		}
-		for i, c := range choices {
-			if err := f.s.CastBallot(f.as[i], v.ID, c); err != nil {
-				t.Fatal(err)
-			}
-		}
-		closed, err := f.s.CloseVote(f.office, v.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return closed
+		return f.decide(t, v, choices...)
 	}
 	a := run("budżetu", council.For, council.For, council.Against)
 	b := run("podatków", council.Against, council.Against, council.For)

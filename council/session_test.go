@@ -504,35 +504,19 @@ func TestRevotes(t *testing.T) {
 	f := newFixture(t, 5)
 	f.present(t, 5)
 	bipSvc := bip.NewService(f.pool)
-	closeWith := func(v *council.Vote, choices ...council.Choice) *council.Vote {
-		t.Helper()
-		if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
-			t.Fatal(err)
-		}
-		for i, c := range choices {
-			if err := f.s.CastBallot(f.as[i], v.ID, c); err != nil {
-				t.Fatal(err)
-			}
-		}
-		closed, err := f.s.CloseVote(f.office, v.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return closed
-	}
 	revote := func(of *council.Vote, choices ...council.Choice) *council.Vote {
 		t.Helper()
 		v, err := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Reasumpcja: " + of.Subject, Majority: council.Simple, Repeats: of.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return closeWith(v, choices...)
+		return f.decide(t, v, choices...)
 	}
 	first, err := f.s.CreateResolutionVote(f.office, f.item.ID, "budżet", council.Simple, &council.DraftResolution{Title: "w sprawie budżetu", Text: "§ 1. Uchwala się budżet."})
 	if err != nil {
 		t.Fatal(err)
 	}
-	first = closeWith(first, council.For, council.For, council.Against)
+	first = f.decide(t, first, council.For, council.For, council.Against)
 	if first.Resolution == nil || !strings.HasPrefix(first.Resolution.Number, "XII/1/") {
 		t.Fatalf("first: %+v", first.Resolution)
 	}
@@ -567,7 +551,7 @@ func TestRevotes(t *testing.T) {
 
 	// Adopted again: the resolution keeps its number and moves to the re-vote.
 	second, _ := f.s.CreateResolutionVote(f.office, f.item.ID, "podatki", council.Simple, &council.DraftResolution{Title: "w sprawie podatków", Text: "§ 1. Stawki."})
-	second = closeWith(second, council.For, council.For, council.Against)
+	second = f.decide(t, second, council.For, council.For, council.Against)
 	number := second.Resolution.Number
 	confirmed := revote(second, council.For, council.For, council.For, council.Against)
 	if confirmed.Resolution == nil || confirmed.Resolution.Number != number {
@@ -594,7 +578,7 @@ func TestRevotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	closeWith(add, council.For, council.For, council.For)
+	f.decide(t, add, council.For, council.For, council.For)
 	if got := labels(t, f); got != "1 1a" {
 		t.Fatalf("after adding: %q", got)
 	}
@@ -602,7 +586,7 @@ func TestRevotes(t *testing.T) {
 	if err != nil || v.Majority != council.AbsoluteStatutory {
 		t.Fatalf("a re-vote of an agenda change needs the statutory majority: %v %+v", err, v)
 	}
-	closeWith(v, council.Against, council.Against, council.Against)
+	f.decide(t, v, council.Against, council.Against, council.Against)
 	if got := labels(t, f); got != "1 -1a" {
 		t.Fatalf("after the re-vote rejected the change: %q", got)
 	}
