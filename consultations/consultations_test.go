@@ -377,3 +377,36 @@ func TestCloseBeforeStart(t *testing.T) {
 	_, err = f.s.Close(f.officer, c.ID)
 	wantCode(t, err, ratusz.ECONFLICT, "")
 }
+
+// Every remark must be answered in the report, so one person, or one
+// browser where the consultation is open to anyone, makes at most
+// MaxRemarks; the refused one is not stored.
+func TestRemarksLimitedPerRespondent(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	o := f.open(t, consultations.Open)
+	browser := consultations.Respondent{Browser: strings.Repeat("c", 43)}
+	for i := 0; i < consultations.MaxRemarks; i++ {
+		if _, err := f.s.AddRemark(context.Background(), o.ID, browser, consultations.RemarkInput{Body: fmt.Sprintf("uwaga %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := f.s.AddRemark(context.Background(), o.ID, browser, consultations.RemarkInput{Body: "jedna za dużo"})
+	wantCode(t, err, ratusz.ETOOMANY, "")
+	if _, err := f.s.AddRemark(context.Background(), o.ID, consultations.Respondent{Browser: strings.Repeat("d", 43)}, consultations.RemarkInput{Body: "inna przeglądarka"}); err != nil {
+		t.Fatalf("another browser: %v", err)
+	}
+	jan := f.user(t, "Jan", false, ratusz.RoleResident)
+	for i := 0; i < consultations.MaxRemarks; i++ {
+		if _, err := f.s.AddRemark(jan, o.ID, consultations.Respondent{}, consultations.RemarkInput{Body: "od Jana"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = f.s.AddRemark(jan, o.ID, consultations.Respondent{}, consultations.RemarkInput{Body: "od Jana, za dużo"})
+	wantCode(t, err, ratusz.ETOOMANY, "")
+	var n int
+	f.pool.QueryRow(context.Background(), "SELECT count(*) FROM consultation_remarks WHERE consultation_id = $1", o.ID).Scan(&n)
+	if n != 2*consultations.MaxRemarks+1 {
+		t.Fatalf("%d remarks stored, want %d", n, 2*consultations.MaxRemarks+1)
+	}
+}

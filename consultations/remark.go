@@ -47,6 +47,10 @@ type RemarkInput struct {
 	Body     string `json:"body"`
 }
 
+// MaxRemarks is how many remarks one person, or one browser where the
+// consultation is open to anyone, may make in a consultation.
+const MaxRemarks = 20
+
 // AddRemark records a remark from someone who may take part, while the
 // consultation takes responses.
 func (s *Service) AddRemark(ctx context.Context, id int64, r Respondent, in RemarkInput) (*Remark, error) {
@@ -59,12 +63,22 @@ func (s *Service) AddRemark(ctx context.Context, id int64, r Respondent, in Rema
 		if c.State == StateDraft {
 			return ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.not_found")
 		}
-		user, _, err := who(ctx, c, r)
+		user, browser, err := who(ctx, c, r)
 		if err != nil {
 			return err
 		}
 		if !c.AcceptsResponses(time.Now()) {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.consult.not_accepting")
+		}
+		// Each remark must be answered in the report: a person (or, open to
+		// anyone, a browser) may make MaxRemarks in one consultation.
+		var made int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM consultation_remarks WHERE consultation_id = $1
+			AND (user_id = $2 OR browser_hash = $3)`, id, user, browser).Scan(&made); err != nil {
+			return err
+		}
+		if made >= MaxRemarks {
+			return ratusz.Errorf(ratusz.ETOOMANY, "err.consult.too_many_remarks", MaxRemarks)
 		}
 		if in.Section, err = text("section", in.Section, 200, false); err != nil {
 			return err
@@ -87,8 +101,8 @@ func (s *Service) AddRemark(ctx context.Context, id int64, r Respondent, in Rema
 		if a := ratusz.ActorFromContext(ctx); user != nil {
 			author = a.Name
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO consultation_remarks (consultation_id, document_id, section, body, user_id, author)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, id, doc, in.Section, in.Body, user, author).Scan(&rid); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO consultation_remarks (consultation_id, document_id, section, body, user_id, author, browser_hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, id, doc, in.Section, in.Body, user, author, browser).Scan(&rid); err != nil {
 			return err
 		}
 		return outbox.Write(ctx, tx, "consultation.remark", topic(id), map[string]any{"consultation": id, "remark": rid})

@@ -487,3 +487,24 @@ func TestConsultationConcurrentResponders(t *testing.T) {
 		t.Fatalf("%d responses stored, want %d", after-before, n)
 	}
 }
+
+// Past the limit of remarks, the form comes back with the message beside
+// the remark and the text still in it, and nothing is stored.
+func TestRemarkLimitShownOnTheForm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	var id int64
+	e.Pool.QueryRow(context.Background(), "SELECT id FROM consultations WHERE state = 'open' ORDER BY id LIMIT 1").Scan(&id)
+	e.Pool.Exec(context.Background(), `INSERT INTO consultation_remarks (consultation_id, body, user_id)
+		SELECT $1, 'uwaga ' || g, (SELECT id FROM users WHERE email = $2) FROM generate_series(1, 20) g`, id, residentMail)
+	before := e.count(t, "SELECT count(*) FROM consultation_remarks")
+	b := e.browser()
+	b.login(residentMail, "demo-mieszkaniec-2026")
+	r := b.post(fmt.Sprintf("/konsultacje/%d/uwagi", id), url.Values{"body": {"Dwudziesta pierwsza uwaga"}})
+	if r.Status != http.StatusTooManyRequests || !strings.Contains(r.Body, `id="body-error"`) || !strings.Contains(r.Body, "najwyżej 20 uwag") || !strings.Contains(r.Body, "Dwudziesta pierwsza uwaga") {
+		t.Fatalf("over the limit: %d\n%s", r.Status, r.Body)
+	}
+	if n := e.count(t, "SELECT count(*) FROM consultation_remarks"); n != before {
+		t.Fatalf("%d remarks, want %d", n, before)
+	}
+}

@@ -144,7 +144,7 @@ func (s *Server) renderSessionEdit(w http.ResponseWriter, r *http.Request, code 
 // `fallback` for errors of no field); other errors are returned.
 func (s *Server) showAgain(r *http.Request, err error, fallback string, again func(errs map[string]string) error) error {
 	switch ratusz.ErrorCode(err) {
-	case ratusz.EINVALID, ratusz.ECONFLICT, ratusz.ETOOLARGE:
+	case ratusz.EINVALID, ratusz.ECONFLICT, ratusz.ETOOLARGE, ratusz.ETOOMANY:
 		field := ratusz.ErrorField(err)
 		if field == "" {
 			field = fallback

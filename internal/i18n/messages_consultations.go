@@ -83,6 +83,7 @@ var consultationMessages = map[string][2]string{
 	"consult.remark.section_hint":      {"Nieobowiązkowe: wskaż, którego fragmentu dotyczy uwaga.", "Optional: which part of the document the remark is about."},
 	"consult.remark.body":              {"Treść uwagi", "Your remark"},
 	"consult.remark.submit":            {"Wyślij uwagę", "Submit the remark"},
+	"err.consult.too_many_remarks":     {"Można zgłosić najwyżej %d uwag w jednych konsultacjach. Dalsze prosimy przekazać urzędowi pisemnie.", "At most %d remarks can be made in one consultation. Please send any further ones to the office in writing."},
 	"consult.remark.saved":             {"Dziękujemy: uwaga została przyjęta. Urząd odpowie na nią w raporcie.", "Thank you: your remark was received. The office will answer it in the report."},
 	"consult.remark.awaiting":          {"Czeka na odpowiedź.", "Awaiting an answer."},
 	"consult.remarks.answered":         {"Uwagi i odpowiedzi urzędu", "Remarks and the office's answers"},
