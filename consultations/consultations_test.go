@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -396,14 +397,26 @@ func TestRemarksLimitedPerRespondent(t *testing.T) {
 	if _, err := f.s.AddRemark(context.Background(), o.ID, consultations.Respondent{Browser: strings.Repeat("d", 43)}, consultations.RemarkInput{Body: "inna przeglądarka"}); err != nil {
 		t.Fatalf("another browser: %v", err)
 	}
+	// Sent all at once, a person's remarks still stop at the limit.
 	jan := f.user(t, "Jan", false, ratusz.RoleResident)
-	for i := 0; i < consultations.MaxRemarks; i++ {
-		if _, err := f.s.AddRemark(jan, o.ID, consultations.Respondent{}, consultations.RemarkInput{Body: "od Jana"}); err != nil {
-			t.Fatal(err)
-		}
+	var wg sync.WaitGroup
+	var refused atomic.Int32
+	for i := 0; i < consultations.MaxRemarks+5; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.s.AddRemark(jan, o.ID, consultations.Respondent{}, consultations.RemarkInput{Body: "od Jana"})
+			if ratusz.ErrorCode(err) == ratusz.ETOOMANY {
+				refused.Add(1)
+			} else if err != nil {
+				t.Error(err)
+			}
+		}()
 	}
-	_, err = f.s.AddRemark(jan, o.ID, consultations.Respondent{}, consultations.RemarkInput{Body: "od Jana, za dużo"})
-	wantCode(t, err, ratusz.ETOOMANY, "")
+	wg.Wait()
+	if refused.Load() != 5 {
+		t.Errorf("%d of %d concurrent remarks refused, want 5", refused.Load(), consultations.MaxRemarks+5)
+	}
 	var n int
 	f.pool.QueryRow(context.Background(), "SELECT count(*) FROM consultation_remarks WHERE consultation_id = $1", o.ID).Scan(&n)
 	if n != 2*consultations.MaxRemarks+1 {

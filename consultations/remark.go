@@ -72,6 +72,12 @@ func (s *Service) AddRemark(ctx context.Context, id int64, r Respondent, in Rema
 		}
 		// Each remark must be answered in the report: a person (or, open to
 		// anyone, a browser) may make MaxRemarks in one consultation.
+		// One remark at a time per respondent, so two at once cannot both
+		// pass the count.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('consultation-remark:' || ($1::bigint)::text || ':' ||
+			coalesce(($2::bigint)::text, encode($3::bytea, 'hex')), 0))`, id, user, browser); err != nil {
+			return err
+		}
 		var made int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM consultation_remarks WHERE consultation_id = $1
 			AND (user_id = $2 OR browser_hash = $3)`, id, user, browser).Scan(&made); err != nil {
