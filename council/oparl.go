@@ -637,6 +637,7 @@ type OParlVoteEvent struct {
 	Majority      string     `db:"majority"`
 	Mode          string     `db:"mode"`
 	RepeatsID     *int64     `db:"repeats_id"`
+	SupersededBy  *int64     `db:"superseded_by"` // the closed re-vote whose result replaced this one's
 	OpenedAt      *time.Time `db:"opened_at"`
 	ClosedAt      time.Time  `db:"closed_at"`
 	Outcome       string     `db:"outcome"`
@@ -649,6 +650,7 @@ type OParlVoteEvent struct {
 	// The resolution it adopted, if any.
 	ResolutionNumber *string         `db:"resolution_number"`
 	ResolutionTitle  *string         `db:"resolution_title"`
+	ResolutionVoided bool            `db:"resolution_voided"` // not adopted after all: a re-vote rejected it
 	Votes            []OParlVoteCast `db:"-"`
 }
 
@@ -669,11 +671,12 @@ type OParlVoteCast struct {
 const oparlVoteEvents = `SELECT v.id, ` + bodyOf + ` AS body_id, v.created_at AS created, v.modified_at AS modified,
 	s.body_id AS org_body_id, v.session_id, v.agenda_item_id, v.subject, v.majority, v.mode,
 	(SELECT r.id FROM votes r WHERE r.id = v.repeats_id AND r.state = 'closed') AS repeats_id,
+	(SELECT max(x.id) FROM votes x WHERE x.repeats_id = v.id AND x.state = 'closed') AS superseded_by,
 	v.opened_at, coalesce(v.closed_at, v.modified_at) AS closed_at, coalesce(v.outcome, '') AS outcome,
 	coalesce(v.statutory_size, b.statutory_size) AS statutory_size,
 	coalesce(v.count_for, 0) AS count_for, coalesce(v.count_against, 0) AS count_against, coalesce(v.count_abstain, 0) AS count_abstain,
 	coalesce(v.count_not_voting, 0) AS count_not_voting, coalesce(v.count_absent, 0) AS count_absent,
-	r.number AS resolution_number, r.title AS resolution_title
+	r.number AS resolution_number, r.title AS resolution_title, r.voided_by_vote_id IS NOT NULL AS resolution_voided
 	FROM votes v JOIN council_sessions s ON s.id = v.session_id JOIN council_bodies b ON b.id = s.body_id
 	LEFT JOIN resolutions r ON r.vote_id = v.id
 	WHERE v.state = 'closed'`

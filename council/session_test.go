@@ -537,6 +537,9 @@ func TestRevotes(t *testing.T) {
 	if err != nil || !pub.Withdrawn || !strings.Contains(pub.ChangeReason, "nie została podjęta") || !strings.Contains(pub.ChangeReason, fmt.Sprintf("głosowania nr %d", first.ID)) {
 		t.Fatalf("BIP after the re-vote: %v %+v", err, pub)
 	}
+	if ev, err := f.s.OParlVoteEvent(f.office, first.ID); err != nil || ev.SupersededBy == nil || *ev.SupersededBy != re.ID || !ev.ResolutionVoided || ev.Modified.Before(*re.ClosedAt) {
+		t.Fatalf("OParl vote event of the replaced vote: %v %+v", err, ev)
+	}
 	reg, _, err := f.s.Resolutions(f.office, council.ResolutionFilter{})
 	if err != nil || len(reg) != 1 || reg[0].VoidedBy == nil || *reg[0].VoidedBy != re.ID {
 		t.Fatalf("register: %v %+v", err, reg)
@@ -564,6 +567,22 @@ func TestRevotes(t *testing.T) {
 	if pub.Withdrawn || pub.Version != 2 || !strings.Contains(pub.Body, "potwierdzono w reasumpcji") {
 		t.Fatalf("BIP after a confirming re-vote: v%d %s", pub.Version, pub.Body)
 	}
+	// Two re-votes prepared of one result: once the first has replaced it,
+	// the second cannot be opened.
+	third, _ := f.s.CreateVote(f.office, f.item.ID, "wniosek formalny", council.Simple)
+	third = f.decide(t, third, council.For, council.For)
+	var twins []*council.Vote
+	for range 2 {
+		v, err := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Reasumpcja wniosku", Majority: council.Simple, Repeats: third.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		twins = append(twins, v)
+	}
+	f.decide(t, twins[0], council.Against)
+	_, err = f.s.OpenVote(f.office, twins[1].ID)
+	wantCode(t, err, ratusz.ECONFLICT, "")
+
 	var n int
 	f.pool.QueryRow(f.office, "SELECT count(*) FROM resolutions").Scan(&n)
 	if n != 3 {

@@ -196,6 +196,16 @@ func (s *Service) OpenVote(ctx context.Context, id int64) (*Vote, error) {
 		if removed {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.item_removed")
 		}
+		// A re-vote prepared alongside another of the same result: once one
+		// has replaced it, the other has nothing left to repeat.
+		var superseded bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM votes v JOIN votes r ON r.repeats_id = v.repeats_id AND r.state = 'closed'
+			WHERE v.id = $1)`, id).Scan(&superseded); err != nil {
+			return err
+		}
+		if superseded {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.repeats_superseded")
+		}
 		var present, seats int
 		var sessState string
 		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM attendance WHERE session_id = $1 AND present),
@@ -460,6 +470,10 @@ func lockRepeated(ctx context.Context, tx pgx.Tx, id int64) (*Vote, error) {
 // now, a resolution adopted before is not adopted after all (its BIP
 // publication is withdrawn, saying so) and an agenda change is undone.
 func replaceResult(ctx context.Context, tx pgx.Tx, v, orig *Vote) error {
+	// What the repeated vote says changes (OParl's modified_since sees it).
+	if _, err := tx.Exec(ctx, "UPDATE votes SET modified_at = now() WHERE id = $1", orig.ID); err != nil {
+		return err
+	}
 	was := orig.Outcome != nil && *orig.Outcome == "adopted"
 	now := *v.Outcome == "adopted"
 	c := v.Counts

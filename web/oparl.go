@@ -685,6 +685,7 @@ type oparlVoteEventJSON struct {
 	StatutorySize int              `json:"statutorySize"`
 	Mode          string           `json:"mode"`
 	Repeats       string           `json:"repeats,omitempty"`
+	SupersededBy  string           `json:"supersededBy,omitempty"`
 	Resolution    *oparlResolution `json:"resolution,omitempty"`
 	Counts        []oparlCount     `json:"counts"`
 	Votes         []oparlVote      `json:"votes,omitempty"`
@@ -696,8 +697,9 @@ type oparlMotion struct {
 }
 
 type oparlResolution struct {
-	Number string `json:"number"`
-	Title  string `json:"title"`
+	Number     string `json:"number"`
+	Title      string `json:"title"`
+	NotAdopted bool   `json:"notAdopted,omitempty"` // a re-vote rejected it: not adopted after all
 }
 
 type oparlCount struct {
@@ -733,8 +735,11 @@ func (s *Server) oparlVoteEventJSON(v *council.OParlVoteEvent) any {
 	if v.RepeatsID != nil {
 		out.Repeats = s.oparlURL("voteEvent", *v.RepeatsID)
 	}
+	if v.SupersededBy != nil {
+		out.SupersededBy = s.oparlURL("voteEvent", *v.SupersededBy)
+	}
 	if v.ResolutionNumber != nil && v.ResolutionTitle != nil {
-		out.Resolution = &oparlResolution{Number: *v.ResolutionNumber, Title: *v.ResolutionTitle}
+		out.Resolution = &oparlResolution{Number: *v.ResolutionNumber, Title: *v.ResolutionTitle, NotAdopted: v.ResolutionVoided}
 	}
 	for _, b := range v.Votes {
 		vote := oparlVote{Voter: s.oparlURL("person", b.CouncillorID), VoterName: b.Name, Option: popoloOptions[b.Choice]}
