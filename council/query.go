@@ -131,6 +131,8 @@ type ProfileVote struct {
 	Date    time.Time
 	Choice  string
 	Outcome string
+	// Superseded: a re-vote replaced this vote's result.
+	Superseded bool
 }
 
 // choiceSQL is a councillor's entry in a closed vote's named list.
@@ -175,11 +177,12 @@ func (s *Service) CouncillorProfile(ctx context.Context, id int64) (*Profile, er
 		p.Choices[choice] = n
 	}
 	rows.Close()
-	rows, _ = s.pool.Query(ctx, `SELECT v.id, v.subject, s.starts_at, `+choiceSQL+`, coalesce(v.outcome, '')`+from+
+	rows, _ = s.pool.Query(ctx, `SELECT v.id, v.subject, s.starts_at, `+choiceSQL+`, coalesce(v.outcome, ''),
+		EXISTS (SELECT 1 FROM votes x WHERE x.repeats_id = v.id AND x.state = 'closed')`+from+
 		` ORDER BY s.starts_at DESC, v.id DESC LIMIT 30`, id, c.BodyID)
 	p.Recent, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProfileVote, error) {
 		var v ProfileVote
-		err := r.Scan(&v.VoteID, &v.Subject, &v.Date, &v.Choice, &v.Outcome)
+		err := r.Scan(&v.VoteID, &v.Subject, &v.Date, &v.Choice, &v.Outcome, &v.Superseded)
 		return v, err
 	})
 	return p, err

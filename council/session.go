@@ -681,6 +681,40 @@ func (s *Service) ProposeAgendaChange(ctx context.Context, sessionID int64, ch A
 	return s.Vote(ctx, id)
 }
 
+// confirmAgendaChange: a re-vote adopting again an agenda change already
+// made takes it over, so that a later re-vote of the re-vote can undo it.
+func confirmAgendaChange(ctx context.Context, tx pgx.Tx, v, orig *Vote) error {
+	_, err := tx.Exec(ctx, "UPDATE agenda_items SET removed_by_vote_id = $2 WHERE removed_by_vote_id = $1", orig.ID, v.ID)
+	return err
+}
+
+// revoteBlocked says why the agenda change a vote made cannot be undone by
+// a re-vote, if it cannot: the item it put on has been voted on since (its
+// votes and resolutions stand), or it predates the record of added items.
+func revoteBlocked(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, origID int64) (string, error) {
+	var ch *AgendaChange
+	var adopted bool
+	if err := q.QueryRow(ctx, "SELECT agenda_change, coalesce(outcome = 'adopted', false) FROM votes WHERE id = $1", origID).Scan(&ch, &adopted); err != nil {
+		return "", err
+	}
+	if ch == nil || ch.Op != "add" || !adopted {
+		return "", nil
+	}
+	if ch.AddedItem == 0 {
+		return "err.council.repeats_cannot_undo", nil
+	}
+	var voted bool
+	if err := q.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM votes WHERE agenda_item_id = $1 AND state <> 'draft')", ch.AddedItem).Scan(&voted); err != nil {
+		return "", err
+	}
+	if voted {
+		return "err.council.repeats_item_voted", nil
+	}
+	return "", nil
+}
+
 // undoAgendaChange undoes the agenda change a repeated vote made, when the
 // re-vote rejects it: an item taken off comes back, an item put on is
 // taken off (struck through, linked to the re-vote).
@@ -701,6 +735,9 @@ func undoAgendaChange(ctx context.Context, tx pgx.Tx, v, orig *Vote) error {
 	case "add":
 		err = tx.QueryRow(ctx, "UPDATE agenda_items SET removed_by_vote_id = $2 WHERE id = $1 AND removed_by_vote_id IS NULL RETURNING label", ch.AddedItem, v.ID).Scan(&label)
 		reason = fmt.Sprintf("Reasumpcja głosowania nr %d (głosowanie nr %d): zdjęto punkt %s.", orig.ID, v.ID, label)
+		if err == nil {
+			_, err = tx.Exec(ctx, "UPDATE council_sessions SET current_item_id = NULL WHERE id = $1 AND current_item_id = $2", v.SessionID, ch.AddedItem)
+		}
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil // nothing left to undo

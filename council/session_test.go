@@ -3,6 +3,8 @@ package council_test
 import (
 	"context"
 	"fmt"
+	"github.com/jackc/pgx/v5"
+	"github.com/ratusz/ratusz/internal/pg"
 	"strings"
 	"testing"
 	"time"
@@ -608,5 +610,105 @@ func TestRevotes(t *testing.T) {
 	f.decide(t, v, council.Against, council.Against, council.Against)
 	if got := labels(t, f); got != "1 -1a" {
 		t.Fatalf("after the re-vote rejected the change: %q", got)
+	}
+}
+
+// Re-votes found in review: a corrected draft, a publication withdrawn
+// meanwhile, a chain of re-votes, an added item voted on since.
+func TestRevoteEdgeCases(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	f.present(t, 5)
+	bipSvc := bip.NewService(f.pool)
+	other, err := f.s.AddItem(f.office, f.session.ID, council.AgendaInput{Title: "Wolne wnioski"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revote := func(of *council.Vote, draft *council.DraftResolution, choices ...council.Choice) *council.Vote {
+		t.Helper()
+		v, err := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Reasumpcja", Majority: council.Simple, Repeats: of.ID, Resolution: draft})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.decide(t, v, choices...)
+	}
+
+	// A corrected draft adopted in the re-vote is the resolution's text.
+	a, _ := f.s.CreateResolutionVote(f.office, f.item.ID, "budżet", council.Simple, &council.DraftResolution{Title: "w sprawie budżetu", Text: "STARY tekst"})
+	a = f.decide(t, a, council.For, council.For, council.For)
+	ra := revote(a, &council.DraftResolution{Title: "w sprawie budżetu na 2027 r.", Text: "NOWY tekst"}, council.For, council.For, council.For)
+	if ra.Resolution == nil || ra.Resolution.Number != a.Resolution.Number || ra.Resolution.Title != "w sprawie budżetu na 2027 r." {
+		t.Fatalf("corrected draft: %+v", ra.Resolution)
+	}
+	pub, _ := bipSvc.Current(f.office, ra.Resolution.PublicationID)
+	if !strings.Contains(pub.Title, "na 2027 r.") || !strings.Contains(pub.Body, "NOWY tekst") || strings.Contains(pub.Body, "STARY") {
+		t.Fatalf("BIP keeps the old text: %s\n%s", pub.Title, pub.Body)
+	}
+	// The repeated vote's named list says its result was replaced.
+	if list, _ := bipSvc.Current(f.office, *a.PublicationID); !strings.Contains(list.Body, "zastąpiła reasumpcja") {
+		t.Fatalf("named list without a note:\n%s", list.Body)
+	}
+
+	// A publication withdrawn meanwhile does not stop the re-vote closing.
+	b, _ := f.s.CreateResolutionVote(f.office, f.item.ID, "podatki", council.Simple, &council.DraftResolution{Title: "w sprawie podatków", Text: "§ 1."})
+	b = f.decide(t, b, council.For, council.For, council.For)
+	if err := pg.InTx(f.office, f.pool, func(tx pgx.Tx) error {
+		_, err := bip.Withdraw(f.office, tx, b.Resolution.PublicationID, "Omyłkowo opublikowana")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rb := revote(b, nil, council.Against, council.Against, council.Against)
+	if *rb.Outcome != "rejected" {
+		t.Fatalf("re-vote %+v", rb)
+	}
+
+	// Agenda: a removal confirmed, then rejected by a re-vote of the re-vote.
+	if err := f.s.SetCurrentItem(f.office, f.session.ID, f.item.ID); err != nil {
+		t.Fatal(err)
+	}
+	rm, _ := f.s.ProposeAgendaChange(f.office, f.session.ID, council.AgendaChange{Op: "remove", Item: other.ID})
+	rm = f.decide(t, rm, council.For, council.For, council.For)
+	rm2 := revote(rm, nil, council.For, council.For, council.For)
+	if got := labels(t, f); got != "1 -2" {
+		t.Fatalf("after confirming the removal: %q", got)
+	}
+	revote(rm2, nil, council.Against, council.Against, council.Against)
+	if got := labels(t, f); got != "1 2" {
+		t.Fatalf("the removal rejected in a re-vote of the re-vote: %q", got)
+	}
+
+	// An item put on and voted on since cannot be taken off by a re-vote;
+	// one not voted on is, and stops being the current item.
+	add, _ := f.s.ProposeAgendaChange(f.office, f.session.ID, council.AgendaChange{Op: "add", Label: "1a", Title: "Stanowisko"})
+	add = f.decide(t, add, council.For, council.For, council.For)
+	items, _ := f.s.Agenda(f.office, f.session.ID)
+	var added int64
+	for _, it := range items {
+		if it.Label == "1a" {
+			added = it.ID
+		}
+	}
+	under, _ := f.s.CreateVote(f.office, added, "Przyjęcie stanowiska", council.Simple)
+	f.decide(t, under, council.For, council.For)
+	_, err = f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Reasumpcja", Majority: council.Simple, Repeats: add.ID})
+	wantCode(t, err, ratusz.EINVALID, "repeats")
+	add2, _ := f.s.ProposeAgendaChange(f.office, f.session.ID, council.AgendaChange{Op: "add", Label: "1b", Title: "Apel"})
+	add2 = f.decide(t, add2, council.For, council.For, council.For)
+	items, _ = f.s.Agenda(f.office, f.session.ID)
+	for _, it := range items {
+		if it.Label == "1b" {
+			added = it.ID
+		}
+	}
+	if err := f.s.SetCurrentItem(f.office, f.session.ID, added); err != nil {
+		t.Fatal(err)
+	}
+	revote(add2, nil, council.Against, council.Against, council.Against)
+	if got := labels(t, f); got != "1 1a -1b 2" {
+		t.Fatalf("after undoing 1b: %q", got)
+	}
+	if sess, _ := f.s.SessionByID(f.office, f.session.ID); sess.CurrentItemID != nil {
+		t.Fatalf("the struck item is still the current one: %d", *sess.CurrentItemID)
 	}
 }

@@ -144,6 +144,11 @@ func (s *Service) PrepareVote(ctx context.Context, in VoteInput) (*Vote, error) 
 		if superseded {
 			return nil, ratusz.Invalid("repeats", "err.council.repeats_superseded")
 		}
+		if why, err := revoteBlocked(ctx, s.pool, in.Repeats); err != nil {
+			return nil, err
+		} else if why != "" {
+			return nil, ratusz.Invalid("repeats", why)
+		}
 		repeats = &in.Repeats
 		// It decides the same matter: the same draft resolution unless a
 		// corrected one is given, the same agenda change under its
@@ -197,14 +202,29 @@ func (s *Service) OpenVote(ctx context.Context, id int64) (*Vote, error) {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.item_removed")
 		}
 		// A re-vote prepared alongside another of the same result: once one
-		// has replaced it, the other has nothing left to repeat.
-		var superseded bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM votes v JOIN votes r ON r.repeats_id = v.repeats_id AND r.state = 'closed'
-			WHERE v.id = $1)`, id).Scan(&superseded); err != nil {
+		// has replaced it, the other has nothing left to repeat. The
+		// repeated vote is locked first, so a re-vote closing meanwhile is
+		// seen.
+		var repeats *int64
+		if err := tx.QueryRow(ctx, "SELECT repeats_id FROM votes WHERE id = $1", id).Scan(&repeats); err != nil {
 			return err
 		}
-		if superseded {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.repeats_superseded")
+		if repeats != nil {
+			var superseded bool
+			if _, err := tx.Exec(ctx, "SELECT 1 FROM votes WHERE id = $1 FOR SHARE", *repeats); err != nil {
+				return err
+			}
+			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM votes WHERE repeats_id = $1 AND state = 'closed')", *repeats).Scan(&superseded); err != nil {
+				return err
+			}
+			if superseded {
+				return ratusz.Errorf(ratusz.ECONFLICT, "err.council.repeats_superseded")
+			}
+			if why, err := revoteBlocked(ctx, tx, *repeats); err != nil {
+				return err
+			} else if why != "" {
+				return ratusz.Errorf(ratusz.ECONFLICT, why)
+			}
 		}
 		var present, seats int
 		var sessState string
@@ -465,10 +485,12 @@ func lockRepeated(ctx context.Context, tx pgx.Tx, id int64) (*Vote, error) {
 
 // replaceResult gives a closing re-vote (reasumpcja) its effect: its
 // result replaces the repeated vote's. Adopted again, the resolution keeps
-// its number and moves to the re-vote, and an agenda change already made
-// stands; adopted only now, they take effect as after any vote. Rejected
-// now, a resolution adopted before is not adopted after all (its BIP
-// publication is withdrawn, saying so) and an agenda change is undone.
+// its number and moves to the re-vote (with the re-vote's text, if it
+// brought a corrected one), and an agenda change already made stands;
+// adopted only now, they take effect as after any vote. Rejected now, a
+// resolution adopted before is not adopted after all (its BIP publication
+// is withdrawn, saying so) and an agenda change is undone. The repeated
+// vote's named list in BIP says its result was replaced.
 func replaceResult(ctx context.Context, tx pgx.Tx, v, orig *Vote) error {
 	// What the repeated vote says changes (OParl's modified_since sees it).
 	if _, err := tx.Exec(ctx, "UPDATE votes SET modified_at = now() WHERE id = $1", orig.ID); err != nil {
@@ -478,31 +500,38 @@ func replaceResult(ctx context.Context, tx pgx.Tx, v, orig *Vote) error {
 	now := *v.Outcome == "adopted"
 	c := v.Counts
 	when := fmt.Sprintf("głosowanie nr %d z dnia %s: za %d, przeciw %d, wstrzymało się %d", v.ID, v.ClosedAt.In(warsaw).Format("2006-01-02"), c.For, c.Against, c.Abstain)
+	if orig.PublicationID != nil {
+		if err := appendNote(ctx, tx, *orig.PublicationID, "\n\nWynik tego głosowania zastąpiła reasumpcja ("+when+").", "Reasumpcja głosowania"); err != nil {
+			return err
+		}
+	}
 	switch {
-	case now && !was:
+	case now && (!was || orig.Resolution == nil):
 		if err := adoptResolution(ctx, tx, v); err != nil {
 			return err
 		}
+		if was {
+			return confirmAgendaChange(ctx, tx, v, orig)
+		}
 		return applyAgendaChange(ctx, tx, v)
 	case now && was:
-		if r := orig.Resolution; r != nil {
-			if _, err := tx.Exec(ctx, "UPDATE resolutions SET vote_id = $2 WHERE vote_id = $1", orig.ID, v.ID); err != nil {
-				return err
-			}
-			if r.PublicationID != 0 {
-				if err := reviseResolution(ctx, tx, r.PublicationID, "\n\nPodjęcie uchwały potwierdzono w reasumpcji głosowania nr "+itoa(orig.ID)+" ("+when+").", "Reasumpcja głosowania"); err != nil {
-					return err
-				}
-			}
-			v.Resolution = r
+		r := orig.Resolution
+		if _, err := tx.Exec(ctx, "UPDATE resolutions SET vote_id = $2 WHERE vote_id = $1", orig.ID, v.ID); err != nil {
+			return err
 		}
+		v.Resolution = r
+		if err := confirmResolution(ctx, tx, v, orig, "\n\nPodjęcie uchwały potwierdzono w reasumpcji głosowania nr "+itoa(orig.ID)+" ("+when+")."); err != nil {
+			return err
+		}
+		return confirmAgendaChange(ctx, tx, v, orig)
 	case !now && was:
 		if r := orig.Resolution; r != nil {
 			if _, err := tx.Exec(ctx, "UPDATE resolutions SET voided_by_vote_id = $2 WHERE vote_id = $1", orig.ID, v.ID); err != nil {
 				return err
 			}
 			if r.PublicationID != 0 {
-				if _, err := bip.Withdraw(ctx, tx, r.PublicationID, "Uchwała nie została podjęta: w reasumpcji głosowania nr "+itoa(orig.ID)+" wniosek odrzucono ("+when+")."); err != nil {
+				_, err := bip.Withdraw(ctx, tx, r.PublicationID, "Uchwała nie została podjęta: w reasumpcji głosowania nr "+itoa(orig.ID)+" wniosek odrzucono ("+when+").")
+				if err != nil && ratusz.ErrorCode(err) != ratusz.ECONFLICT { // withdrawn already: nothing to add
 					return err
 				}
 			}
@@ -512,10 +541,50 @@ func replaceResult(ctx context.Context, tx pgx.Tx, v, orig *Vote) error {
 	return nil
 }
 
-// reviseResolution appends a note to a resolution's BIP publication.
-func reviseResolution(ctx context.Context, tx pgx.Tx, pubID int64, note, reason string) error {
+// confirmResolution notes a confirming re-vote on the resolution's BIP
+// publication; a re-vote that brought a corrected draft gives the
+// resolution its title and text.
+func confirmResolution(ctx context.Context, tx pgx.Tx, v, orig *Vote, note string) error {
+	r := v.Resolution
+	var oldTitle, oldText, newTitle, newText, bodyName string
+	var session int
+	if err := tx.QueryRow(ctx, `SELECT o.resolution_title, o.resolution_text, n.resolution_title, n.resolution_text, b.name, s.number
+		FROM votes o, votes n JOIN council_sessions s ON s.id = n.session_id JOIN council_bodies b ON b.id = s.body_id
+		WHERE o.id = $1 AND n.id = $2`, orig.ID, v.ID).Scan(&oldTitle, &oldText, &newTitle, &newText, &bodyName, &session); err != nil {
+		return err
+	}
+	if newTitle == "" || (newTitle == oldTitle && newText == oldText) {
+		if r.PublicationID == 0 {
+			return nil
+		}
+		return appendNote(ctx, tx, r.PublicationID, note, "Reasumpcja głosowania")
+	}
+	if _, err := tx.Exec(ctx, "UPDATE resolutions SET title = $2 WHERE vote_id = $1", v.ID, newTitle); err != nil {
+		return err
+	}
+	r.Title = newTitle
+	if r.PublicationID == 0 {
+		return nil
+	}
+	cur, err := bip.LoadCurrent(ctx, tx, r.PublicationID)
+	if err != nil || cur.Withdrawn {
+		return err
+	}
+	d := bip.Draft{Category: cur.Category.Slug, Title: resolutionHeading(r.Number, bodyName, *v.ClosedAt, newTitle),
+		Body:       newText + resolutionFooter(v, session) + note,
+		ProducedBy: cur.Metadata.ProducedBy, Responsible: cur.Metadata.Responsible, ProducedAt: *v.ClosedAt}
+	for _, a := range cur.Attachments {
+		d.Keep = append(d.Keep, a.ID)
+	}
+	_, err = bip.Revise(ctx, tx, r.PublicationID, d, "Reasumpcja głosowania: treść uchwały w brzmieniu przyjętym w reasumpcji")
+	return err
+}
+
+// appendNote adds a note to a BIP publication as a new version; a
+// withdrawn publication is left as it is.
+func appendNote(ctx context.Context, tx pgx.Tx, pubID int64, note, reason string) error {
 	cur, err := bip.LoadCurrent(ctx, tx, pubID)
-	if err != nil {
+	if err != nil || cur.Withdrawn {
 		return err
 	}
 	d := bip.Draft{Category: cur.Category.Slug, Title: cur.Title, Body: cur.Body + note, ProducedBy: cur.Metadata.ProducedBy,
@@ -731,12 +800,8 @@ func adoptResolution(ctx context.Context, tx pgx.Tx, v *Vote) error {
 		return err
 	}
 	num := fmt.Sprintf("%s/%d/%d", Roman(number), seq, v.SessionDate.In(warsaw).Year())
-	full := fmt.Sprintf("Uchwała nr %s %s z dnia %s %s", num, genitive(name), v.ClosedAt.In(warsaw).Format("2006-01-02"), title)
-	if utf8.RuneCountInString(full) > bip.MaxTitle {
-		full = string([]rune(full)[:bip.MaxTitle])
-	}
-	pub, err := bip.Publish(ctx, tx, bip.Draft{Category: "uchwaly", Title: full,
-		Body:       body + fmt.Sprintf("\n\n---\n\nPodjęta w głosowaniu nr %d na sesji %s (wynik: za %d, przeciw %d, wstrzymało się %d).", v.ID, Roman(number), v.Counts.For, v.Counts.Against, v.Counts.Abstain),
+	pub, err := bip.Publish(ctx, tx, bip.Draft{Category: "uchwaly", Title: resolutionHeading(num, name, *v.ClosedAt, title),
+		Body:       body + resolutionFooter(v, number),
 		ProducedBy: name, Responsible: "Przewodniczący obrad", ProducedAt: *v.ClosedAt, Source: "council.resolution:" + itoa(v.ID)})
 	if err != nil {
 		return err
@@ -747,6 +812,22 @@ func adoptResolution(ctx context.Context, tx pgx.Tx, v *Vote) error {
 		v.Resolution = &Resolution{Number: num, Title: title, PublicationID: pub.ID}
 	}
 	return err
+}
+
+// resolutionHeading is a resolution's title in BIP: "Uchwała nr XII/2/2026
+// Rady Gminy … z dnia 2026-12-10 w sprawie …".
+func resolutionHeading(number, bodyName string, adopted time.Time, title string) string {
+	full := fmt.Sprintf("Uchwała nr %s %s z dnia %s %s", number, genitive(bodyName), adopted.In(warsaw).Format("2006-01-02"), title)
+	if utf8.RuneCountInString(full) > bip.MaxTitle {
+		full = string([]rune(full)[:bip.MaxTitle])
+	}
+	return full
+}
+
+// resolutionFooter says which vote adopted a resolution, with its result.
+func resolutionFooter(v *Vote, session int) string {
+	return fmt.Sprintf("\n\n---\n\nPodjęta w głosowaniu nr %d na sesji %s (wynik: za %d, przeciw %d, wstrzymało się %d).",
+		v.ID, Roman(session), v.Counts.For, v.Counts.Against, v.Counts.Abstain)
 }
 
 // genitive is the body's name as it follows "Uchwała nr …" ("Rada Gminy"

@@ -52,7 +52,8 @@ var sources = []source{
 	{TypeVote, `SELECT v.id, v.subject,
 			concat_ws(' ', nullif(v.resolution_title, ''), 'za ' || v.count_for, 'przeciw ' || v.count_against, 'wstrzymało się ' || v.count_abstain,
 				CASE v.outcome WHEN 'adopted' THEN 'przyjęto' WHEN 'rejected' THEN 'odrzucono' END, array_to_string(a.papers, ' ')),
-			'/rada/glosowania/' || v.id, coalesce(v.closed_at, s.starts_at), 'glosowania', b.name, coalesce(t.name, ''), coalesce(v.outcome, ''), a.papers, 0
+			'/rada/glosowania/' || v.id, coalesce(v.closed_at, s.starts_at), 'glosowania', b.name, coalesce(t.name, ''),
+			CASE WHEN EXISTS (SELECT 1 FROM votes x WHERE x.repeats_id = v.id AND x.state = 'closed') THEN 'superseded' ELSE coalesce(v.outcome, '') END, a.papers, 0
 		FROM votes v
 		JOIN agenda_items a ON a.id = v.agenda_item_id
 		JOIN council_sessions s ON s.id = v.session_id

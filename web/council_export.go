@@ -133,9 +133,15 @@ func (s *Server) votesCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rows := [][]string{{"vote_id", "session_id", "session_date", "subject", "majority", "state", "outcome", "for", "against", "abstain", "not_voting", "absent"}}
+	rows := [][]string{{"vote_id", "session_id", "session_date", "subject", "majority", "state", "outcome", "for", "against", "abstain", "not_voting", "absent", "repeats", "superseded_by"}}
 	for _, v := range votes {
-		row := []string{itoa(v.ID), itoa(v.SessionID), v.SessionDate.In(warsaw).Format("2006-01-02"), v.Subject, string(v.Majority), v.State, "", "", "", "", "", ""}
+		row := []string{itoa(v.ID), itoa(v.SessionID), v.SessionDate.In(warsaw).Format("2006-01-02"), v.Subject, string(v.Majority), v.State, "", "", "", "", "", "", "", ""}
+		if v.RepeatsID != nil {
+			row[12] = itoa(*v.RepeatsID)
+		}
+		if v.SupersededBy != nil {
+			row[13] = itoa(*v.SupersededBy)
+		}
 		if v.Outcome != nil {
 			row[6] = *v.Outcome
 		}

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -238,6 +239,9 @@ func TestConsoleRunsSession(t *testing.T) {
 	}
 	if page := b.get("/rada/sesje/2"); !strings.Contains(page.Body, "wynik zastąpiony w reasumpcji") {
 		t.Fatal("session page does not mark the replaced result")
+	}
+	if csv := b.get("/rada/glosowania.csv?sesja=2").Body; !strings.Contains(csv, ",repeats,superseded_by") || !regexp.MustCompile(`(?m)^`+sv+`,.*,,`+re+`\r?$`).MatchString(csv) {
+		t.Fatalf("CSV does not link the replaced vote to its re-vote:\n%s", csv)
 	}
 	// Repeating it again is refused, naming the field.
 	if res := post("glosowania", url.Values{"agenda_item": {third}, "subject": {"Jeszcze raz"}, "majority": {"simple"}, "repeats": {sv}}, http.StatusBadRequest); !strings.Contains(res.Body, "powtórzyć można tylko ją") {

@@ -536,6 +536,8 @@ var catalogue = map[string][2]string{
 	"council.resolution.voided":                {"nie została podjęta: reasumpcja", "not adopted after all: re-vote"},
 	"council.superseded":                       {"Wynik tego głosowania zastąpiła reasumpcja:", "The result of this vote was replaced by a re-vote:"},
 	"council.superseded_short":                 {"wynik zastąpiony w reasumpcji", "result replaced by a re-vote"},
+	"err.council.repeats_cannot_undo":          {"Tej zmiany porządku obrad nie można cofnąć w reasumpcji: nie wiadomo, który punkt wprowadziła.", "This agenda change cannot be undone by a re-vote: which item it put on is not recorded."},
+	"err.council.repeats_item_voted":           {"Punkt wprowadzony tą zmianą porządku obrad był już przedmiotem głosowania; reasumpcja nie może go zdjąć.", "The item this agenda change put on has been voted on since; a re-vote cannot take it off."},
 	"err.council.repeats_superseded":           {"Wynik tego głosowania zastąpiła już reasumpcja; powtórzyć można tylko ją.", "This vote's result was already replaced by a re-vote; only that re-vote may be repeated."},
 	"council.resolution.number":                {"Uchwała nr %s", "Resolution no. %s"},
 	"council.resolution.optional":              {"Uchwała (jeśli głosowanie ją przyjmuje)", "Resolution (if the vote adopts one)"},

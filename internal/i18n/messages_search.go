@@ -28,6 +28,7 @@ var searchMessages = map[string][2]string{
 	"search.type.project":        {"projekt budżetu obywatelskiego", "participatory budget project"},
 	"search.status.adopted":      {"przyjęto", "adopted"},
 	"search.status.rejected":     {"odrzucono", "rejected"},
+	"search.status.superseded":   {"zastąpione reasumpcją", "replaced by a re-vote"},
 	"search.status.voided":       {"niepodjęta (reasumpcja)", "not adopted (re-vote)"},
 	"search.status.answered":     {"z odpowiedzią", "answered"},
 	"search.status.awaiting":     {"bez odpowiedzi", "awaiting an answer"},
