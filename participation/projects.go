@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/internal/outbox"
 	"github.com/ratusz/ratusz/internal/pg"
 )
 
@@ -149,7 +151,7 @@ func (s *Service) SubmitProject(ctx context.Context, editionID int64, in Project
 				return err
 			}
 		}
-		return nil
+		return projectChanged(ctx, tx, editionID, p.ID)
 	})
 	return p, err
 }
@@ -243,8 +245,10 @@ func (s *Service) Verify(ctx context.Context, projectID int64, status, justifica
 		if phase != "verification" && phase != "appeals" {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.pb.not_verification")
 		}
-		_, err = tx.Exec(ctx, "UPDATE pb_projects SET status = $2, justification = $3 WHERE id = $1", projectID, status, justification)
-		return err
+		if _, err := tx.Exec(ctx, "UPDATE pb_projects SET status = $2, justification = $3 WHERE id = $1", projectID, status, justification); err != nil {
+			return err
+		}
+		return projectChanged(ctx, tx, 0, projectID)
 	})
 	if err != nil {
 		return nil, err
@@ -284,8 +288,10 @@ func (s *Service) Appeal(ctx context.Context, projectID int64, reason string) (*
 		if earlier != "" {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.pb.appealed_once")
 		}
-		_, err = tx.Exec(ctx, "UPDATE pb_projects SET status = 'appealed', appeal = $2 WHERE id = $1", projectID, reason)
-		return err
+		if _, err := tx.Exec(ctx, "UPDATE pb_projects SET status = 'appealed', appeal = $2 WHERE id = $1", projectID, reason); err != nil {
+			return err
+		}
+		return projectChanged(ctx, tx, 0, projectID)
 	})
 	if err != nil {
 		return nil, err
@@ -312,4 +318,16 @@ func FormatPLN(grosze int64) string {
 		s = "−" + s
 	}
 	return s
+}
+
+// projectChanged tells the rest of the system (search, after commit) that
+// a project was submitted or its status changed. Ballots never write such
+// events: their timing would date them.
+func projectChanged(ctx context.Context, tx pgx.Tx, editionID, projectID int64) error {
+	if editionID == 0 {
+		if err := tx.QueryRow(ctx, "SELECT edition_id FROM pb_projects WHERE id = $1", projectID).Scan(&editionID); err != nil {
+			return err
+		}
+	}
+	return outbox.Write(ctx, tx, "pb.project", "pb:"+strconv.FormatInt(editionID, 10), map[string]any{"edition": editionID, "project": projectID})
 }

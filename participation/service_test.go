@@ -137,6 +137,13 @@ func TestEditionEndToEnd(t *testing.T) {
 	if p, err := f.s.Appeal(f.as(5), bad1.ID, "Teren jest gminny: działka 12/3."); err != nil || p.Status != "appealed" {
 		t.Fatalf("appeal: %v %+v", err, p)
 	}
+	// Submissions, verdicts and appeals are announced after commit (search
+	// indexes them at once); ballots never are.
+	var events int
+	f.pool.QueryRow(context.Background(), "SELECT count(*) FROM outbox WHERE type = 'pb.project' AND topic = $1", fmt.Sprintf("pb:%d", e.ID)).Scan(&events)
+	if events != 5+5+1 {
+		t.Fatalf("%d pb.project events, want 11 (5 submitted, 5 verified, 1 appeal)", events)
+	}
 	_, err = f.s.Appeal(f.as(5), bad1.ID, "Jeszcze raz.")
 	want(t, err, ratusz.ECONFLICT, "") // appealed, not rejected
 	if _, err := f.s.Verify(f.officer, bad1.ID, "accepted", "Odwołanie zasadne."); err != nil {
@@ -257,6 +264,12 @@ func TestEditionEndToEnd(t *testing.T) {
 	}
 	_, err = f.s.FindBallot(f.as(9), e.ID, "AAAA-BBBB-CCCC-DDDD")
 	want(t, err, ratusz.EINVALID, "kod")
+	// Seven ballots later, the edition's events are still the projects'
+	// 12 (the eleven above and the verdict on the appeal).
+	f.pool.QueryRow(context.Background(), "SELECT count(*) FROM outbox WHERE topic = $1", fmt.Sprintf("pb:%d", e.ID)).Scan(&events)
+	if events != 12 {
+		t.Fatalf("%d events for the edition after voting: ballots must not write any", events)
+	}
 }
 
 // Many residents voting at once: every acknowledged ballot is stored once.
