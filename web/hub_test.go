@@ -372,3 +372,31 @@ func TestLiveFrameLengths(t *testing.T) {
 		}
 	}
 }
+
+// Every client is pinged once a period, in its own slot of it: half-way
+// through the period some have been pinged and some not, and after it
+// all have.
+func TestHubSpreadsPings(t *testing.T) {
+	t.Parallel()
+	h := newHubPinging(2, time.Second)
+	defer h.shutdown()
+	var conns []*fakeConn
+	for range 50 {
+		_, f := subscribeLive(t, h, "session:1")
+		conns = append(conns, f)
+	}
+	pinged := func() int {
+		n := 0
+		for _, f := range conns {
+			if ops, _ := f.frames(t); slices.Contains(ops, websocket.PingMessage) {
+				n++
+			}
+		}
+		return n
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := pinged(); n == 0 || n == len(conns) {
+		t.Fatalf("half-way through the period %d of %d clients pinged: pings are not spread", n, len(conns))
+	}
+	waitFor(t, "every client is pinged", func() bool { return pinged() == len(conns) })
+}

@@ -39,6 +39,7 @@ const (
 	liveWriteWait  = 10 * time.Second // the replay on connect, a slow client's writes
 	livePongWait   = 60 * time.Second
 	livePingPeriod = 25 * time.Second
+	livePingSlots  = 25 // each client is pinged in one slot of the period, so pings spread over it
 	liveBuffer     = 64 // messages waiting for a client before it counts as too slow
 	liveReplay     = 1000
 )
@@ -144,6 +145,7 @@ type liveClient struct {
 	conn    liveConn
 	topic   string
 	shard   *liveShard
+	slot    int // its ping slot, 0 .. livePingSlots-1
 	dropped atomic.Bool
 
 	mu      sync.Mutex
@@ -318,14 +320,21 @@ func (s *liveShard) remove(c *liveClient) {
 	}
 }
 
-func (s *liveShard) run(stop <-chan struct{}) {
-	ping := time.NewTicker(livePingPeriod)
+// liveSlots hands out ping slots in turn.
+var liveSlots atomic.Int64
+
+func (s *liveShard) run(stop <-chan struct{}, period time.Duration) {
+	// Every client is pinged once a period, but in its own slot of it: a
+	// ping to every viewer at one instant would delay an event sent then.
+	ping := time.NewTicker(period / livePingSlots)
 	defer ping.Stop()
+	slot := 0
 	for {
 		select {
 		case <-stop:
 			return
 		case <-ping.C:
+			slot = (slot + 1) % livePingSlots
 			s.mu.Lock()
 			topics := make([]string, 0, len(s.topics))
 			for t := range s.topics {
@@ -334,7 +343,9 @@ func (s *liveShard) run(stop <-chan struct{}) {
 			s.mu.Unlock()
 			for _, t := range topics {
 				for _, c := range s.clients(t) {
-					c.deliver(livePing)
+					if c.slot == slot {
+						c.deliver(livePing)
+					}
 				}
 			}
 		case <-s.wake:
@@ -367,12 +378,15 @@ type hub struct {
 
 func newHub() *hub { return newHubShards(runtime.GOMAXPROCS(0)) }
 
-func newHubShards(n int) *hub {
+func newHubShards(n int) *hub { return newHubPinging(n, livePingPeriod) }
+
+// newHubPinging is a hub whose clients are pinged every period.
+func newHubPinging(n int, period time.Duration) *hub {
 	h := &hub{stop: make(chan struct{})}
 	for range max(n, 1) {
 		s := &liveShard{topics: map[string]*liveTopic{}, wake: make(chan struct{}, 1)}
 		h.shards = append(h.shards, s)
-		go s.run(h.stop)
+		go s.run(h.stop, period)
 	}
 	return h
 }
@@ -387,7 +401,7 @@ func (h *hub) subscribe(topic string, conn liveConn) (*liveClient, bool) {
 	}
 	s := h.shards[h.next]
 	h.next = (h.next + 1) % len(h.shards)
-	c := &liveClient{conn: conn, topic: topic, shard: s}
+	c := &liveClient{conn: conn, topic: topic, shard: s, slot: int(liveSlots.Add(1) % livePingSlots)}
 	s.mu.Lock()
 	t := s.topics[topic]
 	if t == nil {
