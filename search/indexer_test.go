@@ -42,6 +42,11 @@ func TestIndexerDemo(t *testing.T) {
 			t.Errorf("no %s indexed: %v", typ, res.Facets["type"])
 		}
 	}
+	// A resolution is found under its number, its text read as text.
+	if r, _ := pg.Search(ctx, search.Query{Types: []string{"resolution"}, Q: "statutu"}); len(r.Hits) == 0 ||
+		!strings.HasPrefix(r.Hits[0].Title, "Uchwała nr ") || strings.Contains(string(r.Hits[0].Snippet), "#") {
+		t.Errorf("resolution hit: %+v", r.Hits)
+	}
 	again, err := ix.Sync(ctx)
 	if err != nil || again.Upserted != 0 || again.Deleted != 0 {
 		t.Fatalf("second sync %+v %v", again, err)

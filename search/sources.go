@@ -28,7 +28,7 @@ var sources = []source{
 		JOIN bip_versions v ON v.publication_id = p.id AND v.version = p.version
 		JOIN bip_categories c ON c.id = p.category_id
 		WHERE NOT p.withdrawn`},
-	{TypeResolution, `SELECT r.id, r.title, 'Uchwała nr ' || r.number || ' ' || coalesce(v.resolution_text, ''),
+	{TypeResolution, `SELECT r.id, 'Uchwała nr ' || r.number || ' ' || r.title, coalesce(v.resolution_text, ''),
 			coalesce('/bip/publikacje/' || r.publication_id, '/rada/sesje/' || r.session_id), r.adopted_at,
 			'uchwaly', b.name, coalesce(t.name, ''), CASE WHEN r.voided_by_vote_id IS NOT NULL THEN 'voided' ELSE '' END, ARRAY[r.number], 0
 		FROM resolutions r
@@ -82,7 +82,7 @@ const columns = "t(id, title, body, url, date, category, body_name, term, status
 
 // sourceVersion goes into every row hash: change it when the way a row
 // becomes a Document changes, and the next sync sends every document anew.
-const sourceVersion = "2"
+const sourceVersion = "3"
 
 // hashes returns each of a source's rows' hash, by document id. PostgreSQL
 // hashes the rows, so a sync with little to send reads ids and hashes
@@ -138,7 +138,7 @@ func (src source) load(ctx context.Context, pool *pgxpool.Pool, ids []int64) ([]
 			}
 			d.Title = name
 		}
-		if src.typ == TypeBIP || src.typ == TypeConsultation {
+		if src.typ == TypeBIP || src.typ == TypeConsultation || src.typ == TypeResolution {
 			d.Body = plainMarkdown(d.Body)
 		}
 		d.Numbers = append(d.Numbers, Numbers(d.Title)...)

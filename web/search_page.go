@@ -5,11 +5,14 @@ import (
 	"encoding/xml"
 	"html"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/i18n"
 	"github.com/ratusz/ratusz/search"
@@ -24,6 +27,7 @@ type searchPageData struct {
 	Facets     []searchFacet
 	Pagination pagination
 	FeedURL    string
+	Terms      []string     // the councils' terms of office, newest first
 	Saved      bool         // a saved search was just created
 	Editing    *savedSearch // the saved search that saving replaces
 }
@@ -67,6 +71,20 @@ func (p *searchPageData) Value(name string) string { return p.Form.Get(name) }
 func (p *searchPageData) SortField() fieldArgs {
 	return p.Field("sortuj", "search.sort", "select", p.Value("sortuj")).
 		WithOptions([]string{"trafnosc", "data"}, []string{p.T("search.sort.relevance"), p.T("search.sort.date")})
+}
+
+// TermField is the term-of-office select: the terms there are, so that
+// the filter matches (it compares whole names).
+func (p *searchPageData) TermField() fieldArgs {
+	v, l := []string{""}, []string{p.T("search.term.all")}
+	cur := p.Value("kadencja")
+	for _, t := range p.Terms {
+		v, l = append(v, t), append(l, t)
+	}
+	if cur != "" && !slices.Contains(p.Terms, cur) {
+		v, l = append(v, cur), append(l, cur)
+	}
+	return p.Field("kadencja", "search.term", "select", cur).WithOptions(v, l)
 }
 
 // TypeField is the type select.
@@ -122,6 +140,13 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Pagination = newPagination(r, page, p.Result.Total, searchPageSize)
 	p.FeedURL = "/szukaj/feed.atom?" + feedQuery(v).Encode()
+	rows, err := s.pool.Query(r.Context(), "SELECT name FROM council_terms GROUP BY name ORDER BY max(starts_on) DESC, name")
+	if err != nil {
+		return err
+	}
+	if p.Terms, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return err
+	}
 	names, err := s.categoryNames(r.Context(), p.Lang)
 	if err != nil {
 		return err
@@ -164,11 +189,22 @@ func (s *Server) searchFacets(p *searchPageData, v url.Values, categories map[st
 	params := map[string]string{"type": "typ", "category": "kategoria", "body": "organ", "status": "status"}
 	var out []searchFacet
 	for _, name := range search.FacetNames {
+		param := params[name]
 		counts := p.Result.Facets[name]
+		if chosen := v.Get(param); chosen != "" && !strings.Contains(chosen, ",") {
+			if _, ok := counts[chosen]; !ok {
+				// Chosen but matching nothing now: still listed, so it can
+				// be taken off.
+				counts = maps.Clone(counts)
+				if counts == nil {
+					counts = map[string]int{}
+				}
+				counts[chosen] = 0
+			}
+		}
 		if len(counts) == 0 {
 			continue
 		}
-		param := params[name]
 		f := searchFacet{Name: name, Param: param, Label: p.T("search.facet." + name)}
 		for i, val := range search.FacetValues(counts) {
 			if i >= 12 && v.Get(param) != val {

@@ -74,6 +74,10 @@ func (p *savedSearchesPageData) Describe(ss savedSearch) string {
 			v = strings.Join(names, ", ")
 		case "status":
 			v = p.T("search.status." + v)
+		case "kategoria":
+			if n, ok := p.Categories[v]; ok {
+				v = n
+			}
 		}
 		parts = append(parts, p.T(f.label)+": "+v)
 	}
@@ -82,7 +86,8 @@ func (p *savedSearchesPageData) Describe(ss savedSearch) string {
 
 type savedSearchesPageData struct {
 	Page
-	List []savedSearch
+	List       []savedSearch
+	Categories map[string]string // BIP category slug → name
 }
 
 func (s *Server) savedSearchesPage(w http.ResponseWriter, r *http.Request) error {
@@ -92,6 +97,10 @@ func (s *Server) savedSearchesPage(w http.ResponseWriter, r *http.Request) error
 	}
 	p := &savedSearchesPageData{}
 	p.Lang = s.lang(r) // the handler translates messages before render
+	var err error
+	if p.Categories, err = s.categoryNames(r.Context(), p.Lang); err != nil {
+		return err
+	}
 	p.Title = "search.saved.title"
 	p.Section = "search"
 	switch {

@@ -278,4 +278,9 @@ func TestSearchSavedEdit(t *testing.T) {
 	if list := b.get("/szukaj/zapisane?zmieniono=1"); !strings.Contains(list.Body, "Zapisano zmiany") || !strings.Contains(list.Body, "Stan: przyjęto") {
 		t.Errorf("list after the change:\n%s", list.Body)
 	}
+	// A BIP category is named, not shown as its slug.
+	b.post("/szukaj/zapisane", url.Values{"q": {"budżet"}, "kategoria": {"uchwaly"}})
+	if list := b.get("/szukaj/zapisane"); !strings.Contains(list.Body, "Kategoria: Uchwały") {
+		t.Errorf("category shown as a slug:\n%s", list.Body)
+	}
 }

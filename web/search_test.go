@@ -38,6 +38,26 @@ func TestSearchPage(t *testing.T) {
 			t.Errorf("type filter: %d\n%s", narrowed.Status, narrowed.Body)
 		}
 	})
+	// Chosen facets that match nothing stay listed, to be taken off.
+	t.Run("ChosenFacetWithNoResults", func(t *testing.T) {
+		res := b.get("/szukaj?q=sesja&status=adopted&kategoria=uchwaly")
+		if !strings.Contains(res.Body, "Wyniki: 0<") || !strings.Contains(res.Body, `href="/szukaj?kategoria=uchwaly&amp;q=sesja" aria-current="true"`) ||
+			!strings.Contains(res.Body, `href="/szukaj?q=sesja&amp;status=adopted" aria-current="true"`) {
+			t.Errorf("chosen facets with no results cannot be taken off:\n%s", res.Body)
+		}
+	})
+	// The term is chosen from the terms there are.
+	t.Run("TermSelect", func(t *testing.T) {
+		var term string
+		e.Pool.QueryRow(system, "SELECT name FROM council_terms LIMIT 1").Scan(&term)
+		res := b.get("/szukaj?q=sesja")
+		if term == "" || !strings.Contains(res.Body, `<select id="kadencja" name="kadencja"`) || !strings.Contains(res.Body, ">"+term+"</option>") {
+			t.Errorf("no term select with %q", term)
+		}
+		if r := b.get("/szukaj?typ=session&kadencja=" + url.QueryEscape(term)); strings.Contains(r.Body, "Wyniki: 0<") {
+			t.Error("the term offered finds no session")
+		}
+	})
 	t.Run("WithoutDiacriticsFindsTheSame", func(t *testing.T) {
 		with := b.get("/szukaj?q=" + url.QueryEscape("uchwała"))
 		without := b.get("/szukaj?q=uchwala")

@@ -3,11 +3,12 @@ package i18n
 // The search module's messages.
 var searchMessages = map[string][2]string{
 	"search.title":               {"Szukaj", "Search"},
-	"search.q":                   {"Czego szukasz? (np. uchwała budżetowa, XII/145/2024, DS-89/24)", "What are you looking for? (e.g. budget resolution, XII/145/2024, DS-89/24)"},
+	"search.q":                   {"Czego szukasz? (np. uchwała budżetowa, XII/145/2026, DS-89/26)", "What are you looking for? (e.g. budget resolution, XII/145/2026, DS-89/26)"},
 	"search.more":                {"Więcej warunków", "More conditions"},
 	"search.from":                {"Od dnia", "From"},
 	"search.to":                  {"Do dnia", "To"},
 	"search.term":                {"Kadencja", "Term of office"},
+	"search.term.all":            {"wszystkie kadencje", "all terms"},
 	"search.sort":                {"Kolejność", "Order"},
 	"search.sort.relevance":      {"najtrafniejsze", "most relevant"},
 	"search.sort.date":           {"najnowsze", "newest"},
