@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -254,7 +255,7 @@ func (r *Report) Markdown() string {
 			md.WriteString("| Wiersz | Odpowiedź | Liczba | Odsetek |\n|---|---|---:|---:|\n")
 			for _, row := range q.Rows {
 				for _, o := range row.Options {
-					fmt.Fprintf(&md, "| %s | %s | %d | %.1f%% |\n", Plain(row.Label), Plain(o.Label), o.Count, o.Percent)
+					fmt.Fprintf(&md, "| %s | %s | %d | %s |\n", Plain(row.Label), Plain(o.Label), o.Count, polishPercent(o.Percent))
 				}
 			}
 		case len(q.Options) > 0:
@@ -264,7 +265,7 @@ func (r *Report) Markdown() string {
 			}
 			fmt.Fprintf(&md, "| Odpowiedź | %s | Odsetek |\n|---|---:|---:|\n", head)
 			for _, o := range q.Options {
-				fmt.Fprintf(&md, "| %s | %d | %.1f%% |\n", Plain(o.Label), o.Count, o.Percent)
+				fmt.Fprintf(&md, "| %s | %d | %s |\n", Plain(o.Label), o.Count, polishPercent(o.Percent))
 			}
 			if q.Average != nil {
 				fmt.Fprintf(&md, "\nŚrednia: %.2f.\n", *q.Average)
@@ -293,4 +294,10 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&md, "%d. **Uwaga** (%s): %s\n\n   **Rozstrzygnięcie:** %s. %s\n\n", i+1, where, Plain(rem.Body), VerdictPL(rem.Verdict), Plain(rem.Justification))
 	}
 	return md.String()
+}
+
+// polishPercent writes a share as the report in BIP does: one decimal,
+// with a decimal comma.
+func polishPercent(f float64) string {
+	return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) + "%"
 }

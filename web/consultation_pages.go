@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"fmt"
+	"github.com/ratusz/ratusz/internal/i18n"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -26,7 +27,7 @@ func documentURL(d *consultations.Document) string {
 func init() {
 	funcs["documentURL"] = documentURL
 	funcs["ordinal"] = func(i int) int { return i + 1 }
-	funcs["pct"] = func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" }
+	funcs["pct"] = func(lang i18n.Lang, f float64) string { return percent(lang, f) }
 }
 
 // consultationView is what every consultation page shows about it.
@@ -451,10 +452,10 @@ func resultCharts(p *Page, res *consultations.Results) map[string]template.HTML 
 			if o.Count > max {
 				max = o.Count
 			}
-			summary = append(summary, fmt.Sprintf("%s: %d (%.1f%%)", o.Label, o.Count, o.Percent))
+			summary = append(summary, fmt.Sprintf("%s: %d (%s)", o.Label, o.Count, percent(p.Lang, o.Percent)))
 		}
 		var b strings.Builder
-		label := p.T("consult.results.chart", q.Text) + " " + strings.Join(summary, "; ")
+		label := p.T("consult.results.chart", strings.TrimRight(q.Text, ".?!:;")) + " " + strings.Join(summary, "; ")
 		fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 580 %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, len(q.Options)*34, template.HTMLEscapeString(label))
 		for i, o := range q.Options {
 			y := i * 34
@@ -465,7 +466,7 @@ func resultCharts(p *Page, res *consultations.Results) map[string]template.HTML 
 			}
 			fmt.Fprintf(&b, `<text x="0" y="%d" font-size="14" fill="#1b1f24">%s</text>`, y+21, template.HTMLEscapeString(name))
 			fmt.Fprintf(&b, `<rect x="180" y="%d" width="%d" height="24" fill="#1f4e8c"></rect>`, y+4, w)
-			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="14" fill="#1b1f24">%d (%.1f%%)</text>`, 186+w, y+21, o.Count, o.Percent)
+			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="14" fill="#1b1f24">%d (%s)</text>`, 186+w, y+21, o.Count, percent(p.Lang, o.Percent))
 		}
 		b.WriteString("</svg>")
 		out[q.ID] = template.HTML(b.String())
@@ -525,4 +526,13 @@ func (s *Server) consultationReport(w http.ResponseWriter, r *http.Request) erro
 // requireConsultationOfficer guards the office's pages.
 func requireConsultationOfficer(r *http.Request) error {
 	return ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleConsultationOfficer)
+}
+
+// percent writes a share with one decimal, with a decimal comma in Polish.
+func percent(lang i18n.Lang, f float64) string {
+	s := strconv.FormatFloat(f, 'f', 1, 64)
+	if lang != i18n.EN {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s + "%"
 }

@@ -158,7 +158,7 @@ func (s *Server) councilSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &sessionPage{sessionView: v}
 	p.Title = "council.session.title"
-	p.TitleArgs = []any{v.Session.Roman(), v.Body.Genitive()}
+	p.TitleArgs = []any{v.Session.Roman(), v.Body.Genitive(), v.Body.Name}
 	p.Section = "council"
 	s.render(w, r, http.StatusOK, "council_session", p)
 	return nil

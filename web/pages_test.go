@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -232,5 +233,35 @@ func TestEnglishMessagesSetByHandlers(t *testing.T) {
 		if res := b.get(path); !strings.Contains(res.Body, `<html lang="en">`) || !strings.Contains(res.Body, want) {
 			t.Errorf("%s: %d, no %q in English", path, res.Status, want)
 		}
+	}
+}
+
+// Shares have a decimal comma in Polish and a point in English; a session
+// is named in English without the Polish genitive; change-log rows say
+// "no." in English.
+func TestNumbersAndNamesInBothLanguages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	var consultation int64
+	e.Pool.QueryRow(system, "SELECT min(id) FROM consultations WHERE state = 'closed'").Scan(&consultation)
+	results := fmt.Sprintf("/konsultacje/%d/wyniki", consultation)
+	b := e.browser()
+	pl := b.get(results).Body
+	if !regexp.MustCompile(`\d,\d%`).MatchString(pl) || regexp.MustCompile(`\d\.\d%`).MatchString(pl) {
+		t.Errorf("Polish results without decimal commas:\n%s", pl)
+	}
+	if s := b.get("/rada/sesje/1").Body; !strings.Contains(s, "Sesja XI Rady Gminy Przykładowo") {
+		t.Error("Polish session name")
+	}
+	b.get("/lang/en?next=/")
+	en := b.get(results).Body
+	if !regexp.MustCompile(`\d\.\d%`).MatchString(en) || regexp.MustCompile(`\d,\d%`).MatchString(en) {
+		t.Errorf("English results without decimal points:\n%s", en)
+	}
+	if s := b.get("/rada/sesje/1").Body; !strings.Contains(s, "Session XI of Rada Gminy Przykładowo") || strings.Contains(s, "Session XI Rady") {
+		t.Error("English session name mixes in the Polish genitive")
+	}
+	if s := b.get("/bip/rejestr-zmian").Body; !strings.Contains(s, "(no. ") || strings.Contains(s, "(nr ") {
+		t.Error("English change log says nr")
 	}
 }

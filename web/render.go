@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/ratusz/ratusz/council"
 	"html"
 	"html/template"
 	"io/fs"
@@ -41,6 +42,12 @@ func (p *Page) base() *Page { return p }
 
 // T translates a catalogue key into the page's language.
 func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
+
+// SessionOf names a session of a body: "Sesja XI Rady Gminy …" in
+// Polish, "Session XI of Rada Gminy …" in English (no Polish genitive).
+func (p *Page) SessionOf(roman string, b *council.Body) string {
+	return p.T("council.session.of", roman, b.Genitive(), b.Name)
+}
 
 // Nav is the main navigation, built once for each language, active section
 // and admin status (it is on every page, and a template loop over it costs
