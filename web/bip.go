@@ -42,13 +42,16 @@ func newPagination(r *http.Request, page, total, size int) pagination {
 	}
 	q := r.URL.Query()
 	q.Del("strona")
-	p.base = r.URL.Path + "?" + q.Encode()
+	p.base = r.URL.Path + "?"
+	if len(q) > 0 {
+		p.base += q.Encode() + "&"
+	}
 	return p
 }
 
 // URL returns the address of page n.
 func (p pagination) URL(n int) string {
-	return p.base + "&strona=" + strconv.Itoa(n)
+	return p.base + "strona=" + strconv.Itoa(n)
 }
 
 func (p pagination) Prev() int { return p.Page - 1 }
@@ -59,10 +62,12 @@ func (p pagination) Next() int {
 	return 0
 }
 
+// pathID reads a numeric id from the path; anything else is a page that
+// does not exist.
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, ratusz.Errorf(ratusz.ENOTFOUND, "err.bip.not_found")
+		return 0, ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found")
 	}
 	return id, nil
 }

@@ -264,4 +264,7 @@ func TestNumbersAndNamesInBothLanguages(t *testing.T) {
 	if s := b.get("/bip/rejestr-zmian").Body; !strings.Contains(s, "(no. ") || strings.Contains(s, "(nr ") {
 		t.Error("English change log says nr")
 	}
+	if r := b.get("/rada/glosowania/abc"); r.Status != 404 || !strings.Contains(r.Body, "There is no such page.") {
+		t.Errorf("a vote address that is not a number: %d", r.Status)
+	}
 }

@@ -218,3 +218,17 @@ func BenchmarkRenderLayoutOnly(b *testing.B) {
 		s.render(w, r, 200, "section", p)
 	}
 }
+
+// Page links carry the page's other parameters, and no stray '&'.
+func TestPaginationURL(t *testing.T) {
+	for path, want := range map[string]string{
+		"/szukaj":                         "/szukaj?strona=2",
+		"/szukaj?strona=5":                "/szukaj?strona=2",
+		"/szukaj?q=uchwa%C5%82a&strona=1": "/szukaj?q=uchwa%C5%82a&strona=2",
+	} {
+		r := httptest.NewRequest("GET", path, nil)
+		if got := newPagination(r, 1, 100, 20).URL(2); got != want {
+			t.Errorf("%s: page 2 is %s, want %s", path, got, want)
+		}
+	}
+}
