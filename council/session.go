@@ -706,7 +706,7 @@ func revoteBlocked(ctx context.Context, q interface {
 		return "err.council.repeats_cannot_undo", nil
 	}
 	var voted bool
-	if err := q.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM votes WHERE agenda_item_id = $1 AND state <> 'draft')", ch.AddedItem).Scan(&voted); err != nil {
+	if err := q.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM votes WHERE agenda_item_id = $1 AND state IN ('open', 'closed'))", ch.AddedItem).Scan(&voted); err != nil {
 		return "", err
 	}
 	if voted {

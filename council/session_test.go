@@ -712,3 +712,62 @@ func TestRevoteEdgeCases(t *testing.T) {
 		t.Fatalf("the struck item is still the current one: %d", *sess.CurrentItemID)
 	}
 }
+
+// The chair cancels a vote whose devices failed: the ballots cast stay on
+// record but count for nothing, nothing is published, and the session
+// goes on to vote again by roll call.
+func TestCancelVote(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	f.present(t, 5)
+	v, err := f.s.CreateResolutionVote(f.office, f.item.ID, "budżet", council.Simple, &council.DraftResolution{Title: "w sprawie budżetu", Text: "§ 1."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := f.s.CastBallot(f.as[i], v.ID, council.For); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = f.s.CancelVote(f.as[0], v.ID, "awaria")
+	wantCode(t, err, ratusz.EFORBIDDEN, "") // a councillor may not
+	_, err = f.s.CancelVote(f.office, v.ID, "  ")
+	wantCode(t, err, ratusz.EINVALID, "reason")
+	c, err := f.s.CancelVote(f.office, v.ID, "Awaria systemu do głosowania")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State != "cancelled" || c.CancelReason != "Awaria systemu do głosowania" || c.Outcome != nil || c.Counts != nil || c.Resolution != nil || c.PublicationID != nil {
+		t.Fatalf("cancelled vote %+v", c)
+	}
+	var kept int
+	f.pool.QueryRow(f.office, "SELECT count(*) FROM ballots WHERE vote_id = $1", v.ID).Scan(&kept)
+	if kept != 2 {
+		t.Fatalf("%d ballots kept, want the 2 cast", kept)
+	}
+	wantCode(t, f.s.CastBallot(f.as[2], v.ID, council.For), ratusz.ECONFLICT, "")
+	_, err = f.s.CloseVote(f.office, v.ID)
+	wantCode(t, err, ratusz.ECONFLICT, "")
+	_, err = f.s.CancelVote(f.office, v.ID, "jeszcze raz")
+	wantCode(t, err, ratusz.ECONFLICT, "")
+
+	// Voting again, by roll call: another vote opens and decides.
+	rc, err := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "budżet (imiennie)", Majority: council.Simple, Mode: "roll_call",
+		Resolution: &council.DraftResolution{Title: "w sprawie budżetu", Text: "§ 1."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.OpenVote(f.office, rc.ID); err != nil {
+		t.Fatalf("a vote after the cancelled one: %v", err)
+	}
+	if err := f.s.RecordBallots(f.office, rc.ID, map[int64]council.Choice{f.councillors[0].ID: council.For, f.councillors[1].ID: council.For, f.councillors[2].ID: council.For}); err != nil {
+		t.Fatal(err)
+	}
+	rc, err = f.s.CloseVote(f.office, rc.ID)
+	if err != nil || rc.Resolution == nil || !strings.HasPrefix(rc.Resolution.Number, "XII/1/") {
+		t.Fatalf("the roll call adopts the resolution as number 1: %v %+v", err, rc)
+	}
+}

@@ -48,6 +48,7 @@ type Vote struct {
 	State         string      `json:"state"`
 	RepeatsID     *int64      `json:"repeats,omitempty"`
 	SupersededBy  *int64      `json:"superseded_by,omitempty"` // the closed re-vote that replaced this result
+	CancelReason  string      `json:"cancel_reason,omitempty"` // why the chair cancelled it (state "cancelled")
 	OpenedAt      *time.Time  `json:"opened_at,omitempty"`
 	ClosedAt      *time.Time  `json:"closed_at,omitempty"`
 	Counts        *Counts     `json:"counts,omitempty"`
@@ -469,6 +470,37 @@ func (s *Service) closeVote(ctx context.Context, id int64, secret *Counts) (*Vot
 	return s.Vote(ctx, id)
 }
 
+// CancelVote cancels (unieważnia) a prepared or open vote, with the
+// reason, for instance when the voting devices fail mid-vote. Ballots
+// already cast stay on record but count for nothing; the vote has no
+// result and publishes nothing, and another vote can be opened.
+func (s *Service) CancelVote(ctx context.Context, id int64, reason string) (*Vote, error) {
+	if err := mayManage(ctx); err != nil {
+		return nil, err
+	}
+	reason, err := text("reason", reason, 500)
+	if err != nil {
+		return nil, err
+	}
+	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		state, sessionID, _, err := lockVote(ctx, tx, id, "UPDATE")
+		if err != nil {
+			return err
+		}
+		if state != "draft" && state != "open" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.vote_not_cancellable")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE votes SET state = 'cancelled', closed_at = now(), cancel_reason = $2 WHERE id = $1`, id, reason); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, "vote.cancelled", sessionTopic(sessionID), map[string]any{"vote": id, "reason": reason})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Vote(ctx, id)
+}
+
 // lockRepeated locks the vote a closing re-vote repeats, which must still
 // stand: two re-votes of one result cannot both replace it.
 func lockRepeated(ctx context.Context, tx pgx.Tx, id int64) (*Vote, error) {
@@ -649,10 +681,10 @@ func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*
 			v.opened_at, v.closed_at, v.count_for, v.count_against, v.count_abstain, v.count_not_voting, v.count_absent,
 			v.outcome, v.publication_id, coalesce(v.statutory_size, b.statutory_size),
 			(SELECT count(*) FROM ballots WHERE vote_id = v.id),
-			(SELECT max(r.id) FROM votes r WHERE r.repeats_id = v.id AND r.state = 'closed')
+			(SELECT max(r.id) FROM votes r WHERE r.repeats_id = v.id AND r.state = 'closed'), v.cancel_reason
 		FROM votes v JOIN council_sessions s ON s.id = v.session_id JOIN council_bodies b ON b.id = s.body_id WHERE v.id = $1`, id).
 		Scan(&v.ID, &v.SessionID, &v.SessionDate, &v.AgendaItemID, &v.Subject, &v.Majority, &v.Mode, &v.State, &v.RepeatsID,
-			&v.OpenedAt, &v.ClosedAt, &cFor, &cAgainst, &cAbstain, &cNot, &cAbsent, &v.Outcome, &v.PublicationID, &seats, &v.BallotsCast, &v.SupersededBy)
+			&v.OpenedAt, &v.ClosedAt, &cFor, &cAgainst, &cAbstain, &cNot, &cAbsent, &v.Outcome, &v.PublicationID, &seats, &v.BallotsCast, &v.SupersededBy, &v.CancelReason)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.council.vote_not_found")
 	} else if err != nil {

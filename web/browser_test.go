@@ -385,6 +385,17 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("current item not shown: %s", p.text())
 		}
 		p.check("pl_rada_sesje_2_current")
+		// A prepared vote has a cancel control, folded away until opened;
+		// cancelling without a reason shows the message beside the field.
+		p.open("/rada/sesje/2/prowadzenie")
+		p.fill("#subject", "Głosowanie do unieważnienia")
+		p.click(`form[action$="/glosowania"] button[type=submit]`)
+		p.click("details.cancel-vote summary")
+		p.click("details.cancel-vote button[type=submit]")
+		if !strings.Contains(p.text(), "To pole jest wymagane.") {
+			t.Fatalf("cancel without a reason: %s", p.text())
+		}
+		p.check("pl_rada_console_uniewaznienie")
 		// Preparing a session: the office's pages, and an error shown next
 		// to its field.
 		p.open("/rada/sesje/nowa")

@@ -517,6 +517,20 @@ func (s *Server) consoleOpenVote(r *http.Request, v *sessionView) error {
 	return err
 }
 
+// consoleCancelVote cancels a prepared or open vote; a refusal is shown
+// beside that vote's reason field.
+func (s *Server) consoleCancelVote(r *http.Request, v *sessionView) error {
+	id, err := formID(r, "vote")
+	if err != nil {
+		return err
+	}
+	_, err = s.council.CancelVote(r.Context(), id, r.PostForm.Get("reason"))
+	if e, ok := err.(*ratusz.Error); ok && (e.Field == "reason" || e.Field == "") {
+		e.Field = "reason-" + strconv.FormatInt(id, 10)
+	}
+	return err
+}
+
 func (s *Server) consoleCloseVote(r *http.Request, v *sessionView) error {
 	id, err := formID(r, "vote")
 	if err != nil {

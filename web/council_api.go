@@ -284,7 +284,7 @@ func (s *Server) apiAttendance(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) voteJSON(v *council.Vote) map[string]any {
 	m := map[string]any{
 		"id": v.ID, "session": v.SessionID, "session_date": v.SessionDate, "agenda_item": v.AgendaItemID,
-		"subject": v.Subject, "majority": v.Majority, "mode": v.Mode, "state": v.State, "repeats": v.RepeatsID, "superseded_by": v.SupersededBy,
+		"subject": v.Subject, "majority": v.Majority, "mode": v.Mode, "state": v.State, "repeats": v.RepeatsID, "superseded_by": v.SupersededBy, "cancel_reason": v.CancelReason,
 		"statutory_size": v.StatutorySize, "ballots_cast": v.BallotsCast,
 		"counts": v.Counts, "outcome": v.Outcome, "ballots": []map[string]any{}, "publication_url": nil,
 	}
@@ -344,6 +344,19 @@ func (s *Server) apiCloseVote(w http.ResponseWriter, r *http.Request) error {
 			return s.council.CloseSecretVote(r.Context(), id, council.Counts{For: in.Counts.For, Against: in.Counts.Against, Abstain: in.Counts.Abstain})
 		}
 		return s.council.CloseVote(r.Context(), id)
+	})(w, r)
+}
+
+// apiCancelVote is POST /votes/{id}/cancel {"reason"}.
+func (s *Server) apiCancelVote(w http.ResponseWriter, r *http.Request) error {
+	return s.voteAction(func(r *http.Request, id int64) (*council.Vote, error) {
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if err := decodeJSON(r, &in); err != nil {
+			return nil, err
+		}
+		return s.council.CancelVote(r.Context(), id, in.Reason)
 	})(w, r)
 }
 

@@ -172,6 +172,27 @@ func TestConsoleRunsSession(t *testing.T) {
 	}
 	changeID := fmt.Sprint(change["id"])
 
+	// The devices fail mid-vote: the chair cancels the open vote, with a
+	// reason (an empty one comes back beside that vote's field), and the
+	// change is voted by roll call instead.
+	post("otworz", url.Values{"vote": {changeID}}, http.StatusSeeOther)
+	if res := post("uniewaznij", url.Values{"vote": {changeID}, "reason": {" "}}, http.StatusBadRequest); !strings.Contains(res.Body, `id="reason-`+changeID+`-error"`) {
+		t.Fatal("an empty reason is not shown beside the vote's field")
+	}
+	post("uniewaznij", url.Values{"vote": {changeID}, "reason": {"Awaria systemu do głosowania"}}, http.StatusSeeOther)
+	if v := e.do("GET", "/api/v1/votes/"+changeID, "", nil).json(t); v["state"] != "cancelled" || v["cancel_reason"] != "Awaria systemu do głosowania" || v["outcome"] != nil {
+		t.Fatalf("cancelled vote %v", v)
+	}
+	if page := b.get("/rada/glosowania/" + changeID); !strings.Contains(page.Body, "Głosowanie unieważnione: Awaria systemu do głosowania") {
+		t.Fatal("the vote page does not say it was cancelled")
+	}
+	if res := e.do("POST", "/api/v1/votes/"+changeID+"/cancel", office, strings.NewReader(`{"reason":"znowu"}`)); res.Status != http.StatusConflict {
+		t.Fatalf("cancelling a cancelled vote: %d", res.Status)
+	}
+	if res := e.do("POST", "/api/v1/votes/"+changeID+"/cancel", e.token("radna.lewandowska@przykladowo.pl"), strings.NewReader(`{"reason":"x"}`)); res.Status != http.StatusForbidden {
+		t.Fatalf("a councillor cancelling: %d", res.Status)
+	}
+
 	// The devices fail: the change is voted by roll call instead — prepare
 	// a roll-call vote, record the choices, close.
 	post("glosowania", url.Values{"agenda_item": {third}, "subject": {"Zmiana porządku obrad (imiennie)"}, "majority": {"absolute_statutory"}, "mode": {"roll_call"}}, http.StatusSeeOther)

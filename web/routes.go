@@ -87,6 +87,7 @@ func (s *Server) routes() http.Handler {
 	r.Post("/rada/sesje/{id}/wyczytanie", s.page(s.consoleAction(s.consoleRollCall)))
 	r.Post("/rada/sesje/{id}/zmiana-porzadku", s.page(s.consoleAction(s.consoleAgendaChange)))
 	r.Post("/rada/sesje/{id}/zamknij", s.page(s.consoleAction(s.consoleCloseVote)))
+	r.Post("/rada/sesje/{id}/uniewaznij", s.page(s.consoleAction(s.consoleCancelVote)))
 	r.Get("/live/sessions/{id}", s.page(s.liveSession))
 	s.consultationPages(r)              // consultations.go
 	s.participationPages(r)             // participation.go
@@ -139,6 +140,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/votes/{id}/open", s.api(s.apiOpenVote))
 		r.Post("/votes/{id}/ballots", s.api(s.apiCastBallot))
 		r.Post("/votes/{id}/close", s.api(s.apiCloseVote))
+		r.Post("/votes/{id}/cancel", s.api(s.apiCancelVote))
 		s.consultationAPI(r)
 		s.participationAPI(r)
 		s.searchAPI(r)
