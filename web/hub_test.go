@@ -400,3 +400,26 @@ func TestHubSpreadsPings(t *testing.T) {
 	}
 	waitFor(t, "every client is pinged", func() bool { return pinged() == len(conns) })
 }
+
+// Whatever the number of shards, each shard's clients fill every ping slot.
+func TestHubPingSlotsPerShard(t *testing.T) {
+	t.Parallel()
+	h := newHubPinging(5, time.Hour)
+	defer h.shutdown()
+	slots := map[*liveShard]map[int]bool{}
+	for range 5 * livePingSlots {
+		c, ok := h.subscribe("session:1", newFakeConn())
+		if !ok {
+			t.Fatal("subscribe refused")
+		}
+		if slots[c.shard] == nil {
+			slots[c.shard] = map[int]bool{}
+		}
+		slots[c.shard][c.slot] = true
+	}
+	for i, s := range h.shards {
+		if n := len(slots[s]); n != livePingSlots {
+			t.Errorf("shard %d: its clients use %d of %d ping slots", i, n, livePingSlots)
+		}
+	}
+}

@@ -276,10 +276,11 @@ func (c *liveClient) goodbye() {
 // liveShard writes events to its share of the clients, in publication
 // order, one client after another.
 type liveShard struct {
-	mu     sync.Mutex
-	topics map[string]*liveTopic
-	queue  []liveEvent
-	wake   chan struct{}
+	mu       sync.Mutex
+	topics   map[string]*liveTopic
+	queue    []liveEvent
+	wake     chan struct{}
+	nextSlot int // the ping slot of the next client
 }
 
 type liveTopic struct {
@@ -319,9 +320,6 @@ func (s *liveShard) remove(c *liveClient) {
 		}
 	}
 }
-
-// liveSlots hands out ping slots in turn.
-var liveSlots atomic.Int64
 
 func (s *liveShard) run(stop <-chan struct{}, period time.Duration) {
 	// Every client is pinged once a period, but in its own slot of it: a
@@ -401,8 +399,11 @@ func (h *hub) subscribe(topic string, conn liveConn) (*liveClient, bool) {
 	}
 	s := h.shards[h.next]
 	h.next = (h.next + 1) % len(h.shards)
-	c := &liveClient{conn: conn, topic: topic, shard: s, slot: int(liveSlots.Add(1) % livePingSlots)}
 	s.mu.Lock()
+	// Each shard hands out its own slots in turn, so its clients fill
+	// every slot whatever the number of shards.
+	c := &liveClient{conn: conn, topic: topic, shard: s, slot: s.nextSlot}
+	s.nextSlot = (s.nextSlot + 1) % livePingSlots
 	t := s.topics[topic]
 	if t == nil {
 		t = &liveTopic{clients: map[*liveClient]struct{}{}}
