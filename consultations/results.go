@@ -268,7 +268,7 @@ func (r *Report) Markdown() string {
 				fmt.Fprintf(&md, "| %s | %d | %s |\n", Plain(o.Label), o.Count, polishPercent(o.Percent))
 			}
 			if q.Average != nil {
-				fmt.Fprintf(&md, "\nŚrednia: %.2f.\n", *q.Average)
+				fmt.Fprintf(&md, "\nŚrednia: %s.\n", strings.Replace(strconv.FormatFloat(*q.Average, 'f', 2, 64), ".", ",", 1))
 			}
 		default:
 			if len(q.Texts) == 0 {

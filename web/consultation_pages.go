@@ -28,6 +28,7 @@ func init() {
 	funcs["documentURL"] = documentURL
 	funcs["ordinal"] = func(i int) int { return i + 1 }
 	funcs["pct"] = func(lang i18n.Lang, f float64) string { return percent(lang, f) }
+	funcs["decimal"] = decimal
 }
 
 // consultationView is what every consultation page shows about it.
@@ -530,9 +531,28 @@ func requireConsultationOfficer(r *http.Request) error {
 
 // percent writes a share with one decimal, with a decimal comma in Polish.
 func percent(lang i18n.Lang, f float64) string {
-	s := strconv.FormatFloat(f, 'f', 1, 64)
+	return localDecimal(lang, strconv.FormatFloat(f, 'f', 1, 64)) + "%"
+}
+
+// decimal writes a mean (up to two decimals), with a decimal comma in
+// Polish; a pointer (an optional average) is followed.
+func decimal(lang i18n.Lang, v any) string {
+	var f float64
+	switch x := v.(type) {
+	case float64:
+		f = x
+	case *float64:
+		if x == nil {
+			return ""
+		}
+		f = *x
+	}
+	return localDecimal(lang, strconv.FormatFloat(f, 'f', -1, 64))
+}
+
+func localDecimal(lang i18n.Lang, s string) string {
 	if lang != i18n.EN {
 		s = strings.Replace(s, ".", ",", 1)
 	}
-	return s + "%"
+	return s
 }

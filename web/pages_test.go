@@ -250,6 +250,9 @@ func TestNumbersAndNamesInBothLanguages(t *testing.T) {
 	if !regexp.MustCompile(`\d,\d%`).MatchString(pl) || regexp.MustCompile(`\d\.\d%`).MatchString(pl) {
 		t.Errorf("Polish results without decimal commas:\n%s", pl)
 	}
+	if avg := regexp.MustCompile(`Średnia: ([\d.,]+)`).FindStringSubmatch(pl); avg == nil || strings.Contains(avg[1], ".") {
+		t.Errorf("Polish average %v", avg)
+	}
 	if s := b.get("/rada/sesje/1").Body; !strings.Contains(s, "Sesja XI Rady Gminy Przykładowo") {
 		t.Error("Polish session name")
 	}

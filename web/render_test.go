@@ -232,3 +232,20 @@ func TestPaginationURL(t *testing.T) {
 		}
 	}
 }
+
+// Means and averages: a decimal comma in Polish, a point in English.
+func TestDecimal(t *testing.T) {
+	f := 1.78
+	for _, c := range []struct {
+		lang i18n.Lang
+		v    any
+		want string
+	}{{i18n.PL, 1.78, "1,78"}, {i18n.EN, 1.78, "1.78"}, {i18n.PL, &f, "1,78"}, {i18n.PL, 3.0, "3"}, {i18n.PL, (*float64)(nil), ""}} {
+		if got := decimal(c.lang, c.v); got != c.want {
+			t.Errorf("decimal(%s, %v) = %q, want %q", c.lang, c.v, got, c.want)
+		}
+	}
+	if got := percent(i18n.PL, 60); got != "60,0%" {
+		t.Errorf("percent = %q", got)
+	}
+}
