@@ -770,4 +770,11 @@ func TestCancelVote(t *testing.T) {
 	if err != nil || rc.Resolution == nil || !strings.HasPrefix(rc.Resolution.Number, "XII/1/") {
 		t.Fatalf("the roll call adopts the resolution as number 1: %v %+v", err, rc)
 	}
+	// A vote left prepared in a closed session stays as it was.
+	left, _ := f.s.CreateVote(f.office, f.item.ID, "niewykorzystane", council.Simple)
+	if err := f.s.CloseSession(f.office, f.session.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.s.CancelVote(f.office, left.ID, "porządki")
+	wantCode(t, err, ratusz.ECONFLICT, "")
 }

@@ -490,6 +490,14 @@ func (s *Service) CancelVote(ctx context.Context, id int64, reason string) (*Vot
 		if state != "draft" && state != "open" {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.vote_not_cancellable")
 		}
+		// A closed session's record does not change.
+		var sessState string
+		if err := tx.QueryRow(ctx, "SELECT state FROM council_sessions WHERE id = $1", sessionID).Scan(&sessState); err != nil {
+			return err
+		}
+		if sessState == "closed" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
+		}
 		if _, err := tx.Exec(ctx, `UPDATE votes SET state = 'cancelled', closed_at = now(), cancel_reason = $2 WHERE id = $1`, id, reason); err != nil {
 			return err
 		}

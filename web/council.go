@@ -525,7 +525,7 @@ func (s *Server) consoleCancelVote(r *http.Request, v *sessionView) error {
 		return err
 	}
 	_, err = s.council.CancelVote(r.Context(), id, r.PostForm.Get("reason"))
-	if e, ok := err.(*ratusz.Error); ok && (e.Field == "reason" || e.Field == "") {
+	if e, ok := err.(*ratusz.Error); ok && e.Field == "reason" {
 		e.Field = "reason-" + strconv.FormatInt(id, 10)
 	}
 	return err

@@ -186,6 +186,10 @@ func TestConsoleRunsSession(t *testing.T) {
 	if page := b.get("/rada/glosowania/" + changeID); !strings.Contains(page.Body, "Głosowanie unieważnione: Awaria systemu do głosowania") {
 		t.Fatal("the vote page does not say it was cancelled")
 	}
+	// A second cancel (a double click, another operator) is explained.
+	if res := post("uniewaznij", url.Values{"vote": {changeID}, "reason": {"znowu"}}, http.StatusConflict); !strings.Contains(res.Body, "Unieważnić można tylko głosowanie przygotowane lub trwające.") {
+		t.Fatal("a refused cancel shows no message")
+	}
 	if res := e.do("POST", "/api/v1/votes/"+changeID+"/cancel", office, strings.NewReader(`{"reason":"znowu"}`)); res.Status != http.StatusConflict {
 		t.Fatalf("cancelling a cancelled vote: %d", res.Status)
 	}
