@@ -45,6 +45,18 @@ type Publication struct {
 	Attachments  []*Attachment
 }
 
+// Draft is this version as the draft of the next one: the same category,
+// title, text, metadata and attachments, for the caller to change what the
+// new version changes.
+func (p *Publication) Draft() Draft {
+	d := Draft{Category: p.Category.Slug, Title: p.Title, Body: p.Body, ProducedBy: p.Metadata.ProducedBy,
+		Responsible: p.Metadata.Responsible, ProducedAt: p.Metadata.ProducedAt}
+	for _, a := range p.Attachments {
+		d.Keep = append(d.Keep, a.ID)
+	}
+	return d
+}
+
 // Draft is what a publisher writes: a new publication or a new version.
 type Draft struct {
 	Category    string // slug
@@ -199,11 +211,7 @@ func Withdraw(ctx context.Context, tx pgx.Tx, id int64, reason string) (*Publica
 	if err != nil {
 		return nil, err
 	}
-	d := Draft{Title: p.Title, Body: p.Body, ProducedBy: p.Metadata.ProducedBy, Responsible: p.Metadata.Responsible, ProducedAt: p.Metadata.ProducedAt}
-	for _, a := range p.Attachments {
-		d.Keep = append(d.Keep, a.ID)
-	}
-	return writeVersion(ctx, tx, id, cur.version+1, "withdraw", p.Category, d, reason, publishedAt, nowMicro())
+	return writeVersion(ctx, tx, id, cur.version+1, "withdraw", p.Category, p.Draft(), reason, publishedAt, nowMicro())
 }
 
 // checkChange requires an actor and a reason for a change.

@@ -157,15 +157,12 @@ func (s *Service) AnswerInterpellation(ctx context.Context, id int64, answer str
 			return err
 		}
 		if i.PublicationID != nil {
-			cur, err := bip.NewService(s.pool).Current(ctx, *i.PublicationID)
+			cur, err := bip.LoadCurrent(ctx, tx, *i.PublicationID)
 			if err != nil {
 				return err
 			}
-			d := bip.Draft{Category: cur.Category.Slug, Title: cur.Title, Body: interpellationBody(i), ProducedBy: cur.Metadata.ProducedBy,
-				Responsible: cur.Metadata.Responsible, ProducedAt: cur.Metadata.ProducedAt}
-			for _, a := range cur.Attachments {
-				d.Keep = append(d.Keep, a.ID)
-			}
+			d := cur.Draft()
+			d.Body = interpellationBody(i)
 			if _, err := bip.Revise(ctx, tx, *i.PublicationID, d, "Udzielono odpowiedzi"); err != nil {
 				return err
 			}

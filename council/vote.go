@@ -610,12 +610,8 @@ func confirmResolution(ctx context.Context, tx pgx.Tx, v, orig *Vote, note strin
 	if err != nil || cur.Withdrawn {
 		return err
 	}
-	d := bip.Draft{Category: cur.Category.Slug, Title: resolutionHeading(r.Number, bodyName, *v.ClosedAt, newTitle),
-		Body:       newText + resolutionFooter(v, session) + note,
-		ProducedBy: cur.Metadata.ProducedBy, Responsible: cur.Metadata.Responsible, ProducedAt: *v.ClosedAt}
-	for _, a := range cur.Attachments {
-		d.Keep = append(d.Keep, a.ID)
-	}
+	d := cur.Draft()
+	d.Title, d.Body, d.ProducedAt = resolutionHeading(r.Number, bodyName, *v.ClosedAt, newTitle), newText+resolutionFooter(v, session)+note, *v.ClosedAt
 	_, err = bip.Revise(ctx, tx, r.PublicationID, d, "Reasumpcja głosowania: treść uchwały w brzmieniu przyjętym w reasumpcji")
 	return err
 }
@@ -627,11 +623,8 @@ func appendNote(ctx context.Context, tx pgx.Tx, pubID int64, note, reason string
 	if err != nil || cur.Withdrawn {
 		return err
 	}
-	d := bip.Draft{Category: cur.Category.Slug, Title: cur.Title, Body: cur.Body + note, ProducedBy: cur.Metadata.ProducedBy,
-		Responsible: cur.Metadata.Responsible, ProducedAt: cur.Metadata.ProducedAt}
-	for _, a := range cur.Attachments {
-		d.Keep = append(d.Keep, a.ID)
-	}
+	d := cur.Draft()
+	d.Body += note
 	_, err = bip.Revise(ctx, tx, pubID, d, reason)
 	return err
 }
