@@ -671,7 +671,7 @@ type OParlVoteCast struct {
 const oparlVoteEvents = `SELECT v.id, ` + bodyOf + ` AS body_id, v.created_at AS created, v.modified_at AS modified,
 	s.body_id AS org_body_id, v.session_id, v.agenda_item_id, v.subject, v.majority, v.mode,
 	(SELECT r.id FROM votes r WHERE r.id = v.repeats_id AND r.state = 'closed') AS repeats_id,
-	(SELECT max(x.id) FROM votes x WHERE x.repeats_id = v.id AND x.state = 'closed') AS superseded_by,
+	` + supersededBy + ` AS superseded_by,
 	v.opened_at, coalesce(v.closed_at, v.modified_at) AS closed_at, coalesce(v.outcome, '') AS outcome,
 	coalesce(v.statutory_size, b.statutory_size) AS statutory_size,
 	coalesce(v.count_for, 0) AS count_for, coalesce(v.count_against, 0) AS count_against, coalesce(v.count_abstain, 0) AS count_abstain,

@@ -178,7 +178,7 @@ func (s *Service) CouncillorProfile(ctx context.Context, id int64) (*Profile, er
 	}
 	rows.Close()
 	rows, _ = s.pool.Query(ctx, `SELECT v.id, v.subject, s.starts_at, `+choiceSQL+`, coalesce(v.outcome, ''),
-		EXISTS (SELECT 1 FROM votes x WHERE x.repeats_id = v.id AND x.state = 'closed')`+from+
+		`+supersededBy+` IS NOT NULL`+from+
 		` ORDER BY s.starts_at DESC, v.id DESC LIMIT 30`, id, c.BodyID)
 	p.Recent, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProfileVote, error) {
 		var v ProfileVote

@@ -36,6 +36,10 @@ type Ballot struct {
 	Choice       string `json:"choice"`
 }
 
+// supersededBy is, for a vote v, the closed re-vote whose result replaced
+// its result, or NULL.
+const supersededBy = `(SELECT max(x.id) FROM votes x WHERE x.repeats_id = v.id AND x.state = 'closed')`
+
 // Vote is a vote on an agenda item.
 type Vote struct {
 	ID            int64       `json:"id"`
@@ -132,7 +136,7 @@ func (s *Service) PrepareVote(ctx context.Context, in VoteInput) (*Vote, error) 
 		// the latest on the matter: a result already replaced is not.
 		var ok, superseded bool
 		var origTitle, origText string
-		err := s.pool.QueryRow(ctx, `SELECT true, EXISTS (SELECT 1 FROM votes r WHERE r.repeats_id = v.id AND r.state = 'closed'),
+		err := s.pool.QueryRow(ctx, `SELECT true, `+supersededBy+` IS NOT NULL,
 				v.resolution_title, v.resolution_text, v.agenda_change
 			FROM votes v WHERE v.id = $1 AND v.session_id = $2 AND v.state = 'closed'`, in.Repeats, sessionID).
 			Scan(&ok, &superseded, &origTitle, &origText, &change)
@@ -215,7 +219,7 @@ func (s *Service) OpenVote(ctx context.Context, id int64) (*Vote, error) {
 			if _, err := tx.Exec(ctx, "SELECT 1 FROM votes WHERE id = $1 FOR SHARE", *repeats); err != nil {
 				return err
 			}
-			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM votes WHERE repeats_id = $1 AND state = 'closed')", *repeats).Scan(&superseded); err != nil {
+			if err := tx.QueryRow(ctx, "SELECT "+supersededBy+" IS NOT NULL FROM votes v WHERE v.id = $1", *repeats).Scan(&superseded); err != nil {
 				return err
 			}
 			if superseded {
@@ -513,8 +517,7 @@ func (s *Service) CancelVote(ctx context.Context, id int64, reason string) (*Vot
 // stand: two re-votes of one result cannot both replace it.
 func lockRepeated(ctx context.Context, tx pgx.Tx, id int64) (*Vote, error) {
 	var superseded bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM votes r WHERE r.repeats_id = v.id AND r.state = 'closed')
-		FROM votes v WHERE v.id = $1 FOR UPDATE`, id).Scan(&superseded); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT `+supersededBy+` IS NOT NULL FROM votes v WHERE v.id = $1 FOR UPDATE`, id).Scan(&superseded); err != nil {
 		return nil, err
 	}
 	if superseded {
@@ -682,7 +685,7 @@ func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*
 			v.opened_at, v.closed_at, v.count_for, v.count_against, v.count_abstain, v.count_not_voting, v.count_absent,
 			v.outcome, v.publication_id, coalesce(v.statutory_size, b.statutory_size),
 			(SELECT count(*) FROM ballots WHERE vote_id = v.id),
-			(SELECT max(r.id) FROM votes r WHERE r.repeats_id = v.id AND r.state = 'closed'), v.cancel_reason
+			`+supersededBy+`, v.cancel_reason
 		FROM votes v JOIN council_sessions s ON s.id = v.session_id JOIN council_bodies b ON b.id = s.body_id WHERE v.id = $1`, id).
 		Scan(&v.ID, &v.SessionID, &v.SessionDate, &v.AgendaItemID, &v.Subject, &v.Majority, &v.Mode, &v.State, &v.RepeatsID,
 			&v.OpenedAt, &v.ClosedAt, &cFor, &cAgainst, &cAbstain, &cNot, &cAbsent, &v.Outcome, &v.PublicationID, &seats, &v.BallotsCast, &v.SupersededBy, &v.CancelReason)
