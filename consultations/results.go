@@ -3,8 +3,8 @@ package consultations
 import (
 	"context"
 	"fmt"
+	"github.com/ratusz/ratusz/internal/i18n"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -268,7 +268,7 @@ func (r *Report) Markdown() string {
 				fmt.Fprintf(&md, "| %s | %d | %s |\n", Plain(o.Label), o.Count, polishPercent(o.Percent))
 			}
 			if q.Average != nil {
-				fmt.Fprintf(&md, "\nŚrednia: %s.\n", strings.Replace(strconv.FormatFloat(*q.Average, 'f', 2, 64), ".", ",", 1))
+				fmt.Fprintf(&md, "\nŚrednia: %s.\n", i18n.Number(i18n.PL, *q.Average, 2))
 			}
 		default:
 			if len(q.Texts) == 0 {
@@ -298,6 +298,4 @@ func (r *Report) Markdown() string {
 
 // polishPercent writes a share as the report in BIP does: one decimal,
 // with a decimal comma.
-func polishPercent(f float64) string {
-	return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1) + "%"
-}
+func polishPercent(f float64) string { return i18n.Number(i18n.PL, f, 1) + "%" }

@@ -531,7 +531,7 @@ func requireConsultationOfficer(r *http.Request) error {
 
 // percent writes a share with one decimal, with a decimal comma in Polish.
 func percent(lang i18n.Lang, f float64) string {
-	return localDecimal(lang, strconv.FormatFloat(f, 'f', 1, 64)) + "%"
+	return i18n.Number(lang, f, 1) + "%"
 }
 
 // decimal writes a mean (up to two decimals), with a decimal comma in
@@ -547,12 +547,5 @@ func decimal(lang i18n.Lang, v any) string {
 		}
 		f = *x
 	}
-	return localDecimal(lang, strconv.FormatFloat(f, 'f', -1, 64))
-}
-
-func localDecimal(lang i18n.Lang, s string) string {
-	if lang != i18n.EN {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
+	return i18n.Number(lang, f, -1)
 }
