@@ -84,17 +84,13 @@ func (s *Service) CategoryBySlug(ctx context.Context, slug string) (*Category, e
 	return s.categoryWhere(ctx, s.pool, "slug = $1", slug)
 }
 
-func (s *Service) categoryWhere(ctx context.Context, q pgxQuerier, where string, args ...any) (*Category, error) {
+func (s *Service) categoryWhere(ctx context.Context, q pg.Querier, where string, args ...any) (*Category, error) {
 	rows, _ := q.Query(ctx, "SELECT "+categoryColumns+" FROM bip_categories WHERE "+where, args...)
 	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Category])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.bip.category_not_found")
 	}
 	return c, err
-}
-
-type pgxQuerier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // CategoryInput is a new category or a change to one.

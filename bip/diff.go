@@ -1,12 +1,25 @@
 package bip
 
-import "unicode"
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
 
 // DiffOp is one run of a word-level diff.
 type DiffOp struct {
 	Kind string // "same", "del" or "ins"
 	Text string
 }
+
+// DiffTimeout bounds the work of one diff. An anonymous visitor may ask
+// for the diff of any two versions, so no pair of texts may cost more: past
+// the deadline the rest of the texts is shown as replaced rather than
+// compared further.
+const DiffTimeout = 100 * time.Millisecond
 
 // tokens splits text into words and the space between them, so that a diff
 // keeps the text's own spacing.
@@ -27,75 +40,88 @@ func tokens(s string) []string {
 	return out
 }
 
-// Diff compares two texts word by word (Myers' algorithm, O((N+M)·D)).
+// Diff compares two texts word by word. It uses Myers' algorithm with the
+// linear-space refinement (the middle snake, as diff-match-patch does it),
+// so memory grows with the length of the texts, not with its square, and
+// the work stops at DiffTimeout.
 func Diff(a, b string) []DiffOp {
-	x, y := tokens(a), tokens(b)
-	n, m := len(x), len(y)
-	max := n + m
-	v := make([]int, 2*max+2)
-	var trace [][]int
-	offset := max + 1
-outer:
-	for d := 0; d <= max; d++ {
-		snap := make([]int, len(v))
-		copy(snap, v)
-		trace = append(trace, snap)
-		for k := -d; k <= d; k += 2 {
-			var i int
-			if k == -d || (k != d && v[offset+k-1] < v[offset+k+1]) {
-				i = v[offset+k+1]
-			} else {
-				i = v[offset+k-1] + 1
+	// Each distinct token becomes one rune, so that the character diff of
+	// diff-match-patch is a word diff.
+	var vocab []string
+	ids := map[string]rune{}
+	encode := func(s string) ([]rune, bool) {
+		toks := tokens(s)
+		out := make([]rune, len(toks))
+		for i, t := range toks {
+			r, ok := ids[t]
+			if !ok {
+				r = tokenRune(len(vocab))
+				if r < 0 {
+					return nil, false
+				}
+				ids[t] = r
+				vocab = append(vocab, t)
 			}
-			j := i - k
-			for i < n && j < m && x[i] == y[j] {
-				i++
-				j++
-			}
-			v[offset+k] = i
-			if i >= n && j >= m {
-				break outer
-			}
+			out[i] = r
 		}
+		return out, true
 	}
-	// Walk back through the trace to recover the edit script.
-	var ops []DiffOp
-	i, j := n, m
-	for d := len(trace) - 1; d >= 0; d-- {
-		vd := trace[d]
-		k := i - j
-		var pk int
-		if k == -d || (k != d && vd[offset+k-1] < vd[offset+k+1]) {
-			pk = k + 1
-		} else {
-			pk = k - 1
-		}
-		pi := vd[offset+pk]
-		pj := pi - pk
-		for i > pi && j > pj {
-			i--
-			j--
-			ops = append(ops, DiffOp{"same", x[i]})
-		}
-		if d > 0 {
-			if i == pi {
-				j--
-				ops = append(ops, DiffOp{"ins", y[j]})
-			} else {
-				i--
-				ops = append(ops, DiffOp{"del", x[i]})
-			}
-		}
+	x, ok1 := encode(a)
+	y, ok2 := encode(b)
+	if !ok1 || !ok2 { // more distinct words than runes: show a replacement
+		return replaced(a, b)
 	}
-	// Reverse and merge runs of the same kind.
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = DiffTimeout
 	var out []DiffOp
-	for k := len(ops) - 1; k >= 0; k-- {
-		op := ops[k]
-		if len(out) > 0 && out[len(out)-1].Kind == op.Kind {
-			out[len(out)-1].Text += op.Text
+	for _, d := range dmp.DiffMainRunes(x, y, false) {
+		var t strings.Builder
+		for _, r := range d.Text {
+			t.WriteString(vocab[runeToken(r)])
+		}
+		kind := "same"
+		switch d.Type {
+		case diffmatchpatch.DiffDelete:
+			kind = "del"
+		case diffmatchpatch.DiffInsert:
+			kind = "ins"
+		}
+		if len(out) > 0 && out[len(out)-1].Kind == kind {
+			out[len(out)-1].Text += t.String()
 		} else {
-			out = append(out, op)
+			out = append(out, DiffOp{kind, t.String()})
 		}
 	}
 	return out
+}
+
+func replaced(a, b string) []DiffOp {
+	var out []DiffOp
+	if a != "" {
+		out = append(out, DiffOp{"del", a})
+	}
+	if b != "" {
+		out = append(out, DiffOp{"ins", b})
+	}
+	return out
+}
+
+// tokenRune maps the n-th token to a valid rune (skipping surrogates, which
+// do not survive the library's conversion to string), or -1 past the last.
+func tokenRune(n int) rune {
+	r := rune(n + 1)
+	if r >= 0xD800 {
+		r += 0x800
+	}
+	if r > utf8.MaxRune {
+		return -1
+	}
+	return r
+}
+
+func runeToken(r rune) int {
+	if r >= 0xE000 {
+		r -= 0x800
+	}
+	return int(r) - 1
 }

@@ -28,7 +28,7 @@ const versionSQL = `SELECT v.publication_id, v.version, v.kind, v.title, v.body,
 	WHERE v.publication_id = $1 AND `
 
 // loadVersion reads one version of a publication; version 0 is the newest.
-func loadVersion(ctx context.Context, q pgxQuerier, id int64, version int) (*Publication, error) {
+func loadVersion(ctx context.Context, q pg.Querier, id int64, version int) (*Publication, error) {
 	sql := versionSQL + "v.version = $2"
 	args := []any{id, version}
 	if version == 0 {

@@ -3,10 +3,12 @@ package consultations
 import (
 	"context"
 	"fmt"
-	"github.com/ratusz/ratusz/internal/i18n"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ratusz/ratusz/internal/i18n"
+	"github.com/ratusz/ratusz/internal/pg"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
@@ -59,11 +61,7 @@ func (s *Service) Results(ctx context.Context, c *Consultation) (*Results, error
 	return results(ctx, s.pool, c)
 }
 
-type querier interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-}
-
-func results(ctx context.Context, q querier, c *Consultation) (*Results, error) {
+func results(ctx context.Context, q pg.Querier, c *Consultation) (*Results, error) {
 	rows, _ := q.Query(ctx, "SELECT answers FROM consultation_responses WHERE consultation_id = $1 ORDER BY id", c.ID)
 	raws, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
 	if err != nil {
@@ -188,12 +186,12 @@ func (s *Service) Report(ctx context.Context, c *Consultation) (*Report, error) 
 	if c.State != StateClosed {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.no_report")
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback(ctx)
-	return buildReport(ctx, tx, c)
+	var r *Report
+	err := pg.InTxWith(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) (err error) {
+		r, err = buildReport(ctx, tx, c)
+		return err
+	})
+	return r, err
 }
 
 func buildReport(ctx context.Context, tx pgx.Tx, c *Consultation) (*Report, error) {

@@ -81,7 +81,11 @@ func (s *Service) CreateBody(ctx context.Context, name string, statutorySize int
 
 // BodyByID returns a body.
 func (s *Service) BodyByID(ctx context.Context, id int64) (*Body, error) {
-	rows, _ := s.pool.Query(ctx, "SELECT id, name, kind, statutory_size FROM council_bodies WHERE id = $1", id)
+	return bodyByID(ctx, s.pool, id)
+}
+
+func bodyByID(ctx context.Context, q pg.Querier, id int64) (*Body, error) {
+	rows, _ := q.Query(ctx, "SELECT id, name, kind, statutory_size FROM council_bodies WHERE id = $1", id)
 	b, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Body])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.council.body_not_found")

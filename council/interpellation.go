@@ -97,6 +97,11 @@ func (s *Service) File(ctx context.Context, bodyID int64, kind, subject, content
 	var out *Interpellation
 	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		filed := today()
+		// One number at a time per body and kind, so that filings at the
+		// same moment get consecutive numbers.
+		if err := pg.LockXact(ctx, tx, "interpellation-number", bodyID, kind); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRow(ctx, `SELECT count(*) + 1 FROM interpellations WHERE body_id = $1 AND kind = $2 AND extract(year FROM filed_on) = $3`,
 			bodyID, kind, filed.Year()).Scan(&n); err != nil {
@@ -110,7 +115,7 @@ func (s *Service) File(ctx context.Context, bodyID int64, kind, subject, content
 		if err != nil {
 			return err
 		}
-		body, err := s.BodyByID(ctx, bodyID)
+		body, err := bodyByID(ctx, tx, bodyID)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package council_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/internal/pg"
 	"github.com/ratusz/ratusz/internal/testdb"
 )
 
@@ -93,5 +95,51 @@ func TestImportInterpellationsKatowice(t *testing.T) {
 	pool.QueryRow(sys, "SELECT count(*) FROM interpellations WHERE councillor_id IS NOT NULL").Scan(&linked)
 	if linked < 500 {
 		t.Fatalf("only %d interpellations linked to a councillor of the term", linked)
+	}
+}
+
+// Ten councillors filing at once used to freeze the site: each filing held
+// its transaction's connection while asking the pool for another, and with
+// the pool used up nobody got one. The filings also got the same number.
+// On a pool of two connections every filing must now finish, each with its
+// own number.
+func TestConcurrentFilings(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 10)
+	small, err := pg.Open(context.Background(), f.pool.Config().ConnString()+" pool_max_conns=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	s := council.NewService(small)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	type result struct {
+		i   *council.Interpellation
+		err error
+	}
+	out := make(chan result, len(f.as))
+	for k := range f.as {
+		go func() {
+			i, err := s.File(ratusz.NewContextWithActor(ctx, ratusz.ActorFromContext(f.as[k])), f.councillors[k].BodyID, "wniosek", fmt.Sprintf("sprawy %d", k), "Treść wniosku.")
+			out <- result{i, err}
+		}()
+	}
+	seen := map[string]bool{}
+	for range f.as {
+		r := <-out
+		if r.err != nil {
+			t.Fatalf("filing failed (a deadlock ends at the test's deadline): %v", r.err)
+		}
+		if seen[r.i.Number] {
+			t.Fatalf("number %s given twice", r.i.Number)
+		}
+		seen[r.i.Number] = true
+	}
+	year := time.Now().In(time.FixedZone("CET", 3600)).Year()
+	for k := 1; k <= len(f.as); k++ {
+		if n := fmt.Sprintf("WN/%d/%d", year, k); !seen[n] {
+			t.Fatalf("numbers %v miss %s", seen, n)
+		}
 	}
 }

@@ -453,7 +453,7 @@ func insertItem(ctx context.Context, tx pgx.Tx, sess *Session, in AgendaInput) (
 	return pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[AgendaItem])
 }
 
-func agendaOf(ctx context.Context, q querier, sessionID int64) ([]*AgendaItem, error) {
+func agendaOf(ctx context.Context, q pg.Querier, sessionID int64) ([]*AgendaItem, error) {
 	rows, _ := q.Query(ctx, "SELECT "+agendaColumns+" FROM agenda_items WHERE session_id = $1 ORDER BY position, id", sessionID)
 	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[AgendaItem])
 }

@@ -64,7 +64,7 @@ func (s *Service) TermByID(ctx context.Context, id int64) (*Term, error) {
 
 // termAt is the body's term running on a day: the latest one begun by
 // then and not ended before it; nil if there is none.
-func termAt(ctx context.Context, q querier, bodyID int64, at time.Time) (*int64, error) {
+func termAt(ctx context.Context, q pg.Querier, bodyID int64, at time.Time) (*int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `SELECT id FROM council_terms WHERE body_id = $1 AND starts_on <= $2::date
 		AND (ends_on IS NULL OR ends_on >= $2::date) ORDER BY starts_on DESC, id DESC LIMIT 1`, bodyID, at.In(warsaw).Format("2006-01-02")).Scan(&id)

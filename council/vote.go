@@ -672,12 +672,7 @@ func (s *Service) Vote(ctx context.Context, id int64) (*Vote, error) {
 	return loadVote(ctx, s.pool, id, false)
 }
 
-type querier interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-	QueryRow(context.Context, string, ...any) pgx.Row
-}
-
-func loadVote(ctx context.Context, q querier, id int64, withOpenBallots bool) (*Vote, error) {
+func loadVote(ctx context.Context, q pg.Querier, id int64, withOpenBallots bool) (*Vote, error) {
 	v := &Vote{}
 	var cFor, cAgainst, cAbstain, cNot, cAbsent *int
 	var seats *int

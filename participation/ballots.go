@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/internal/pg"
 )
 
 // BallotInput is a ballot: the projects chosen (in order of preference for
@@ -305,7 +306,7 @@ type ResultRow struct {
 
 // instanceOf builds a pool's pabulib instance: its projects on the ballot
 // in ballot order and each ballot's choices among them.
-func instanceOf(ctx context.Context, q querier, e *Edition, d *District, projects []*PBProject) (*Instance, []*PBProject, int, error) {
+func instanceOf(ctx context.Context, q pg.Querier, e *Edition, d *District, projects []*PBProject) (*Instance, []*PBProject, int, error) {
 	in := &Instance{Budget: d.Budget, Scale: 2, VoteType: e.VoteType, Meta: []MetaEntry{{"rule", e.Rule}}}
 	for _, m := range e.Meta {
 		switch m.Key {
@@ -357,7 +358,7 @@ func instanceOf(ctx context.Context, q querier, e *Edition, d *District, project
 }
 
 // computeResults runs the edition's rule in every pool.
-func computeResults(ctx context.Context, q querier, e *Edition) ([]*DistrictResult, error) {
+func computeResults(ctx context.Context, q pg.Querier, e *Edition) ([]*DistrictResult, error) {
 	projects, err := projectsOf(ctx, q, e.ID, true)
 	if err != nil {
 		return nil, err

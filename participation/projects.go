@@ -208,7 +208,7 @@ func (s *Service) Projects(ctx context.Context, editionID int64, onlyAccepted bo
 	return projectsOf(ctx, s.pool, editionID, onlyAccepted)
 }
 
-func projectsOf(ctx context.Context, q querier, editionID int64, onlyAccepted bool) ([]*PBProject, error) {
+func projectsOf(ctx context.Context, q pg.Querier, editionID int64, onlyAccepted bool) ([]*PBProject, error) {
 	sql := "SELECT " + projectColumns + " FROM pb_projects WHERE edition_id = $1"
 	if onlyAccepted {
 		sql += " AND status = 'accepted'"

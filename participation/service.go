@@ -207,11 +207,6 @@ func insertEdition(ctx context.Context, tx pgx.Tx, in EditionInput, phase string
 	return id, nil
 }
 
-type querier interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-	QueryRow(context.Context, string, ...any) pgx.Row
-}
-
 const editionColumns = `id, year, name, phase, vote_type, min_length, max_length, max_sum_cost, max_points, max_sum_points, rule, require_verified, categories, schedule, results_publication_id, pabulib_meta`
 
 func scanEdition(r pgx.Row) (*Edition, error) {
@@ -221,7 +216,7 @@ func scanEdition(r pgx.Row) (*Edition, error) {
 	return e, err
 }
 
-func loadEdition(ctx context.Context, q querier, id int64, lock bool) (*Edition, error) {
+func loadEdition(ctx context.Context, q pg.Querier, id int64, lock bool) (*Edition, error) {
 	sql := "SELECT " + editionColumns + " FROM pb_editions WHERE id = $1"
 	if lock {
 		sql += " FOR UPDATE"

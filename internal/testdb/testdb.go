@@ -38,7 +38,15 @@ var (
 // Main runs a package's tests and stops the cluster afterwards. Call it from
 // TestMain.
 func Main(m *testing.M) {
+	pg.EnableGuard(true)
 	code := m.Run()
+	if v := pg.GuardViolations(); len(v) > 0 {
+		fmt.Fprintf(os.Stderr, "testdb: %d pool call(s) made inside an open transaction (each can deadlock the pool):\n", len(v))
+		for _, s := range v {
+			fmt.Fprintln(os.Stderr, s)
+		}
+		code = 1
+	}
 	if cluster != nil {
 		if err := cluster.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "testdb:", err)
