@@ -42,11 +42,12 @@ func (c *Category) Name(lang string) string {
 type Service struct {
 	pool  *pgxpool.Pool
 	views *viewCounter
+	diffs *diffCache
 }
 
 // NewService returns the store; call Close to flush the view counts.
 func NewService(pool *pgxpool.Pool) *Service {
-	return &Service{pool: pool, views: newViewCounter(pool)}
+	return &Service{pool: pool, views: newViewCounter(pool), diffs: newDiffCache()}
 }
 
 // Close writes the view counts still in memory.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"math"
 	"strings"
 	"time"
 
@@ -95,6 +96,9 @@ func LoadCurrent(ctx context.Context, tx pgx.Tx, id int64) (*Publication, error)
 
 // FindVersion returns one version of a publication.
 func (s *Service) FindVersion(ctx context.Context, id int64, version int) (*Publication, error) {
+	if version < 1 || version > math.MaxInt32 { // versions are int4: no such version
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.bip.not_found")
+	}
 	return loadVersion(ctx, s.pool, id, version)
 }
 

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"cmp"
 	"embed"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -53,7 +55,56 @@ func decodeJSON(r *http.Request, v any) error {
 	if dec.More() {
 		return ratusz.Invalid("", "err.json_malformed")
 	}
+	if field := nulString(reflect.ValueOf(v), ""); field != "" {
+		return ratusz.Invalid(field, "err.text_encoding", field)
+	}
 	return nil
+}
+
+// nulString returns the JSON name of the first decoded string holding a
+// NUL, which PostgreSQL cannot store (invalid UTF-8 is already replaced by
+// the decoder), or "" when there is none.
+func nulString(v reflect.Value, path string) string {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return nulString(v.Elem(), path)
+		}
+	case reflect.String:
+		if strings.ContainsRune(v.String(), 0) {
+			return cmp.Or(path, "body")
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if f := nulString(v.Index(i), path); f != "" {
+				return f
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if strings.ContainsRune(it.Key().String(), 0) {
+				return cmp.Or(path, "body")
+			}
+			if f := nulString(it.Value(), it.Key().String()); f != "" {
+				return f
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			if !t.Field(i).IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name == "" {
+				name = t.Field(i).Name
+			}
+			if f := nulString(v.Field(i), name); f != "" {
+				return f
+			}
+		}
+	}
+	return ""
 }
 
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {

@@ -255,17 +255,12 @@ func (s *Server) bipVersions(w http.ResponseWriter, r *http.Request) error {
 			s.render(w, r, http.StatusBadRequest, "bip_versions", p)
 			return nil
 		}
-		a, err := s.bip.FindVersion(r.Context(), id, from)
-		if err != nil {
-			return err
-		}
-		b, err := s.bip.FindVersion(r.Context(), id, to)
+		c, err := s.bip.Compare(r.Context(), id, from, to)
 		if err != nil {
 			return err
 		}
 		p.From, p.To = from, to
-		p.TitleDiff = bip.Diff(a.Title, b.Title)
-		p.Diff = bip.Diff(a.Body, b.Body)
+		p.TitleDiff, p.Diff = c.Title, c.Body
 	}
 	s.render(w, r, http.StatusOK, "bip_versions", p)
 	return nil

@@ -2,9 +2,6 @@ package web
 
 import (
 	"html/template"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -131,44 +128,12 @@ func (s *Server) readEditorForm(r *http.Request) (bipForm, bip.Draft, error) {
 		}
 		d.ProducedAt = t
 	}
-	if r.MultipartForm != nil {
-		for _, fh := range r.MultipartForm.File["attachments"] {
-			a, err := readUpload(fh)
-			if err != nil {
-				return f, d, err
-			}
-			if a != nil {
-				d.Attachments = append(d.Attachments, *a)
-			}
-		}
+	files, err := uploads(r, "attachments")
+	if err != nil {
+		return f, d, err
 	}
+	d.Attachments = files
 	return f, d, nil
-}
-
-// readUpload reads one uploaded file under the name the client sent. The
-// multipart reader would strip a path from the name; we read the raw name
-// so that a name with a path is refused, not quietly shortened.
-func readUpload(fh *multipart.FileHeader) (*bip.NewAttachment, error) {
-	name := fh.Filename
-	if _, params, err := mime.ParseMediaType(fh.Header.Get("Content-Disposition")); err == nil && params["filename"] != "" {
-		name = params["filename"]
-	}
-	if name == "" && fh.Size == 0 {
-		return nil, nil // no file chosen
-	}
-	if fh.Size > bip.MaxAttachmentSize {
-		return nil, &ratusz.Error{Code: ratusz.ETOOLARGE, Field: "attachments", Message: "err.bip.file_too_large", Args: []any{name, bip.MaxAttachmentSize >> 20}}
-	}
-	file, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, bip.MaxAttachmentSize+1))
-	if err != nil {
-		return nil, err
-	}
-	return &bip.NewAttachment{Name: name, Data: data}, nil
 }
 
 // editorError shows the form again with the message next to its field, or

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/csv"
 	"fmt"
-	"github.com/ratusz/ratusz/internal/i18n"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ratusz/ratusz/internal/i18n"
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"

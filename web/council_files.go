@@ -22,17 +22,12 @@ func formFile(r *http.Request, field string) (string, []byte, error) {
 	if err := r.ParseMultipartForm(16 << 20); err != nil {
 		return "", nil, toHTTPError(err)
 	}
-	for _, fh := range r.MultipartForm.File[field] {
-		a, err := readUpload(fh)
-		if err != nil {
-			if e, ok := err.(*ratusz.Error); ok {
-				e.Field = field
-			}
-			return "", nil, err
-		}
-		if a != nil {
-			return a.Name, a.Data, nil
-		}
+	files, err := uploads(r, field)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(files) > 0 {
+		return files[0].Name, files[0].Data, nil
 	}
 	return "", nil, ratusz.Invalid(field, "err.council.file_missing")
 }

@@ -1,11 +1,15 @@
 package web
 
 import (
+	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -70,6 +74,88 @@ func (s *Server) limitBodies(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// formMemory is how much of a multipart body is kept in memory; the rest
+// of its files go to temporary files, removed when the request ends.
+const formMemory = 1 << 20
+
+// readForms parses a form body once, before any handler, on the request
+// whose end removes its temporary files (a handler's own parse would be on
+// a copy of the request, and net/http cleans up only the one it made).
+// Every field name and value, of the body and of the query, must be UTF-8
+// text without NUL, which is what PostgreSQL can store; anything else is
+// refused with 400 naming the field, before a handler sees it. (File names
+// are checked by uploads, so that the form comes back with the message.)
+func (s *Server) readForms(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fail := func(err error) {
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				s.writeJSONError(w, r, err)
+			} else {
+				s.renderError(w, r, err)
+			}
+		}
+		ct := r.Header.Get("Content-Type")
+		var err error
+		switch {
+		case r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead:
+		case strings.HasPrefix(ct, "multipart/form-data"):
+			err = r.ParseMultipartForm(formMemory)
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll()
+			}
+		case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
+			err = r.ParseForm()
+		}
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				fail(toHTTPError(err))
+			} else {
+				fail(ratusz.Invalid("", "err.form_malformed"))
+			}
+			return
+		}
+		for _, values := range []url.Values{r.URL.Query(), r.PostForm} {
+			if field, ok := badText(values); !ok {
+				fail(ratusz.Invalid(field, "err.text_encoding", field))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// badText returns the first field whose name or values are not storable
+// text.
+func badText(v url.Values) (string, bool) {
+	for k, vs := range v {
+		if !goodText(k) {
+			return strings.ToValidUTF8(strings.ReplaceAll(k, "\x00", ""), "?"), false
+		}
+		for _, s := range vs {
+			if !goodText(s) {
+				return k, false
+			}
+		}
+	}
+	return "", true
+}
+
+func goodText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// goodFileName refuses names with control characters (CR, LF, NUL, …).
+func goodFileName(name string) bool {
+	if !utf8.ValidString(name) {
+		return false
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 const sessionCookie = "ratusz_session"

@@ -400,21 +400,14 @@ func (s *Server) pbSubmit(w http.ResponseWriter, r *http.Request) error {
 		form[k] = r.PostForm.Get(k)
 	}
 	var files []participation.File
-	if r.MultipartForm != nil {
-		for _, fh := range r.MultipartForm.File["files"] {
-			a, err := readUpload(fh)
-			if err != nil {
-				if ce, ok := err.(*ratusz.Error); ok {
-					ce.Field = "files"
-				}
-				return s.showAgain(r, err, "files", func(errs map[string]string) error {
-					return s.renderSubmit(w, r, status(err), e, form, errs)
-				})
-			}
-			if a != nil {
-				files = append(files, participation.File{Name: a.Name, Data: a.Data})
-			}
-		}
+	uploaded, err := uploads(r, "files")
+	if err != nil {
+		return s.showAgain(r, err, "files", func(errs map[string]string) error {
+			return s.renderSubmit(w, r, status(err), e, form, errs)
+		})
+	}
+	for _, a := range uploaded {
+		files = append(files, participation.File{Name: a.Name, Data: a.Data})
 	}
 	in := participation.ProjectInput{Title: form["title"], Description: form["description"], Place: form["place"], Category: form["category"], Files: files}
 	in.District, _ = strconv.ParseInt(form["district"], 10, 64)

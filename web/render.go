@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"github.com/ratusz/ratusz/council"
 	"html"
 	"html/template"
 	"io/fs"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ratusz/ratusz/council"
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
@@ -239,10 +240,33 @@ func staticHandler() http.Handler {
 }
 
 // localPath returns next if it is a path on this site, else "/": redirects
-// after login never leave the site.
+// after login never leave the site. It judges the address as a browser
+// will read it: browsers drop tabs and line breaks anywhere in a URL, trim
+// leading and trailing controls and spaces, and read a backslash as a
+// slash, so "/\t/evil.example" and "/\\evil.example" both lead to another
+// host ("//evil.example").
 func localPath(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	clean := strings.Map(func(r rune) rune {
+		switch r {
+		case '\t', '\n', '\r':
+			return -1
+		case '\\':
+			return '/'
+		}
+		return r
+	}, next)
+	clean = strings.TrimFunc(clean, func(r rune) bool { return r <= ' ' })
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
 		return "/"
 	}
-	return next
+	for _, r := range clean {
+		if r < ' ' || r == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(clean)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return clean
 }

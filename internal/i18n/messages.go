@@ -120,6 +120,9 @@ var catalogue = map[string][2]string{
 	"err.json_type":          {"Pole %s ma zły typ (oczekiwano: %s).", "Field %s has the wrong type (expected %s)."},
 	"err.json_unknown_field": {"Nieznane pole: %s.", "Unknown field: %s."},
 	"err.json_empty":         {"Brak treści żądania.", "The request body is empty."},
+	"err.text_encoding":      {"Pole „%s” zawiera znaki, których nie można zapisać (błędne kodowanie UTF-8 albo znak NUL).", "The field “%s” contains characters that cannot be stored (invalid UTF-8 or a NUL character)."},
+	"err.form_malformed":     {"Przesłany formularz jest uszkodzony.", "The submitted form is malformed."},
+	"err.file_name":          {"Plik musi mieć nazwę bez znaków sterujących (np. raport.pdf).", "A file needs a name without control characters (e.g. report.pdf)."},
 	"err.json_malformed":     {"Treść żądania nie jest poprawnym JSON-em.", "The request body is not valid JSON."},
 	"err.range":              {"Wartość spoza zakresu %d–%d.", "Value out of range %d–%d."},
 

@@ -1,0 +1,143 @@
+package web_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Text that PostgreSQL cannot store (invalid UTF-8, NUL) used to reach the
+// database and come back as a 500; it is now refused at the door with 400
+// naming the field, and nothing is written.
+func TestUnstorableTextIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := e.browser()
+	b.login("biuro.rady@przykladowo.pl", "demo-biuro-2026")
+	pubs := func() (n int) {
+		e.Pool.QueryRow(system, "SELECT count(*) FROM bip_versions").Scan(&n)
+		return
+	}
+	before := pubs()
+	fields := map[string]string{"category": "ogloszenia", "title": "Ogłoszenie", "body": "Treść", "produced_by": "Referat",
+		"responsible": "Wójt", "produced_at": "2026-11-21", "action": "publish"}
+
+	t.Run("ErrFormInvalidUTF8", func(t *testing.T) {
+		form := url.Values{}
+		for k, v := range fields {
+			form.Set(k, v)
+		}
+		form.Set("title", "Og\xffłoszenie")
+		res := b.post("/bip/redakcja/nowa", form)
+		if res.Status != 400 || !strings.Contains(res.Body, "„title”") {
+			t.Fatalf("status %d", res.Status)
+		}
+	})
+	t.Run("ErrQueryNUL", func(t *testing.T) {
+		if res := b.get("/szukaj?q=" + url.QueryEscape("uchwała\x00")); res.Status != 400 || !strings.Contains(res.Body, "„q”") {
+			t.Fatalf("status %d", res.Status)
+		}
+	})
+	t.Run("ErrJSONNUL", func(t *testing.T) {
+		tok := e.token("biuro.rady@przykladowo.pl")
+		res := e.do("POST", "/api/v1/publications", tok, strings.NewReader(`{"category":"ogloszenia","title":"A\u0000B","body":"x","produced_by":"R","responsible":"W"}`))
+		if code, field, _ := res.apiError(t); res.Status != 400 || code != "invalid" || field != "title" {
+			t.Fatalf("status %d %s", res.Status, res.Body)
+		}
+	})
+	// RFC 2231 encoding lets a client put any byte in a file name.
+	for name, param := range map[string]string{"ErrFileNameNUL": `filename*=UTF-8''ska%00n.pdf`, "ErrFileNameCRLF": `filename*=UTF-8''skan%0D%0A.pdf`,
+		"ErrFileNameInvalidUTF8": `filename*=UTF-8''ska%FFn.pdf`, "ErrFileNameEmpty": `filename=""`} {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			w := multipart.NewWriter(&buf)
+			for k, v := range fields {
+				w.WriteField(k, v)
+			}
+			h := textproto.MIMEHeader{}
+			h.Set("Content-Disposition", `form-data; name="attachments"; `+param)
+			part, _ := w.CreatePart(h)
+			part.Write([]byte("%PDF-1.4 skan"))
+			w.Close()
+			res := b.multipart("/bip/redakcja/nowa", w.FormDataContentType(), &buf)
+			if res.Status != 400 || !strings.Contains(res.Body, `id="attachments-error"`) || !strings.Contains(res.Body, "nazwę") {
+				i := strings.Index(res.Body, "<main")
+				t.Fatalf("status %d %.600s", res.Status, res.Body[max(i, 0):])
+			}
+		})
+	}
+	t.Run("ErrVersionOutOfRange", func(t *testing.T) {
+		if res := b.get("/bip/publikacje/1/wersje/99999999999"); res.Status != 404 {
+			t.Fatalf("status %d", res.Status)
+		}
+	})
+	if pubs() != before {
+		t.Fatal("a refused request published something")
+	}
+}
+
+// Refused uploads left their multipart-* temporary files behind (the form
+// was parsed on a copy of the request, which net/http does not clean up).
+// Not parallel: it watches the temporary directory, which it sets.
+func TestRefusedUploadsLeaveNoTemporaryFiles(t *testing.T) {
+	e := newEnv(t, nil) // first: the test cluster lives in the usual temporary directory
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	b := e.browser()
+	b.login("biuro.rady@przykladowo.pl", "demo-biuro-2026")
+	big := append([]byte("%PDF-1.4\n"), make([]byte, 20<<20)...)
+	send := func(b *browser, path string) int {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		w.WriteField("title", "Skan")
+		fw, _ := w.CreateFormFile("attachments", "skan.pdf")
+		fw.Write(big)
+		w.Close()
+		return b.multipart(path, w.FormDataContentType(), &buf).Status
+	}
+	if got := send(b, "/bip/redakcja/nowa"); got != 413 {
+		t.Fatalf("over-size attachment: %d", got)
+	}
+	if got := send(e.browser(), "/budzet-obywatelski/1/zglos"); got != 401 {
+		t.Fatalf("anonymous upload: %d", got)
+	}
+	left, _ := filepath.Glob(filepath.Join(tmp, "multipart-*"))
+	if len(left) > 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+	if _, err := os.Stat(tmp); err != nil {
+		t.Fatal(err)
+	}
+	_ = http.StatusOK
+}
+
+// Redirects after a language switch or sign-in never leave the site, read
+// as a browser reads the address (it drops tabs and line breaks and takes
+// a backslash for a slash).
+func TestRedirectsStayOnSite(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	evil := []string{"/\t/evil.example", "//evil.example", "/\\evil.example", "\\/evil.example", " //evil.example",
+		"/\n/evil.example", "/\r\n/evil.example", "https://evil.example", "/\\\\evil.example", "\t//evil.example", "evil.example"}
+	for _, next := range evil {
+		res := e.browser().get("/lang/en?next=" + url.QueryEscape(next))
+		if loc := res.Header.Get("Location"); res.Status != http.StatusSeeOther || loc != "/" {
+			t.Errorf("/lang/en?next=%q: %d Location %q", next, res.Status, loc)
+		}
+		b := e.browser()
+		res = b.post("/login", url.Values{"email": {"biuro.rady@przykladowo.pl"}, "password": {"demo-biuro-2026"}, "next": {next}})
+		if loc := res.Header.Get("Location"); res.Status != http.StatusSeeOther || loc != "/" {
+			t.Errorf("login next=%q: %d Location %q", next, res.Status, loc)
+		}
+	}
+	// A path on the site, with its query, is kept.
+	if loc := e.browser().get("/lang/en?next=" + url.QueryEscape("/bip/szukaj?q=uchwała")).Header.Get("Location"); loc != "/bip/szukaj?q=uchwa%c5%82a" {
+		t.Errorf("local path lost: %q", loc)
+	}
+}
