@@ -49,25 +49,26 @@ var warsaw = bip.Warsaw
 
 // Consultation is a public consultation.
 type Consultation struct {
-	ID             int64      `json:"id" db:"id"`
-	Title          string     `json:"title" db:"title"`
-	Description    string     `json:"description" db:"description"` // Markdown
-	Organiser      string     `json:"organiser" db:"organiser"`
-	StartsAt       time.Time  `json:"starts_at" db:"starts_at"`
-	EndsAt         time.Time  `json:"ends_at" db:"ends_at"`
-	Eligibility    string     `json:"eligibility" db:"eligibility"`
-	Questions      []Question `json:"questions" db:"questions"`
-	State          string     `json:"state" db:"state"`
-	ResultsLive    bool       `json:"results_live" db:"results_live"`
-	CreatedAt      time.Time  `json:"created_at" db:"created_at"`
-	OpenedAt       *time.Time `json:"opened_at,omitempty" db:"opened_at"`
-	ClosedAt       *time.Time `json:"closed_at,omitempty" db:"closed_at"`
-	AnnouncementID *int64     `json:"announcement_publication,omitempty" db:"announcement_publication_id"`
-	ReportID       *int64     `json:"report_publication,omitempty" db:"report_publication_id"`
-	Responses      int        `json:"responses" db:"responses"`
+	ID              int64      `json:"id" db:"id"`
+	Title           string     `json:"title" db:"title"`
+	Description     string     `json:"description" db:"description"` // Markdown
+	DescriptionHTML string     `json:"-" db:"description_html"`      // rendered and sanitized when saved
+	Organiser       string     `json:"organiser" db:"organiser"`
+	StartsAt        time.Time  `json:"starts_at" db:"starts_at"`
+	EndsAt          time.Time  `json:"ends_at" db:"ends_at"`
+	Eligibility     string     `json:"eligibility" db:"eligibility"`
+	Questions       []Question `json:"questions" db:"questions"`
+	State           string     `json:"state" db:"state"`
+	ResultsLive     bool       `json:"results_live" db:"results_live"`
+	CreatedAt       time.Time  `json:"created_at" db:"created_at"`
+	OpenedAt        *time.Time `json:"opened_at,omitempty" db:"opened_at"`
+	ClosedAt        *time.Time `json:"closed_at,omitempty" db:"closed_at"`
+	AnnouncementID  *int64     `json:"announcement_publication,omitempty" db:"announcement_publication_id"`
+	ReportID        *int64     `json:"report_publication,omitempty" db:"report_publication_id"`
+	Responses       int        `json:"responses" db:"responses"`
 }
 
-const columns = `c.id, c.title, c.description, c.organiser, c.starts_at, c.ends_at, c.eligibility, c.questions, c.state, c.results_live,
+const columns = `c.id, c.title, c.description, c.description_html, c.organiser, c.starts_at, c.ends_at, c.eligibility, c.questions, c.state, c.results_live,
 	c.created_at, c.opened_at, c.closed_at, c.announcement_publication_id, c.report_publication_id,
 	(SELECT count(*) FROM consultation_responses r WHERE r.consultation_id = c.id)::int AS responses`
 
@@ -185,8 +186,8 @@ func (s *Service) Create(ctx context.Context, in Input) (*Consultation, error) {
 	qs, _ := json.Marshal(in.Questions)
 	var id int64
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO consultations (title, description, organiser, starts_at, ends_at, eligibility, questions, results_live, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, in.Title, in.Description, in.Organiser, in.StartsAt, in.EndsAt, in.Eligibility, qs, in.ResultsLive, userID(ctx)).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO consultations (title, description, description_html, organiser, starts_at, ends_at, eligibility, questions, results_live, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, in.Title, in.Description, bip.RenderMarkdown(in.Description), in.Organiser, in.StartsAt, in.EndsAt, in.Eligibility, qs, in.ResultsLive, userID(ctx)).Scan(&id); err != nil {
 			return err
 		}
 		return outbox.Write(ctx, tx, "consultation.created", topic(id), map[string]any{"consultation": id})
@@ -232,9 +233,9 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (*Consultation
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.consult.not_draft")
 		}
 		qs, _ := json.Marshal(in.Questions)
-		if _, err := tx.Exec(ctx, `UPDATE consultations SET title = $2, description = $3, organiser = $4, starts_at = $5, ends_at = $6,
+		if _, err := tx.Exec(ctx, `UPDATE consultations SET title = $2, description = $3, description_html = $10, organiser = $4, starts_at = $5, ends_at = $6,
 			eligibility = $7, questions = $8, results_live = $9, updated_at = now() WHERE id = $1`,
-			id, in.Title, in.Description, in.Organiser, in.StartsAt, in.EndsAt, in.Eligibility, qs, in.ResultsLive); err != nil {
+			id, in.Title, in.Description, in.Organiser, in.StartsAt, in.EndsAt, in.Eligibility, qs, in.ResultsLive, bip.RenderMarkdown(in.Description)); err != nil {
 			return err
 		}
 		return outbox.Write(ctx, tx, "consultation.changed", topic(id), map[string]any{"consultation": id})
@@ -275,6 +276,12 @@ func (s *Service) ByID(ctx context.Context, id int64) (*Consultation, error) {
 	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Consultation])
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && c.State == StateDraft && !MayManage(ctx)) {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.not_found")
+	}
+	if err == nil && c.DescriptionHTML == "" && c.Description != "" { // saved before descriptions were rendered on save
+		c.DescriptionHTML = bip.RenderMarkdown(c.Description)
+		if _, err := s.pool.Exec(ctx, "UPDATE consultations SET description_html = $2 WHERE id = $1 AND description = $3", c.ID, c.DescriptionHTML, c.Description); err != nil {
+			return nil, err
+		}
 	}
 	return c, err
 }

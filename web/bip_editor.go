@@ -174,6 +174,9 @@ func (s *Server) bipSave(w http.ResponseWriter, r *http.Request, cur *bip.Public
 		return s.editorError(w, r, err, p)
 	}
 	if r.PostForm.Get("action") == "preview" {
+		if len(f.Body) > bip.MaxBody { // the preview takes no more than a publication may hold
+			return s.editorError(w, r, ratusz.Invalid("body", "err.too_long", bip.MaxBody), p)
+		}
 		p.Preview = template.HTML(bip.RenderMarkdown(f.Body))
 		return s.renderEditor(w, r, http.StatusOK, p)
 	}

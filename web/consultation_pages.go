@@ -125,7 +125,7 @@ func (s *Server) renderConsultationShow(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	svc := s.consultations()
-	p := &consultationShowPage{consultationView: consultationView{c, time.Now()}, Description: template.HTML(bip.RenderMarkdown(c.Description)),
+	p := &consultationShowPage{consultationView: consultationView{c, time.Now()}, Description: template.HTML(c.DescriptionHTML),
 		MayManage: consultations.MayManage(r.Context()), Form: form}
 	p.Lang = s.lang(r) // the handler translates messages before render
 	if p.Documents, err = svc.Documents(r.Context(), c.ID); err != nil {
