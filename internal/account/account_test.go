@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/ratusz/ratusz"
@@ -189,5 +190,67 @@ func TestPasswordHash(t *testing.T) {
 	}
 	if h == account.HashPassword("zażółć gęślą jaźń") {
 		t.Fatal("salt not random")
+	}
+}
+
+// Fifteen wrong passwords sent at once for one account were all checked
+// against a limit of five; now exactly five are checked and the rest are
+// refused unseen.
+func TestThrottleHoldsInParallel(t *testing.T) {
+	t.Parallel()
+	s := account.NewService(testdb.New(t))
+	newUser(t, s, "rafal@example.pl")
+	codes := make(chan string, 15)
+	for i := range 15 {
+		go func() {
+			_, err := s.Authenticate(context.Background(), "rafal@example.pl", "wrong", fmt.Sprintf("10.1.0.%d", i))
+			codes <- ratusz.ErrorCode(err)
+		}()
+	}
+	checked := 0
+	for range 15 {
+		switch c := <-codes; c {
+		case ratusz.EUNAUTHORIZED:
+			checked++
+		case ratusz.ETOOMANY:
+		default:
+			t.Fatalf("unexpected %s", c)
+		}
+	}
+	if checked != account.MaxFailuresAccount {
+		t.Fatalf("%d passwords checked, want %d", checked, account.MaxFailuresAccount)
+	}
+}
+
+// A password set by an admin ends the account's sessions and API tokens:
+// whoever knew the old password is out at once.
+func TestPasswordResetRevokesSessionsAndTokens(t *testing.T) {
+	t.Parallel()
+	s := account.NewService(testdb.New(t))
+	sys := ratusz.NewContextWithActor(context.Background(), ratusz.System)
+	admin := newUser(t, s, "admin@example.pl", ratusz.RoleAdmin)
+	u := newUser(t, s, "ola@example.pl", ratusz.RoleSecretary)
+	ctx := context.Background()
+	sid, _ := s.CreateSession(ctx, u.ID)
+	tok, err := s.CreateToken(sys, "ola@example.pl", "cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := ratusz.NewContextWithActor(ctx, admin.Actor())
+	// A change of name alone keeps them.
+	if _, err := s.UpdateUser(as, u.ID, account.UserInput{Name: "Ola K.", Roles: u.Roles}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SessionUser(ctx, sid); err != nil {
+		t.Fatalf("a name change ended the session: %v", err)
+	}
+	if _, err := s.UpdateUser(as, u.ID, account.UserInput{Name: "Ola K.", Roles: u.Roles, Password: "a new long password"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SessionUser(ctx, sid); ratusz.ErrorCode(err) != ratusz.EUNAUTHORIZED {
+		t.Fatalf("session after reset: %v", err)
+	}
+	if _, err := s.TokenUser(ctx, tok); ratusz.ErrorCode(err) != ratusz.EUNAUTHORIZED {
+		t.Fatalf("token after reset: %v", err)
 	}
 }

@@ -167,19 +167,34 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserInput) (*User
 	if old.Email == nil {
 		email = nil
 	}
-	rows, _ := s.pool.Query(ctx, `UPDATE users SET email = $2, name = $3, roles = $4, disabled = $5,
-		password_hash = coalesce($6, password_hash), updated_at = now()
-		WHERE id = $1 RETURNING `+userColumns,
-		id, email, in.Name, roleStrings(in.Roles), in.Disabled, hash)
-	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[User])
+	// A new password or a disabled account ends every session and API
+	// token of the account, in the same transaction: whoever knew the old
+	// password (the reason for a reset, often) is out at once.
+	var u *User
+	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `UPDATE users SET email = $2, name = $3, roles = $4, disabled = $5,
+			password_hash = coalesce($6, password_hash), updated_at = now()
+			WHERE id = $1 RETURNING `+userColumns,
+			id, email, in.Name, roleStrings(in.Roles), in.Disabled, hash)
+		var err error
+		if u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[User]); err != nil {
+			return err
+		}
+		if in.Disabled || hash != nil {
+			if _, err := tx.Exec(ctx, "DELETE FROM web_sessions WHERE user_id = $1", id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "DELETE FROM api_tokens WHERE user_id = $1", id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if pg.IsConstraint(err, "users_email_key") {
 		return nil, &ratusz.Error{Code: ratusz.ECONFLICT, Field: "email", Message: "err.email_taken"}
 	}
 	if err != nil {
 		return nil, err
-	}
-	if in.Disabled {
-		_, err = s.pool.Exec(ctx, "DELETE FROM web_sessions WHERE user_id = $1", id)
 	}
 	return u, err
 }
