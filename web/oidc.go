@@ -3,8 +3,8 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
@@ -75,11 +74,16 @@ func (s *Server) oidcLogin(w http.ResponseWriter, r *http.Request) error {
 		return ratusz.Errorf(ratusz.EINTERNAL, "err.oidc_unavailable")
 	}
 	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
-	_, err = s.pool.Exec(r.Context(), `INSERT INTO oidc_logins (state, nonce, verifier, next, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		state, nonce, verifier, localPath(r.URL.Query().Get("next")), time.Now().Add(oidcLoginLifetime))
+	err = s.accounts.StartOIDCLogin(r.Context(), account.OIDCLogin{State: state, Nonce: nonce, Verifier: verifier,
+		Next: localPath(r.URL.Query().Get("next"))}, time.Now().Add(oidcLoginLifetime))
 	if err != nil {
 		return err
 	}
+	// The state is bound to this browser: the callback must come back with
+	// the same state in a cookie, so that a callback URL someone else
+	// started cannot sign this browser in as them (login CSRF).
+	http.SetCookie(w, &http.Cookie{Name: s.oidcCookie(r), Value: state, Path: "/", MaxAge: int(oidcLoginLifetime.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
 	http.Redirect(w, r, oc.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)), http.StatusFound)
 	return nil
 }
@@ -99,15 +103,21 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 		s.log.Info("oidc login refused by provider", "error", e)
 		return errOIDCFailed
 	}
-	var nonce, verifier, next string
-	err := s.pool.QueryRow(ctx, `DELETE FROM oidc_logins WHERE state = $1 AND expires_at > now() RETURNING nonce, verifier, next`,
-		q.Get("state")).Scan(&nonce, &verifier, &next)
-	if errors.Is(err, pgx.ErrNoRows) {
+	bound, _ := r.Cookie(s.oidcCookie(r))
+	http.SetCookie(w, &http.Cookie{Name: s.oidcCookie(r), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+	state := q.Get("state")
+	if bound == nil || subtle.ConstantTimeCompare([]byte(bound.Value), []byte(state)) != 1 {
+		s.log.Info("oidc login: state not started in this browser")
+		return errOIDCFailed
+	}
+	login, err := s.accounts.TakeOIDCLogin(ctx, state)
+	if ratusz.ErrorCode(err) == ratusz.EUNAUTHORIZED {
 		s.log.Info("oidc login: unknown or used state")
 		return errOIDCFailed
 	} else if err != nil {
 		return err
 	}
+	nonce, verifier, next := login.Nonce, login.Verifier, login.Next
 	oc, idv, err := s.oidc.discover(ctx)
 	if err != nil {
 		return err
@@ -182,4 +192,13 @@ func verifiedClaim(spec string, claims map[string]any) bool {
 		return fmt.Sprint(v) == want
 	}
 	return false
+}
+
+// oidcCookie names the cookie that binds a sign-in's state to the browser:
+// with TLS, __Host- keeps it to this host and path, set only over https.
+func (s *Server) oidcCookie(r *http.Request) string {
+	if s.secure(r) {
+		return "__Host-ratusz_oidc"
+	}
+	return "ratusz_oidc"
 }

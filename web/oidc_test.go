@@ -122,6 +122,26 @@ func TestOIDCLogin(t *testing.T) {
 		}
 	})
 
+	// Login CSRF: an attacker starts a sign-in with their own account and
+	// hands the victim the callback address. The victim's browser did not
+	// start that sign-in, so it is refused, and the attacker's own browser
+	// can still finish it.
+	t.Run("ErrCallbackFromAnotherBrowser", func(t *testing.T) {
+		attacker := e.browser()
+		res := attacker.get("/auth/oidc/login")
+		cb, _ := attacker.Get(res.Header.Get("Location"))
+		cb.Body.Close()
+		loc, _ := cb.Location()
+		path := strings.TrimPrefix(loc.String(), e.URL)
+		victim := e.browser()
+		if got := victim.get(path); got.Status != http.StatusUnauthorized {
+			t.Fatalf("victim's browser: %d", got.Status)
+		}
+		if home := victim.get("/"); !strings.Contains(home.Body, `href="/login"`) {
+			t.Fatal("victim signed in as the attacker")
+		}
+	})
+
 	t.Run("ErrForgedState", func(t *testing.T) {
 		if res := e.browser().get("/auth/oidc/callback?code=x&state=forged"); res.Status != http.StatusUnauthorized {
 			t.Fatalf("forged state: %d", res.Status)

@@ -171,3 +171,30 @@ func (s *Service) SignInResident(ctx context.Context, id Identity) (*User, error
 	}
 	return u, nil
 }
+
+// OIDCLogin is a resident's sign-in in progress at the identity provider:
+// the state sent with them, the nonce the ID token must carry, the PKCE
+// verifier and where to go afterwards.
+type OIDCLogin struct {
+	State, Nonce, Verifier, Next string
+}
+
+// StartOIDCLogin records a sign-in in progress until expires.
+func (s *Service) StartOIDCLogin(ctx context.Context, l OIDCLogin, expires time.Time) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO oidc_logins (state, nonce, verifier, next, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		l.State, l.Nonce, l.Verifier, l.Next, expires)
+	return err
+}
+
+// TakeOIDCLogin returns the sign-in in progress with the state and forgets
+// it, so that a state is used once; EUNAUTHORIZED when it is unknown,
+// used or expired.
+func (s *Service) TakeOIDCLogin(ctx context.Context, state string) (*OIDCLogin, error) {
+	l := &OIDCLogin{State: state}
+	err := s.pool.QueryRow(ctx, `DELETE FROM oidc_logins WHERE state = $1 AND expires_at > now() RETURNING nonce, verifier, next`,
+		state).Scan(&l.Nonce, &l.Verifier, &l.Next)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ratusz.Errorf(ratusz.EUNAUTHORIZED, "err.oidc_failed")
+	}
+	return l, err
+}
