@@ -2,6 +2,7 @@ package participation
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -125,8 +126,15 @@ func (s *Service) PaperBallot(ctx context.Context, editionID int64, identity str
 	case err == nil:
 		key = "user:" + fmt.Sprint(uid)
 	case errors.Is(err, pgx.ErrNoRows):
-		sum := sha256.Sum256([]byte("ratusz-pb-voter:" + identity))
-		key = "id:" + hex.EncodeToString(sum[:])
+		// A document number has few enough values to try them all against
+		// a plain hash; keyed with a secret kept outside the database it
+		// cannot be.
+		if len(s.voterKey) == 0 {
+			return "", fmt.Errorf("participation: no voter key set for paper ballots")
+		}
+		mac := hmac.New(sha256.New, s.voterKey)
+		mac.Write([]byte("ratusz-pb-voter:" + identity))
+		key = "id:" + hex.EncodeToString(mac.Sum(nil))
 	default:
 		return "", err
 	}
@@ -154,15 +162,33 @@ func (s *Service) cast(ctx context.Context, editionID int64, in BallotInput, vot
 	code, hash := newReceipt()
 	// One statement, committed on its own: the edition still in voting
 	// (locked against the end of the vote, so no acknowledged ballot misses
-	// the count), the voter not yet recorded, then both rows.
+	// the count), the voter not yet recorded, then the voter and the sealed
+	// ballot, which holds the receipt's hash too: nothing stored in this
+	// transaction says what was voted to whoever lacks the edition's key.
 	var stored bool
-	err = s.pool.QueryRow(ctx, `WITH e AS (SELECT id FROM pb_editions WHERE id = $1 AND phase = 'voting' FOR SHARE),
-			v AS (INSERT INTO pb_voters (edition_id, voter_key) SELECT id, $2 FROM e ON CONFLICT DO NOTHING RETURNING edition_id),
-			b AS (INSERT INTO pb_ballots (id, edition_id, receipt_hash, projects, points, channel)
-				SELECT gen_random_uuid(), edition_id, $4, $5, $6, $3 FROM v RETURNING 1)
-		SELECT EXISTS (SELECT 1 FROM b)`, editionID, voterKey, channel, hash, in.Projects, points).Scan(&stored)
-	if err != nil {
-		return "", err
+	if e.BallotKey != nil {
+		sealed, err := seal(e.BallotKey, e.ID, sealedBallot{Receipt: hash, Projects: in.Projects, Points: points, Channel: channel}, sealedSize(len(onBallot)))
+		if err != nil {
+			return "", err
+		}
+		err = s.pool.QueryRow(ctx, `WITH e AS (SELECT id FROM pb_editions WHERE id = $1 AND phase = 'voting' FOR SHARE),
+				v AS (INSERT INTO pb_voters (edition_id, voter_key) SELECT id, $2 FROM e ON CONFLICT DO NOTHING RETURNING edition_id),
+				b AS (INSERT INTO pb_sealed_ballots (edition_id, sealed) SELECT edition_id, $3 FROM v RETURNING 1)
+			SELECT EXISTS (SELECT 1 FROM b)`, editionID, voterKey, sealed).Scan(&stored)
+		if err != nil {
+			return "", err
+		}
+	} else {
+		// An edition whose vote opened before ballots were sealed
+		// (migration 0019) takes them as it did then.
+		err = s.pool.QueryRow(ctx, `WITH e AS (SELECT id FROM pb_editions WHERE id = $1 AND phase = 'voting' FOR SHARE),
+				v AS (INSERT INTO pb_voters (edition_id, voter_key) SELECT id, $2 FROM e ON CONFLICT DO NOTHING RETURNING edition_id),
+				b AS (INSERT INTO pb_ballots (id, edition_id, receipt_hash, projects, points, channel)
+					SELECT gen_random_uuid(), edition_id, $4, $5, $6, $3 FROM v RETURNING 1)
+			SELECT EXISTS (SELECT 1 FROM b)`, editionID, voterKey, channel, hash, in.Projects, points).Scan(&stored)
+		if err != nil {
+			return "", err
+		}
 	}
 	if !stored {
 		var phase string

@@ -49,6 +49,7 @@ func BenchmarkBallotIntake(b *testing.B) {
 	}
 	officer := ratusz.NewContextWithActor(ctx, off.Actor())
 	s := participation.NewService(pool)
+	s.SetVoterKey([]byte("a test secret of at least 32 bytes"))
 	maxLen := 3
 	e, err := s.CreateEdition(officer, participation.EditionInput{Year: 2027, Name: "BO", MaxLength: &maxLen,
 		Districts: []participation.DistrictInput{{Name: "Gmina", Budget: 1_000_000_00, Citywide: true}}})
@@ -64,13 +65,13 @@ func BenchmarkBallotIntake(b *testing.B) {
 		}
 		ids = append(ids, p.ID)
 	}
-	s.SetPhase(officer, e.ID, "verification")
+	s.SetPhase(officer, e.ID, participation.PhaseChange{Phase: "verification"})
 	for _, id := range ids {
 		if _, err := s.Verify(officer, id, "accepted", ""); err != nil {
 			b.Fatal(err)
 		}
 	}
-	s.SetPhase(officer, e.ID, "voting")
+	s.SetPhase(officer, e.ID, participation.PhaseChange{Phase: "voting"})
 
 	// b.N residents, made with SQL (an account's password hash would cost
 	// more than the ballot).
@@ -106,7 +107,7 @@ func BenchmarkBallotIntake(b *testing.B) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	var stored int
-	pool.QueryRow(ctx, "SELECT count(*) FROM pb_ballots").Scan(&stored)
+	pool.QueryRow(ctx, "SELECT count(*) FROM pb_sealed_ballots").Scan(&stored)
 	if stored != b.N {
 		b.Fatalf("%d acknowledged, %d stored", b.N, stored)
 	}

@@ -20,12 +20,19 @@ import (
 // Service is the participatory budget's store. Every method checks the
 // actor in the context.
 type Service struct {
-	pool    *pgxpool.Pool
-	cacheMu sync.Mutex
-	cache   map[int64]ballotPaper // editions in voting, for ballots
+	pool     *pgxpool.Pool
+	voterKey []byte // HMAC key for paper voters' document numbers; never in the database
+	cacheMu  sync.Mutex
+	cache    map[int64]ballotPaper // editions in voting, for ballots
 }
 
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// SetVoterKey gives the service the secret that turns a paper voter's
+// document number into the key recorded as having voted (HMAC-SHA256). It
+// is kept outside the database, so that whoever reads the database cannot
+// try every document number to find who voted.
+func (s *Service) SetVoterKey(key []byte) { s.voterKey = append([]byte(nil), key...) }
 
 func mayManage(ctx context.Context) error {
 	return ratusz.ActorFromContext(ctx).Require(ratusz.RolePBOfficer)
@@ -52,6 +59,7 @@ type Edition struct {
 	Schedule        map[string]string `json:"schedule"` // phase → planned start, YYYY-MM-DD
 	ResultsPubID    *int64            `json:"-"`
 	Meta            []MetaEntry       `json:"-"` // an imported file's META
+	BallotKey       []byte            `json:"-"` // public key sealing the ballots (voting)
 	Districts       []*District       `json:"districts"`
 }
 
@@ -207,12 +215,12 @@ func insertEdition(ctx context.Context, tx pgx.Tx, in EditionInput, phase string
 	return id, nil
 }
 
-const editionColumns = `id, year, name, phase, vote_type, min_length, max_length, max_sum_cost, max_points, max_sum_points, rule, require_verified, categories, schedule, results_publication_id, pabulib_meta`
+const editionColumns = `id, year, name, phase, vote_type, min_length, max_length, max_sum_cost, max_points, max_sum_points, rule, require_verified, categories, schedule, results_publication_id, pabulib_meta, ballot_key`
 
 func scanEdition(r pgx.Row) (*Edition, error) {
 	e := &Edition{}
 	err := r.Scan(&e.ID, &e.Year, &e.Name, &e.Phase, &e.VoteType, &e.MinLength, &e.MaxLength, &e.MaxSumCost, &e.MaxPoints, &e.MaxSumPoints,
-		&e.Rule, &e.RequireVerified, &e.Categories, &e.Schedule, &e.ResultsPubID, &e.Meta)
+		&e.Rule, &e.RequireVerified, &e.Categories, &e.Schedule, &e.ResultsPubID, &e.Meta, &e.BallotKey)
 	return e, err
 }
 
@@ -278,17 +286,27 @@ func (e *Edition) District(id int64) *District {
 	return nil
 }
 
-// SetPhase moves an edition to a phase. Moving to results computes the
-// winners and publishes them in BIP, in the same transaction.
-func (s *Service) SetPhase(ctx context.Context, id int64, phase string) error {
+// PhaseChange is what moving an edition's phase needs and gives: ending
+// the vote needs the ballot key, opening it gives a new one, shown once.
+type PhaseChange struct {
+	Phase     string `json:"phase"`
+	BallotKey string `json:"ballot_key,omitempty"`
+}
+
+// SetPhase moves an edition to a phase. Opening the vote makes the
+// edition's ballot key pair and returns the private key, which is shown
+// once and never stored: the commission keeps it. Moving to results takes
+// that key back, opens the sealed ballots, computes the winners and
+// publishes them in BIP, in the same transaction.
+func (s *Service) SetPhase(ctx context.Context, id int64, ch PhaseChange) (ballotKey string, err error) {
 	if err := mayManage(ctx); err != nil {
-		return err
+		return "", err
 	}
-	to := phaseIndex(phase)
+	to := phaseIndex(ch.Phase)
 	if to < 0 {
-		return ratusz.Invalid("phase", "err.pb.phase")
+		return "", ratusz.Invalid("phase", "err.pb.phase")
 	}
-	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		e, err := loadEdition(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -302,24 +320,53 @@ func (s *Service) SetPhase(ctx context.Context, id int64, phase string) error {
 		case to < from && e.Phase == "voting":
 			// Ballots were cast under this list of projects: no going back.
 			var n int
-			if err := tx.QueryRow(ctx, "SELECT count(*) FROM pb_ballots WHERE edition_id = $1", id).Scan(&n); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM pb_ballots WHERE edition_id = $1) +
+				(SELECT count(*) FROM pb_sealed_ballots WHERE edition_id = $1)`, id).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
 				return ratusz.Errorf(ratusz.ECONFLICT, "err.pb.ballots_cast")
 			}
+			if _, err := tx.Exec(ctx, "UPDATE pb_editions SET ballot_key = NULL WHERE id = $1", id); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.Exec(ctx, "UPDATE pb_editions SET phase = $2 WHERE id = $1", id, phase); err != nil {
+		var opened []openedBallot
+		if ch.Phase == "results" && e.BallotKey != nil {
+			if opened, err = openSealed(ctx, tx, e, ch.BallotKey); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "UPDATE pb_editions SET phase = $2 WHERE id = $1", id, ch.Phase); err != nil {
 			return err
+		}
+		if ch.Phase == "voting" {
+			priv, pub, err := NewBallotKey()
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "UPDATE pb_editions SET ballot_key = $2 WHERE id = $1", id, pub); err != nil {
+				return err
+			}
+			ballotKey = priv
 		}
 		s.cacheMu.Lock()
 		delete(s.cache, id)
 		s.cacheMu.Unlock()
-		if phase == "results" {
+		if ch.Phase == "results" {
+			if e.BallotKey != nil {
+				if err := storeOpened(ctx, tx, e.ID, opened); err != nil {
+					return err
+				}
+			}
 			return publishResults(ctx, tx, e)
 		}
 		return nil
 	})
+	if err != nil {
+		return "", err
+	}
+	return ballotKey, nil
 }
 
 func phaseIndex(p string) int {

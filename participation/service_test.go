@@ -36,6 +36,7 @@ func newPB(t *testing.T) *pbFixture {
 	accounts := account.NewService(pool)
 	sys := ratusz.NewContextWithActor(context.Background(), ratusz.System)
 	f := &pbFixture{s: participation.NewService(pool), pool: pool, users: map[int]*account.User{}}
+	f.s.SetVoterKey([]byte("a test secret of at least 32 bytes"))
 	off, err := accounts.CreateUser(sys, account.UserInput{Email: "bo@gmina.pl", Name: "Ewa Bo", Roles: []ratusz.Role{ratusz.RolePBOfficer}, Password: "0123456789ab"})
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +115,7 @@ func TestEditionEndToEnd(t *testing.T) {
 	// Verification, then an appeal that succeeds.
 	_, err = f.s.Verify(f.officer, park.ID, "accepted", "")
 	want(t, err, ratusz.ECONFLICT, "") // still the submission phase
-	if err := f.s.SetPhase(f.officer, e.ID, "verification"); err != nil {
+	if _, err := f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "verification"}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.s.SubmitProject(f.as(6), e.ID, participation.ProjectInput{District: local.ID, Title: "Spóźniony", Description: "x", CostItems: []participation.CostItem{{Item: "a", Cost: 100}}})
@@ -129,7 +130,7 @@ func TestEditionEndToEnd(t *testing.T) {
 	if _, err := f.s.Verify(f.officer, bad1.ID, "rejected", "Teren nie należy do gminy."); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.SetPhase(f.officer, e.ID, "appeals"); err != nil {
+	if _, err := f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "appeals"}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.s.Appeal(f.as(1), bad1.ID, "To nieprawda.")
@@ -151,8 +152,9 @@ func TestEditionEndToEnd(t *testing.T) {
 	}
 
 	// Voting.
-	if err := f.s.SetPhase(f.officer, e.ID, "voting"); err != nil {
-		t.Fatal(err)
+	key, err := f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "voting"})
+	if err != nil || len(key) < 60 {
+		t.Fatalf("opening the vote: key %q, %v", key, err)
 	}
 	vote := func(who int, ids ...int64) (string, error) {
 		return f.s.CastBallot(f.as(who), e.ID, participation.BallotInput{Projects: ids})
@@ -212,10 +214,26 @@ func TestEditionEndToEnd(t *testing.T) {
 	want(t, err, ratusz.ECONFLICT, "")
 	_, err = f.s.Results(f.officer, e.ID)
 	want(t, err, ratusz.ECONFLICT, "")
-	var before int
-	f.pool.QueryRow(context.Background(), "SELECT count(DISTINCT b.xmin::text) FROM pb_ballots b").Scan(&before)
-
-	if err := f.s.SetPhase(f.officer, e.ID, "results"); err != nil {
+	// During voting, ballots are sealed, all of one length, and the plain
+	// table is empty.
+	var sealed, lengths, plain int
+	f.pool.QueryRow(context.Background(), "SELECT count(*), count(DISTINCT length(sealed)) FROM pb_sealed_ballots WHERE edition_id = $1", e.ID).Scan(&sealed, &lengths)
+	f.pool.QueryRow(context.Background(), "SELECT count(*) FROM pb_ballots WHERE edition_id = $1", e.ID).Scan(&plain)
+	if sealed != 7 || lengths != 1 || plain != 0 {
+		t.Fatalf("during voting: %d sealed ballots of %d lengths, %d plain", sealed, lengths, plain)
+	}
+	// Ending the vote needs the commission's key, and only that one.
+	_, err = f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "results"})
+	want(t, err, ratusz.EINVALID, "ballot_key")
+	other, _, _ := participation.NewBallotKey()
+	_, err = f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "results", BallotKey: other})
+	want(t, err, ratusz.EINVALID, "ballot_key")
+	if e2, _ := f.s.Edition(f.officer, e.ID); e2.Phase != "voting" {
+		t.Fatal("a refused key ended the vote")
+	}
+	// Typed as people type it: lower case, spaces for dashes.
+	typed := strings.ToLower(strings.ReplaceAll(key, "-", " "))
+	if _, err := f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "results", BallotKey: typed}); err != nil {
 		t.Fatal(err)
 	}
 	results, err := f.s.Results(f.as(9), e.ID)
@@ -226,8 +244,9 @@ func TestEditionEndToEnd(t *testing.T) {
 	// its voter's row.
 	var after, paired int
 	f.pool.QueryRow(context.Background(), "SELECT count(DISTINCT b.xmin::text), count(*) FILTER (WHERE b.xmin::text IN (SELECT xmin::text FROM pb_voters)) FROM pb_ballots b").Scan(&after, &paired)
-	if before < 7 || after != 1 || paired != 0 {
-		t.Fatalf("ballot transactions before %d, after %d, paired with voters %d", before, after, paired)
+	f.pool.QueryRow(context.Background(), "SELECT count(*) FROM pb_sealed_ballots WHERE edition_id = $1", e.ID).Scan(&sealed)
+	if after != 1 || paired != 0 || sealed != 0 {
+		t.Fatalf("ballot transactions after %d, paired with voters %d, sealed left %d", after, paired, sealed)
 	}
 	// City: park 3 votes (60k); bikes and the library 2 each, bikes first in
 	// ballot order (30k, fits); the library's 40k no longer fits the 10k left.
@@ -247,7 +266,7 @@ func TestEditionEndToEnd(t *testing.T) {
 	if err != nil || !strings.Contains(pub.Body, "Park kieszonkowy") || pub.Category.Slug != "budzet-obywatelski" {
 		t.Fatalf("results in BIP: %v", err)
 	}
-	err = f.s.SetPhase(f.officer, e.ID, "voting")
+	_, err = f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "voting"})
 	want(t, err, ratusz.ECONFLICT, "")
 
 	// Each voter finds their own ballot, and only theirs, with their code.
@@ -285,10 +304,10 @@ func TestConcurrentBallots(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ph := range []string{"verification"} {
-		f.s.SetPhase(f.officer, e.ID, ph)
+		f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: ph})
 	}
 	f.s.Verify(f.officer, p.ID, "accepted", "")
-	f.s.SetPhase(f.officer, e.ID, "voting")
+	f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "voting"})
 	const n = 40
 	for i := 1; i <= n; i++ {
 		f.as(i)
@@ -316,7 +335,7 @@ func TestConcurrentBallots(t *testing.T) {
 	}
 	wg.Wait()
 	var ballots, voters int
-	f.pool.QueryRow(context.Background(), "SELECT (SELECT count(*) FROM pb_ballots), (SELECT count(*) FROM pb_voters)").Scan(&ballots, &voters)
+	f.pool.QueryRow(context.Background(), "SELECT (SELECT count(*) FROM pb_sealed_ballots), (SELECT count(*) FROM pb_voters)").Scan(&ballots, &voters)
 	if ok != n || dup != n || ballots != n || voters != n {
 		t.Fatalf("acknowledged %d, refused %d, stored %d ballots of %d voters", ok, dup, ballots, voters)
 	}

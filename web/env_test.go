@@ -62,7 +62,7 @@ func newEnv(t testing.TB, vars map[string]string) *env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	s, err := web.New(web.Deps{Config: cfg, Pool: pool, Log: log})
+	s, err := web.New(web.Deps{Config: cfg, Pool: pool, Secret: demo.TestSecret, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
+	"github.com/ratusz/ratusz/internal/demo"
 	"github.com/ratusz/ratusz/internal/pg"
 	"github.com/ratusz/ratusz/web"
 )
@@ -36,7 +37,7 @@ func (e *env) secondInstance() string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	s, err := web.New(web.Deps{Config: cfg, Pool: pool, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
+	s, err := web.New(web.Deps{Config: cfg, Pool: pool, Secret: demo.TestSecret, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -153,6 +153,14 @@ func (s *Server) pbEdition(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	notice := ""
+	if r.URL.Query().Get("zapisano") != "" {
+		notice = "pb.saved"
+	}
+	return s.renderEdition(w, r, http.StatusOK, e, notice, nil)
+}
+
+func (s *Server) renderEdition(w http.ResponseWriter, r *http.Request, code int, e *participation.Edition, notice string, errs map[string]string) error {
 	onlyAccepted := (e.Phase == "voting" || e.Phase == "results") && !isPBOfficer(r)
 	projects, err := s.pb.Projects(r.Context(), e.ID, onlyAccepted)
 	if err != nil {
@@ -160,29 +168,45 @@ func (s *Server) pbEdition(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &pbEditionPage{E: e, Pools: pools(e, projects), Officer: isPBOfficer(r), Phases: participation.Phases}
 	p.Lang = s.lang(r) // the handler translates messages before render
+	p.Errors = errs
 	if p.HasVoted, err = s.pb.HasVoted(r.Context(), e.ID); err != nil {
 		return err
 	}
 	p.Title = "pb.edition.title"
 	p.TitleArgs = []any{e.Name}
 	p.Section = "budget"
-	if r.URL.Query().Get("zapisano") != "" {
-		p.Notice = p.T("pb.saved")
+	if notice != "" {
+		p.Notice = p.T(notice)
 	}
-	s.render(w, r, http.StatusOK, "pb_edition", p)
+	s.render(w, r, code, "pb_edition", p)
 	return nil
 }
 
+type pbBallotKeyPage struct {
+	Page
+	E   *participation.Edition
+	Key string
+}
+
 func (s *Server) pbPhase(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
-	}
 	e, err := s.loadEdition(r)
 	if err != nil {
 		return err
 	}
-	if err := s.pb.SetPhase(r.Context(), e.ID, r.PostForm.Get("phase")); err != nil {
-		return err
+	key, err := s.pb.SetPhase(r.Context(), e.ID, participation.PhaseChange{Phase: r.PostForm.Get("phase"), BallotKey: r.PostForm.Get("ballot_key")})
+	if err != nil {
+		return s.showAgain(r, err, "phase", func(errs map[string]string) error {
+			return s.renderEdition(w, r, status(err), e, "", errs)
+		})
+	}
+	if key != "" {
+		// Shown once: the page is not kept by the browser or any cache.
+		w.Header().Set("Cache-Control", "no-store")
+		p := &pbBallotKeyPage{E: e, Key: key}
+		p.Title = "pb.key.title"
+		p.Section = "budget"
+		s.render(w, r, http.StatusOK, "pb_ballot_key", p)
+		return nil
 	}
 	http.Redirect(w, r, fmt.Sprintf("/budzet-obywatelski/%d?zapisano=1", e.ID), http.StatusSeeOther)
 	return nil
@@ -846,14 +870,22 @@ func (s *Server) apiEditionPhase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Phase string `json:"phase"`
-	}
+	var in participation.PhaseChange
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := s.pb.SetPhase(r.Context(), id, in.Phase); err != nil {
+	key, err := s.pb.SetPhase(r.Context(), id, in)
+	if err != nil {
 		return err
+	}
+	if key != "" { // opening the vote: the private key, this once
+		w.Header().Set("Cache-Control", "no-store")
+		e, err := s.pb.Edition(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"edition": e, "ballot_key": key})
+		return nil
 	}
 	return s.apiEdition(w, r)
 }

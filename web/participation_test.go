@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ratusz/ratusz/internal/demo"
 )
 
 // A resident votes in the demo's 2027 edition from the page, gets a receipt
@@ -109,7 +111,12 @@ func TestParticipatoryBudgetPages(t *testing.T) {
 	}
 	// Ending the vote publishes the results; the resident's code finds
 	// their ballot.
-	if res := off.post(base+"/etap", url.Values{"phase": {"results"}}); res.Status != http.StatusSeeOther {
+	// Without the commission's key the form comes back, the message beside
+	// the key's field; with it, the vote ends.
+	if res := off.post(base+"/etap", url.Values{"phase": {"results"}}); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, `id="ballot_key-error"`) {
+		t.Fatalf("results without the key: %d", res.Status)
+	}
+	if res := off.post(base+"/etap", url.Values{"phase": {"results"}, "ballot_key": {demo.DemoBallotKey}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("results phase: %d %s", res.Status, res.Body)
 	}
 	found := anon.get(base + "/karty?kod=" + url.QueryEscape(strings.ToLower(code[1])))
@@ -156,7 +163,11 @@ func TestParticipatoryBudgetAPI(t *testing.T) {
 			t.Fatalf("verify: %d %s", r.Status, r.Body)
 		}
 	}
-	do("POST", "/api/v1/pb/editions/"+id+"/phase", officer, `{"phase":"voting"}`)
+	opened := do("POST", "/api/v1/pb/editions/"+id+"/phase", officer, `{"phase":"voting"}`)
+	key, _ := opened.json(t)["ballot_key"].(string)
+	if opened.Status != 200 || len(key) < 60 || opened.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("opening the vote gives the ballot key once: %d %s", opened.Status, opened.Body)
+	}
 	if r := do("POST", "/api/v1/pb/editions/"+id+"/ballots", resident, `{"projects":[`+projects[0]+`,`+projects[1]+`],"points":[4,2]}`); r.Status != 400 {
 		t.Fatalf("six points of five: %d", r.Status)
 	} else if _, field, msg := r.apiError(t); field != "points" || !strings.Contains(msg, "5") {
@@ -175,7 +186,14 @@ func TestParticipatoryBudgetAPI(t *testing.T) {
 	if r := do("GET", "/api/v1/pb/editions/"+id+"/results", resident, ``); r.Status != 409 {
 		t.Fatalf("results during voting: %d", r.Status)
 	}
-	do("POST", "/api/v1/pb/editions/"+id+"/phase", officer, `{"phase":"results"}`)
+	if r := do("POST", "/api/v1/pb/editions/"+id+"/phase", officer, `{"phase":"results"}`); r.Status != 400 {
+		t.Fatalf("results without the key: %d", r.Status)
+	} else if _, field, _ := r.apiError(t); field != "ballot_key" {
+		t.Fatalf("error names %q", field)
+	}
+	if r := do("POST", "/api/v1/pb/editions/"+id+"/phase", officer, `{"phase":"results","ballot_key":"`+key+`"}`); r.Status != 200 {
+		t.Fatalf("results: %d %s", r.Status, r.Body)
+	}
 	r = do("GET", "/api/v1/pb/editions/"+id+"/results", "", ``)
 	if r.Status != 200 || !strings.Contains(r.Body, `"score": 3`) {
 		t.Fatalf("results: %d %s", r.Status, r.Body)

@@ -111,6 +111,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"pb_project":           &pbProjectPage{P: pbProj, E: pbEd, District: pbEd.Districts[0], Officer: true, Author: true, Files: []*participation.File{{ID: 1, Name: "mapa.pdf", Size: 10}}},
 		"pb_vote":              &pbVotePage{E: pbEd, Pools: []pbPool{{pbEd.Districts[0], []*participation.PBProject{pbProj}}}, Paper: true, Chosen: map[int64]string{1: "1"}},
 		"pb_receipt":           &pbReceiptPage{E: pbEd, Receipt: "ABCD-EFGH-JKLM-NPQR", Tag: "0a1b2c3d4e5f"},
+		"pb_ballot_key":        &pbBallotKeyPage{E: pbEd, Key: "ABCD-EFGH-JKLM-NPQR"},
 		"pb_ballots":           &pbBallotsPage{E: pbEd, List: []*participation.PublishedBallot{{ID: "x", Receipt: "0a1b", Projects: []string{"1/2027"}, Channel: "online"}}, Found: &participation.PublishedBallot{Receipt: "0a1b", Projects: []string{"1/2027"}}, Pagination: pg},
 		"pb_results":           &pbResultsPage{E: pbEd, Results: []*participation.DistrictResult{{District: pbEd.Districts[0], Rows: []participation.ResultRow{{Project: pbProj, Score: 5, Selected: true, Rank: 1}}}}, Charts: map[int64]template.HTML{1: "<svg></svg>"}},
 		"council_session_edit": &sessionEditPage{sessionView: view, Form: sessionForm(sess)},

@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -49,6 +50,7 @@ type Server struct {
 type Deps struct {
 	Config *config.Config
 	Pool   *pgxpool.Pool
+	Secret []byte // the server's secret, kept outside the database (config.Secret)
 	Log    *slog.Logger
 }
 
@@ -73,6 +75,10 @@ func New(d Deps) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if len(d.Secret) < 32 {
+		return nil, errors.New("web: the server's secret is missing (config.Secret)")
+	}
+	s.pb.SetVoterKey(d.Secret)
 	if d.Config.OIDCEnabled() {
 		s.oidc = newOIDCClient(d.Config)
 	}

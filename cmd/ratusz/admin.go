@@ -28,7 +28,11 @@ func seed(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	}
 	return withDB(ctx, cfg, log, func(db *database) error {
 		if *isDemo {
-			if _, err := demo.Seed(ctx, db.Pool, os.Stdout); err != nil {
+			secret, err := cfg.Secret()
+			if err != nil {
+				return err
+			}
+			if _, err := demo.SeedWith(ctx, db.Pool, secret, os.Stdout); err != nil {
 				return err
 			}
 		}

@@ -20,7 +20,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
-	srv, err := web.New(web.Deps{Config: cfg, Pool: db.Pool, Log: log})
+	secret, err := cfg.Secret()
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Deps{Config: cfg, Pool: db.Pool, Log: log, Secret: secret})
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,12 @@
 package config
 
 import (
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -30,6 +33,7 @@ type Config struct {
 	MeiliURL    string // MEILI_URL
 	MeiliAPIKey string // MEILI_API_KEY
 	LogLevel    string // RATUSZ_LOG_LEVEL
+	SecretFile  string // RATUSZ_SECRET_FILE
 }
 
 // Var documents one variable; Vars is the README's configuration table.
@@ -49,6 +53,7 @@ var Vars = []Var{
 	{"MEILI_URL", "(empty: PostgreSQL search)", "Meilisearch server; when set, search uses it"},
 	{"MEILI_API_KEY", "", "Meilisearch API key"},
 	{"RATUSZ_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"RATUSZ_SECRET_FILE", "RATUSZ_DATA_DIR/secret.key", "the server's secret (32 random bytes, made on first start, mode 0600): keys paper voters' document numbers; keep it out of database backups"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production).
@@ -72,6 +77,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		MeiliURL:          get("MEILI_URL", ""),
 		MeiliAPIKey:       get("MEILI_API_KEY", ""),
 		LogLevel:          get("RATUSZ_LOG_LEVEL", "info"),
+		SecretFile:        get("RATUSZ_SECRET_FILE", ""),
 	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		return nil, fmt.Errorf("RATUSZ_ADDR: %q is not host:port", c.Addr)
@@ -87,6 +93,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("RATUSZ_DATA_DIR: %v", err)
 	} else {
 		c.DataDir = abs
+	}
+	if c.SecretFile == "" {
+		c.SecretFile = filepath.Join(c.DataDir, "secret.key")
 	}
 	if c.DatabaseURL != "" {
 		if _, err := pgx.ParseConfig(c.DatabaseURL); err != nil {
@@ -138,3 +147,47 @@ func (c *Config) OIDCEnabled() bool { return c.OIDCIssuer != "" }
 
 // SecureCookies reports whether the site is served over TLS.
 func (c *Config) SecureCookies() bool { return c.BaseURL.Scheme == "https" }
+
+// Secret returns the server's secret from SecretFile, making it (32
+// random bytes, readable by the owner only) the first time. It lives
+// outside the database, so that a copy of the database alone cannot undo
+// what it keys.
+func (c *Config) Secret() ([]byte, error) {
+	b, err := os.ReadFile(c.SecretFile)
+	if errors.Is(err, os.ErrNotExist) {
+		b = make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(c.SecretFile), 0o755); err != nil {
+			return nil, fmt.Errorf("RATUSZ_SECRET_FILE: %w", err)
+		}
+		// Written aside, then linked into place: a reader never sees half a
+		// key, and of two processes starting at once the first one wins.
+		tmp, err := os.CreateTemp(filepath.Dir(c.SecretFile), ".secret-*")
+		if err != nil {
+			return nil, fmt.Errorf("RATUSZ_SECRET_FILE: %w", err)
+		}
+		defer os.Remove(tmp.Name())
+		if _, err := tmp.Write(b); err != nil {
+			tmp.Close()
+			return nil, err
+		}
+		if err := tmp.Close(); err != nil {
+			return nil, err
+		}
+		if err := os.Link(tmp.Name(), c.SecretFile); errors.Is(err, os.ErrExist) {
+			return c.Secret()
+		} else if err != nil {
+			return nil, fmt.Errorf("RATUSZ_SECRET_FILE: %w", err)
+		}
+		return b, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("RATUSZ_SECRET_FILE: %w", err)
+	}
+	if len(b) < 32 {
+		return nil, fmt.Errorf("RATUSZ_SECRET_FILE: %s holds %d bytes, want at least 32", c.SecretFile, len(b))
+	}
+	return b, nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/account"
+	"github.com/ratusz/ratusz/participation"
 )
 
 // Account is a demo account; its password is public (README) and meant only
@@ -33,6 +34,20 @@ var Accounts = []Account{
 // Seed fills the database unless it was seeded before, writing what it made
 // to out. It returns false when there was nothing to do.
 func Seed(ctx context.Context, pool *pgxpool.Pool, out io.Writer) (bool, error) {
+	return SeedWith(ctx, pool, TestSecret, out)
+}
+
+// TestSecret is the server secret the tests' sites use with Seed.
+var TestSecret = []byte("ratusz demo and test secret, 32+ bytes long")
+
+// DemoBallotKey is the demo's 2027 budget ballot key, the one the
+// commission would keep: the README gives it, so that the demo vote can be
+// ended and counted.
+var DemoBallotKey, demoBallotPublic = participation.DemoBallotKey("ratusz demo ballot key 2027")
+
+// SeedWith fills the database with the demo municipality, using the
+// server's secret for what it keys (paper voters).
+func SeedWith(ctx context.Context, pool *pgxpool.Pool, secret []byte, out io.Writer) (bool, error) {
 	ctx = ratusz.NewContextWithActor(ctx, ratusz.System)
 	accounts := account.NewService(pool)
 	if _, err := accounts.FindUserByEmail(ctx, Accounts[0].Email); err == nil {
@@ -59,7 +74,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, out io.Writer) (bool, error) 
 	if err := seedConsultations(ctx, pool, out); err != nil {
 		return false, fmt.Errorf("demo consultations: %w", err)
 	}
-	if err := seedParticipation(ctx, pool, out); err != nil {
+	if err := seedParticipation(ctx, pool, secret, out); err != nil {
 		return false, fmt.Errorf("demo participatory budget: %w", err)
 	}
 	return true, nil

@@ -14,7 +14,7 @@ import (
 // seedParticipation makes two editions of the participatory budget: 2026
 // with its results published in BIP, and 2027 in its voting phase, which
 // the demo resident has not voted in yet.
-func seedParticipation(ctx context.Context, pool *pgxpool.Pool, out io.Writer) error {
+func seedParticipation(ctx context.Context, pool *pgxpool.Pool, secret []byte, out io.Writer) error {
 	accounts := account.NewService(pool)
 	as := func(email string) (context.Context, error) {
 		u, err := accounts.FindUserByEmail(ctx, email)
@@ -32,6 +32,7 @@ func seedParticipation(ctx context.Context, pool *pgxpool.Pool, out io.Writer) e
 		return err
 	}
 	s := participation.NewService(pool)
+	s.SetVoterKey(secret)
 	maxLen := 3
 	type proj struct {
 		pool  int
@@ -57,7 +58,7 @@ func seedParticipation(ctx context.Context, pool *pgxpool.Pool, out io.Writer) e
 			}
 			made = append(made, x)
 		}
-		if err := s.SetPhase(officer, e.ID, "verification"); err != nil {
+		if _, err := s.SetPhase(officer, e.ID, participation.PhaseChange{Phase: "verification"}); err != nil {
 			return nil, nil, err
 		}
 		for i, p := range projects {
@@ -69,9 +70,15 @@ func seedParticipation(ctx context.Context, pool *pgxpool.Pool, out io.Writer) e
 				return nil, nil, err
 			}
 		}
-		if err := s.SetPhase(officer, e.ID, "voting"); err != nil {
+		if _, err := s.SetPhase(officer, e.ID, participation.PhaseChange{Phase: "voting"}); err != nil {
 			return nil, nil, err
 		}
+		// The demo's key is known (see DemoBallotKey), so that whoever
+		// tries the demo can end its vote.
+		if _, err := pool.Exec(ctx, "UPDATE pb_editions SET ballot_key = $2 WHERE id = $1", e.ID, demoBallotPublic); err != nil {
+			return nil, nil, err
+		}
+
 		for i, v := range votes {
 			var ids []int64
 			for _, k := range v {
@@ -102,7 +109,7 @@ func seedParticipation(ctx context.Context, pool *pgxpool.Pool, out io.Writer) e
 	if err != nil {
 		return err
 	}
-	if err := s.SetPhase(officer, e.ID, "results"); err != nil {
+	if _, err := s.SetPhase(officer, e.ID, participation.PhaseChange{Phase: "results", BallotKey: DemoBallotKey}); err != nil {
 		return err
 	}
 	next := []proj{{0, "Drzewa wzdłuż ul. Lipowej", 120_000, true}, {0, "Mural na ścianie biblioteki", 45_000, true}, {0, "Bezpłatne warsztaty dla młodzieży", 60_000, true},
