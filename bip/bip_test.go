@@ -346,3 +346,153 @@ func TestPlainTextInMarkdown(t *testing.T) {
 		t.Fatalf("the text is not shown as typed: %s", out)
 	}
 }
+
+// Three tamperings that Verify missed: an attachment's bytes changed with
+// its stored hash kept (the site then served the forged file under the
+// original hash); the publication row's title, which listings and the
+// feed show; and a log cut at its tail, which verified as a shorter log
+// unless someone kept a head recorded earlier.
+func TestVerifyDetectsMoreTampering(t *testing.T) {
+	t.Parallel()
+	exec := func(t *testing.T, pool *pgxpool.Pool, qs ...string) {
+		t.Helper()
+		for _, q := range qs {
+			if _, err := pool.Exec(context.Background(), q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	setup := func(t *testing.T) (*pgxpool.Pool, *bip.Service, []*bip.Publication, bip.Head) {
+		pool := testdb.New(t)
+		s := bip.NewService(pool)
+		t.Cleanup(s.Close)
+		ctx := secretary(t, pool)
+		var pubs []*bip.Publication
+		for i, title := range []string{"Pierwsza", "Druga", "Trzecia"} {
+			d := draft(title)
+			if i == 1 {
+				d.Attachments = []bip.NewAttachment{{Name: "uchwala.pdf", Data: []byte("%PDF-1.4 uchwała nr 1")}}
+			}
+			p, err := s.Create(ctx, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pubs = append(pubs, p)
+		}
+		head, err := s.Verify(ctx)
+		if err != nil || head.Seq != 3 {
+			t.Fatalf("before tampering: %v %+v", err, head)
+		}
+		return pool, s, pubs, head
+	}
+	t.Run("ErrAttachmentBytes", func(t *testing.T) {
+		pool, s, pubs, _ := setup(t)
+		exec(t, pool, "ALTER TABLE bip_attachments DISABLE TRIGGER bip_attachments_immutable",
+			"UPDATE bip_attachments SET data = '%PDF-1.4 uchwała nr 2' WHERE publication_id = "+strconv.FormatInt(pubs[1].ID, 10),
+			"ALTER TABLE bip_attachments ENABLE TRIGGER bip_attachments_immutable")
+		_, err := s.Verify(context.Background())
+		var ve *bip.VerifyError
+		if !errors.As(err, &ve) || ve.PublicationID != pubs[1].ID || !strings.Contains(ve.Reason, "attachment") {
+			t.Fatalf("verify: %v", err)
+		}
+	})
+	t.Run("ErrListedTitle", func(t *testing.T) {
+		pool, s, pubs, _ := setup(t)
+		exec(t, pool, "UPDATE bip_publications SET title = 'Uchwała zmieniona po cichu' WHERE id = "+strconv.FormatInt(pubs[0].ID, 10))
+		_, err := s.Verify(context.Background())
+		var ve *bip.VerifyError
+		if !errors.As(err, &ve) || ve.PublicationID != pubs[0].ID {
+			t.Fatalf("verify: %v", err)
+		}
+	})
+	t.Run("ErrCutTail", func(t *testing.T) {
+		pool, s, pubs, head := setup(t)
+		last := strconv.FormatInt(pubs[2].ID, 10)
+		// One statement string, so one connection and transaction: every
+		// trigger and foreign key off, as a superuser can.
+		exec(t, pool, "BEGIN; SET LOCAL session_replication_role = replica; DELETE FROM bip_log WHERE seq = 3; "+
+			"DELETE FROM bip_version_attachments WHERE publication_id = "+last+"; DELETE FROM bip_versions WHERE publication_id = "+last+"; "+
+			"DELETE FROM bip_publications WHERE id = "+last+"; COMMIT")
+		shorter, err := s.Verify(context.Background())
+		if err != nil || shorter.Seq != 2 {
+			t.Fatalf("a cut log verifies as a shorter one on its own: %v %+v", err, shorter)
+		}
+		_, err = s.Verify(context.Background(), head)
+		var ve *bip.VerifyError
+		if !errors.As(err, &ve) || ve.Seq != 3 || !strings.Contains(ve.Reason, "cut") {
+			t.Fatalf("verify against the recorded head %s: %v", head, err)
+		}
+		// An earlier head still in the log passes; a forged one does not.
+		entries, _ := s.Entries(context.Background(), 1, 10)
+		if _, err := s.Verify(context.Background(), bip.Head{Seq: 1, Hash: entries[0].EntryHash}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Verify(context.Background(), bip.Head{Seq: 1, Hash: strings.Repeat("0", 64)}); !errors.As(err, &ve) || ve.Seq != 1 {
+			t.Fatalf("a forged head: %v", err)
+		}
+	})
+	if _, err := bip.ParseHead("12:abc"); err == nil {
+		t.Fatal("a short hash was accepted as a head")
+	}
+	if h, err := bip.ParseHead(" 12:" + strings.Repeat("AB", 32)); err != nil || h.Seq != 12 || h.Hash != strings.Repeat("ab", 32) {
+		t.Fatalf("head: %+v %v", h, err)
+	}
+}
+
+// The head is published once a day (also when two instances try at once),
+// it is itself the next entry of the log, and a kept head can be checked.
+func TestDailyHeadPublication(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	s := bip.NewService(pool)
+	defer s.Close()
+	ctx := secretary(t, pool)
+	if p, err := s.PublishHead(ctx, time.Now()); err != nil || p != nil {
+		t.Fatalf("an empty log published a head: %v %v", p, err)
+	}
+	if _, err := s.Create(ctx, draft("Uchwała")); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 11, 4, 9, 0, 0, 0, bip.Warsaw)
+	got := make(chan *bip.Publication, 2)
+	for range 2 {
+		go func() {
+			p, err := s.PublishHead(ctx, day)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- p
+		}()
+	}
+	a, b := <-got, <-got
+	if (a == nil) == (b == nil) {
+		t.Fatalf("two instances published %v and %v", a, b)
+	}
+	p := a
+	if p == nil {
+		p = b
+	}
+	if p.Title != "Stan rejestru zmian BIP z dnia 4 listopada 2026 r." || p.Category.Slug != bip.HeadsCategory || !strings.Contains(p.Body, "nr 1") {
+		t.Fatalf("head publication %q in %s:\n%s", p.Title, p.Category.Slug, p.Body)
+	}
+	head, err := s.Verify(ctx)
+	if err != nil || head.Seq != 2 {
+		t.Fatalf("the head publication is the next entry: %+v %v", head, err)
+	}
+	entries, _ := s.Entries(ctx, 1, 1)
+	if !strings.Contains(p.Body, "1:"+entries[0].EntryHash) {
+		t.Fatal("the publication does not give the head as SEQ:HASH")
+	}
+	if ok, err := s.Check(ctx, bip.Head{Seq: 1, Hash: entries[0].EntryHash}); err != nil || !ok {
+		t.Fatalf("check of a kept head: %v %v", ok, err)
+	}
+	if ok, _ := s.Check(ctx, bip.Head{Seq: 9, Hash: entries[0].EntryHash}); ok {
+		t.Fatal("a head past the end was found")
+	}
+	if p, _ := s.PublishHead(ctx, day.Add(10*time.Hour)); p != nil {
+		t.Fatal("published twice on one day")
+	}
+	if p, _ := s.PublishHead(ctx, day.Add(24*time.Hour)); p == nil {
+		t.Fatal("the next day's head was not published")
+	}
+}

@@ -187,3 +187,67 @@ func (s *Server) apiPublicationVersions(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, map[string]any{"data": vs})
 	return nil
 }
+
+// bipLogPage is a page of the log, for anyone who checks the chain.
+type bipLogPage struct {
+	Data []bip.Entry `json:"data"`
+	Head bip.Head    `json:"head"`
+}
+
+// apiBIPLog lists entries of the hash-chained log from ?from= (default 1),
+// at most 1,000 at a time, with the current head.
+func (s *Server) apiBIPLog(w http.ResponseWriter, r *http.Request) error {
+	from, limit := int64(1), 1000
+	q := r.URL.Query()
+	if v := q.Get("from"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return ratusz.Invalid("from", "err.positive")
+		}
+		from = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return ratusz.Invalid("limit", "err.range", 1, 1000)
+		}
+		limit = n
+	}
+	entries, err := s.bip.Entries(r.Context(), from, limit)
+	if err != nil {
+		return err
+	}
+	head, err := s.bip.LogHead(r.Context())
+	if err != nil {
+		return err
+	}
+	if entries == nil {
+		entries = []bip.Entry{}
+	}
+	writeJSON(w, http.StatusOK, bipLogPage{Data: entries, Head: head})
+	return nil
+}
+
+// bipLogCheck answers whether a head recorded earlier is still in the log.
+type bipLogCheck struct {
+	Head    bip.Head `json:"head"`
+	Present bool     `json:"present"`
+	Current bip.Head `json:"current"`
+}
+
+func (s *Server) apiBIPLogCheck(w http.ResponseWriter, r *http.Request) error {
+	h, err := bip.ParseHead(r.URL.Query().Get("head"))
+	if err != nil {
+		return ratusz.Invalid("head", "err.bip.head")
+	}
+	ok, err := s.bip.Check(r.Context(), h)
+	if err != nil {
+		return err
+	}
+	cur, err := s.bip.LogHead(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, bipLogCheck{Head: h, Present: ok, Current: cur})
+	return nil
+}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -139,5 +140,41 @@ func TestRedirectsStayOnSite(t *testing.T) {
 	// A path on the site, with its query, is kept.
 	if loc := e.browser().get("/lang/en?next=" + url.QueryEscape("/bip/szukaj?q=uchwała")).Header.Get("Location"); loc != "/bip/szukaj?q=uchwa%c5%82a" {
 		t.Errorf("local path lost: %q", loc)
+	}
+}
+
+// Anyone can read the log's entries and ask whether a head they kept is
+// still in it.
+func TestBIPLogAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	res := e.do("GET", "/api/v1/bip/log?limit=2", "", nil)
+	var page struct {
+		Data []struct {
+			Seq       int64  `json:"seq"`
+			EntryHash string `json:"entry_hash"`
+		} `json:"data"`
+		Head struct {
+			Seq int64 `json:"seq"`
+		} `json:"head"`
+	}
+	if err := jsonUnmarshal(res.Body, &page); err != nil || res.Status != 200 || len(page.Data) != 2 || page.Data[0].Seq != 1 || page.Head.Seq < 2 {
+		t.Fatalf("log: %d %s", res.Status, res.Body)
+	}
+	kept := fmt.Sprintf("%d:%s", page.Data[1].Seq, page.Data[1].EntryHash)
+	if res := e.do("GET", "/api/v1/bip/log/check?head="+kept, "", nil); res.Status != 200 || res.json(t)["present"] != true {
+		t.Fatalf("check: %d %s", res.Status, res.Body)
+	}
+	forged := fmt.Sprintf("%d:%s", page.Data[1].Seq, strings.Repeat("0", 64))
+	if res := e.do("GET", "/api/v1/bip/log/check?head="+forged, "", nil); res.Status != 200 || res.json(t)["present"] != false {
+		t.Fatalf("check of a forged head: %d %s", res.Status, res.Body)
+	}
+	if res := e.do("GET", "/api/v1/bip/log/check?head=12", "", nil); res.Status != 400 {
+		t.Fatalf("a bad head: %d", res.Status)
+	} else if _, field, _ := res.apiError(t); field != "head" {
+		t.Fatalf("field %q", field)
+	}
+	if res := e.do("GET", "/api/v1/bip/log?limit=5000", "", nil); res.Status != 400 {
+		t.Fatalf("limit: %d", res.Status)
 	}
 }

@@ -120,6 +120,8 @@ func (s *Server) routes() http.Handler {
 		r.Put("/publications/{id}", s.api(s.apiRevisePublication))
 		r.Get("/publications/{id}/versions", s.api(s.apiPublicationVersions))
 		r.Post("/publications/{id}/withdraw", s.api(s.apiWithdrawPublication))
+		r.Get("/bip/log", s.api(s.apiBIPLog))
+		r.Get("/bip/log/check", s.api(s.apiBIPLogCheck))
 		r.Post("/bodies", s.api(officeCreate(s.createBody)))
 		r.Post("/bodies/{id}/councillors", s.api(officeCreate(s.addCouncillor)))
 		r.Post("/sessions", s.api(officeCreate(s.createSession)))

@@ -107,12 +107,24 @@ func tokenCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 // broken entry, when the log no longer matches the stored versions.
 func bipCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {
-		return fmt.Errorf("usage: ratusz bip verify")
+		return fmt.Errorf("usage: ratusz bip verify [--head SEQ:HASH]…")
+	}
+	fs := newFlags("bip verify")
+	var heads []bip.Head
+	fs.Func("head", "a head recorded earlier (SEQ:HASH, as the daily head publication gives it) that the log must still hold; repeatable", func(v string) error {
+		h, err := bip.ParseHead(v)
+		if err == nil {
+			heads = append(heads, h)
+		}
+		return err
+	})
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
 	}
 	return withDB(ctx, cfg, log, func(db *database) error {
 		s := bip.NewService(db.Pool)
 		defer s.Close()
-		head, err := s.Verify(ctx)
+		head, err := s.Verify(ctx, heads...)
 		if err != nil {
 			return err
 		}
@@ -120,7 +132,7 @@ func bipCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []st
 			fmt.Println("BIP log is empty.")
 			return nil
 		}
-		fmt.Printf("BIP log verified: %d entries, head %s\n", head.Seq, head.Hash)
+		fmt.Printf("BIP log verified: %d entries, head %s (keep it; check later with --head)\n", head.Seq, head)
 		return nil
 	})
 }

@@ -158,8 +158,17 @@ func TestServeLifecycle(t *testing.T) {
 		t.Fatalf("seed: %v\n%s", err, out)
 	}
 	// Every module's demo publishes, so the count is read, not assumed.
-	if out, err := run("bip", "verify"); err != nil || !regexp.MustCompile(`BIP log verified: [1-9][0-9] entries`).MatchString(out) {
+	out, err := run("bip", "verify")
+	kept := regexp.MustCompile(`BIP log verified: [1-9][0-9] entries, head ([0-9]+):([0-9a-f]{64})`).FindStringSubmatch(out)
+	if err != nil || kept == nil {
 		t.Fatalf("verify on a clean log: %v\n%s", err, out)
+	}
+	// A head kept earlier passes; one past the end says the log was cut.
+	if out, err := run("bip", "verify", "--head", kept[1]+":"+kept[2]); err != nil {
+		t.Fatalf("verify --head: %v\n%s", err, out)
+	}
+	if out, err := run("bip", "verify", "--head", "9999:"+kept[2]); err == nil || !strings.Contains(out, "cut") {
+		t.Fatalf("verify against a later head: %v\n%s", err, out)
 	}
 	// … and after someone rewrites a published version with plain SQL, it
 	// fails and names the entry.
@@ -182,7 +191,7 @@ func TestServeLifecycle(t *testing.T) {
 	}
 	conn.Close(context.Background())
 	cluster.Stop()
-	out, err := run("bip", "verify")
+	out, err = run("bip", "verify")
 	if err == nil || !strings.Contains(out, "entry 2 (publication 2 version 1)") {
 		t.Fatalf("verify after tampering: err=%v\n%s", err, out)
 	}

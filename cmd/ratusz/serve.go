@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/web"
 )
@@ -29,6 +30,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer srv.Close()
+	// The log's head is published in BIP once a day, for anyone to keep.
+	heads := bip.NewService(db.Pool)
+	defer heads.Close()
+	go heads.PublishHeadsDaily(ctx, func(err error) { log.Error("publishing the BIP log's head", "err", err) })
 	hs := srv.HTTPServer()
 	hs.RegisterOnShutdown(func() { srv.Shutdown(context.Background()) })
 	ln, err := net.Listen("tcp", cfg.Addr)
