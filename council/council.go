@@ -24,10 +24,14 @@ type Service struct{ pool *pgxpool.Pool }
 
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
 
-// mayManage: the council office and the chair prepare sessions and run votes.
-func mayManage(ctx context.Context) error {
+// MayManage is e-Rada's policy for the council office and the chair, who
+// prepare sessions and run votes: nil, EUNAUTHORIZED or EFORBIDDEN. The
+// service checks it; pages ask it to decide what to show.
+func MayManage(ctx context.Context) error {
 	return ratusz.ActorFromContext(ctx).Require(ratusz.RoleSecretary, ratusz.RoleChair)
 }
+
+func mayManage(ctx context.Context) error { return MayManage(ctx) }
 
 // Body is the council or one of its committees.
 type Body struct {
@@ -210,8 +214,14 @@ func SessionTopic(id int64) string { return sessionTopic(id) }
 func councillorOf(ctx context.Context, q interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
 }, bodyID int64) (int64, error) {
+	// A right of a councillor needs both: the councillor role on the
+	// account and an active membership under its e-mail. The e-mail alone
+	// kept the rights of an account whose role was taken away.
 	a := ratusz.ActorFromContext(ctx)
-	if err := a.Require(); err != nil {
+	if err := a.Require(ratusz.RoleCouncillor); err != nil {
+		if ratusz.ErrorCode(err) == ratusz.EFORBIDDEN {
+			return 0, ratusz.Errorf(ratusz.EFORBIDDEN, "err.council.not_councillor")
+		}
 		return 0, err
 	}
 	var id int64

@@ -325,6 +325,9 @@ func (s *Service) MyBodies(ctx context.Context) ([]*Body, error) {
 	if err := a.Require(); err != nil {
 		return nil, err
 	}
+	if !a.Has(ratusz.RoleCouncillor) {
+		return nil, nil
+	}
 	rows, _ := s.pool.Query(ctx, `SELECT b.id, b.name, b.kind, b.statutory_size FROM council_bodies b
 		WHERE EXISTS (SELECT 1 FROM councillors c WHERE c.body_id = b.id AND c.active AND lower(c.email) = lower($1)) ORDER BY b.kind, b.id`, a.Email)
 	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Body])

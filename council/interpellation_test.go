@@ -143,3 +143,34 @@ func TestConcurrentFilings(t *testing.T) {
 		}
 	}
 }
+
+// Rights follow the role and the membership together: an account whose
+// councillor role was taken away can no longer file or vote, though its
+// e-mail still matches a member.
+func TestCouncillorRightsNeedTheRole(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 3)
+	f.present(t, 3)
+	a := ratusz.ActorFromContext(f.as[0])
+	a.Roles = []ratusz.Role{ratusz.RoleResident}
+	demoted := ratusz.NewContextWithActor(context.Background(), a)
+	if _, err := f.s.File(demoted, f.councillors[0].BodyID, "zapytanie", "oświetlenia", "Kiedy?"); ratusz.ErrorCode(err) != ratusz.EFORBIDDEN {
+		t.Fatalf("filing without the role: %v", err)
+	}
+	v, err := f.s.CreateVote(f.office, f.item.ID, "Przyjęcie porządku", council.Simple)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.CastBallot(demoted, v.ID, council.For); ratusz.ErrorCode(err) != ratusz.EFORBIDDEN {
+		t.Fatalf("voting without the role: %v", err)
+	}
+	if err := f.s.CastBallot(f.as[0], v.ID, council.For); err != nil {
+		t.Fatalf("the councillor with the role: %v", err)
+	}
+	if bodies, _ := f.s.MyBodies(demoted); len(bodies) != 0 {
+		t.Fatal("an account without the role is offered the councillor's bodies")
+	}
+}

@@ -169,6 +169,9 @@ func TestEditionEndToEnd(t *testing.T) {
 	want(t, err, ratusz.EINVALID, "projects")
 	_, err = f.s.CastBallot(context.Background(), e.ID, participation.BallotInput{Projects: []int64{park.ID}})
 	want(t, err, ratusz.EUNAUTHORIZED, "")
+	// A staff account does not vote (its holder votes as a resident).
+	_, err = f.s.CastBallot(f.officer, e.ID, participation.BallotInput{Projects: []int64{park.ID}})
+	want(t, err, ratusz.EFORBIDDEN, "")
 	receipts := map[int]string{}
 	for who, ids := range map[int][]int64{1: {park.ID, play.ID}, 2: {park.ID}, 3: {bikes.ID, lib.ID}, 4: {lib.ID, bad1.ID}, 5: {bad1.ID}, 6: {play.ID, park.ID}} {
 		code, err := vote(who, ids...)

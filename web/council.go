@@ -356,7 +356,7 @@ func (p *consolePage) RepeatLabels() []string {
 
 // councilConsole is the chair's and the office's page to run a session.
 func (s *Server) councilConsole(w http.ResponseWriter, r *http.Request) error {
-	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+	if err := council.MayManage(r.Context()); err != nil {
 		return err
 	}
 	v, err := s.loadSessionView(r)
@@ -385,8 +385,10 @@ func (s *Server) renderConsole(w http.ResponseWriter, r *http.Request, code int,
 // console again with the message.
 func (s *Server) consoleAction(act func(r *http.Request, v *sessionView) error) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := r.ParseForm(); err != nil {
-			return toHTTPError(err)
+		// As the console's page: 401 or 403 before anything else, so that a
+		// refused visitor is never shown the console.
+		if err := council.MayManage(r.Context()); err != nil {
+			return err
 		}
 		v, err := s.loadSessionView(r)
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 // role, reads the JSON body into In and answers 201 {"id"}.
 func officeCreate[In any](create func(r *http.Request, in *In) (int64, error)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+		if err := council.MayManage(r.Context()); err != nil {
 			return err
 		}
 		var in In
@@ -79,7 +79,7 @@ func (s *Server) apiUpdateSession(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+	if err := council.MayManage(r.Context()); err != nil {
 		return err
 	}
 	var in council.SessionInput
@@ -156,7 +156,7 @@ func (s *Server) apiCloseSession(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) apiCurrentItem(w http.ResponseWriter, r *http.Request) error {
 	return s.sessionAction(func(r *http.Request, id int64) error {
-		if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+		if err := council.MayManage(r.Context()); err != nil {
 			return err
 		}
 		var in struct {
@@ -213,7 +213,7 @@ func (s *Server) createTerm(r *http.Request, in *termInput) (int64, error) {
 
 // apiAgendaFile attaches a file (multipart field "file") to an agenda item.
 func (s *Server) apiAgendaFile(w http.ResponseWriter, r *http.Request) error {
-	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair); err != nil {
+	if err := council.MayManage(r.Context()); err != nil {
 		return err
 	}
 	id, err := pathID(r, "id")

@@ -72,9 +72,7 @@ func (p *sessionEditPage) ItemLabels() []string {
 	return out
 }
 
-func requireOffice(r *http.Request) error {
-	return ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleSecretary, ratusz.RoleChair)
-}
+func requireOffice(r *http.Request) error { return council.MayManage(r.Context()) }
 
 func sessionForm(sess *council.Session) map[string]string {
 	if sess == nil {

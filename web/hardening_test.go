@@ -178,3 +178,27 @@ func TestBIPLogAPI(t *testing.T) {
 		t.Fatalf("limit: %d", res.Status)
 	}
 }
+
+// The console's actions answer a visitor who may not run the sitting with
+// 401 or 403, as the console's page does, never with the console.
+func TestConsoleActionsRefuseOutsiders(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	var session int64
+	if err := e.Pool.QueryRow(system, "SELECT id FROM council_sessions ORDER BY id LIMIT 1").Scan(&session); err != nil {
+		t.Fatal(err)
+	}
+	resident := e.browser()
+	resident.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
+	councillor := e.browser()
+	councillor.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
+	for _, action := range []string{"obecnosc", "glosowania", "otworz", "stan", "biezacy", "wyczytanie", "zmiana-porzadku", "zamknij", "uniewaznij"} {
+		path := fmt.Sprintf("/rada/sesje/%d/%s", session, action)
+		for who, want := range map[*browser]int{e.browser(): 401, resident: 403, councillor: 403} {
+			res := who.post(path, url.Values{"action": {"start"}})
+			if res.Status != want || strings.Contains(res.Body, "prowadzenie") && strings.Contains(res.Body, `action="/rada/sesje/`) {
+				t.Errorf("%s: %d, want %d", path, res.Status, want)
+			}
+		}
+	}
+}

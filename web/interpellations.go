@@ -86,7 +86,7 @@ type interpellationPage struct {
 
 func (s *Server) renderInterpellation(w http.ResponseWriter, r *http.Request, code int, i *council.Interpellation, errs map[string]string, answer string) {
 	p := &interpellationPage{I: i, Status: i.Status(todayUTC()), Answer: answer,
-		MayReply: i.AnsweredOn == nil && ratusz.ActorFromContext(r.Context()).Has(ratusz.RoleSecretary, ratusz.RoleChair)}
+		MayReply: i.AnsweredOn == nil && council.MayManage(r.Context()) == nil}
 	p.Lang = s.lang(r) // the handler translates messages before render
 	if i.PublicationID != nil {
 		p.BIPURL = fmt.Sprintf("/bip/publikacje/%d", *i.PublicationID)
