@@ -44,6 +44,12 @@ type env struct {
 
 func newEnv(t testing.TB, vars map[string]string) *env {
 	t.Helper()
+	return newEnvLog(t, vars, os.Stderr, slog.LevelError)
+}
+
+// newEnvLog is newEnv with the server's log written to w from level on.
+func newEnvLog(t testing.TB, vars map[string]string, w io.Writer, level slog.Level) *env {
+	t.Helper()
 	pool := testdb.New(t)
 	if _, err := demo.Seed(context.Background(), pool, io.Discard); err != nil {
 		t.Fatal(err)
@@ -61,7 +67,7 @@ func newEnv(t testing.TB, vars map[string]string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 	s, err := web.New(web.Deps{Config: cfg, Pool: pool, Secret: demo.TestSecret, Log: log})
 	if err != nil {
 		t.Fatal(err)

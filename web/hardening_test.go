@@ -3,14 +3,19 @@ package web_test
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/ratusz/ratusz/internal/testdb"
 )
 
 // Text that PostgreSQL cannot store (invalid UTF-8, NUL) used to reach the
@@ -200,5 +205,146 @@ func TestConsoleActionsRefuseOutsiders(t *testing.T) {
 				t.Errorf("%s: %d, want %d", path, res.Status, want)
 			}
 		}
+	}
+}
+
+// lockedBuffer is a log sink safe for the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// No secret reaches the log, at its most talkative level: not a password,
+// a session id, an API token, a budget receipt, nor an unsubscribe token
+// (the mail fallback used to log whole messages, tokens included).
+func TestLogsHoldNoSecrets(t *testing.T) {
+	t.Parallel()
+	var logs lockedBuffer
+	dataDir := testdb.TempDir(t)
+	e := newEnvLog(t, map[string]string{"RATUSZ_DATA_DIR": dataDir}, &logs, slog.LevelDebug)
+	if err := e.Server.SyncSearch(system); err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string]string{"password": "demo-mieszkaniec-2026", "staff password": "demo-radna-2026"}
+
+	// A resident signs in and votes in the budget.
+	b := e.browser()
+	b.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
+	u, _ := url.Parse(e.URL)
+	for _, c := range b.Jar.Cookies(u) {
+		if c.Name == "ratusz_session" {
+			secrets["session"] = c.Value
+		}
+	}
+	var edition int64
+	e.Pool.QueryRow(system, "SELECT id FROM pb_editions WHERE phase = 'voting' LIMIT 1").Scan(&edition)
+	var project string
+	e.Pool.QueryRow(system, "SELECT id::text FROM pb_projects WHERE edition_id = $1 AND status = 'accepted' ORDER BY id LIMIT 1", edition).Scan(&project)
+	res := b.post(fmt.Sprintf("/budzet-obywatelski/%d/glosuj", edition), url.Values{"p": {project}})
+	code := regexp.MustCompile(`<strong>([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})</strong>`).FindStringSubmatch(res.Body)
+	if code == nil {
+		t.Fatalf("no receipt: %d", res.Status)
+	}
+	secrets["receipt"] = code[1]
+	res = b.get(fmt.Sprintf("/budzet-obywatelski/%d/karty?kod=%s", edition, url.QueryEscape(code[1])))
+	_ = res
+
+	// An API token in use.
+	tok := e.token("biuro.rady@przykladowo.pl")
+	secrets["token"] = strings.TrimPrefix(tok, "rtz_")
+	pub := `{"category":"ogloszenia","title":"Obwieszczenie o zmianie planu dla rejonu Sowiej Góry","body":"Plan.","produced_by":"Wydział","responsible":"Naczelnik","produced_at":"2026-11-20"}`
+	e.do("POST", "/api/v1/publications", tok, strings.NewReader(`{"category":"ogloszenia","title":"x"`)) // a refused one too
+
+	// A saved search whose alert goes to the mail fallback.
+	r := e.browser()
+	r.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
+	r.post("/szukaj/zapisane", url.Values{"q": {"sowiej góry"}})
+	if res := e.do("POST", "/api/v1/publications", tok, strings.NewReader(pub)); res.Status != 201 {
+		t.Fatalf("publication: %d %s", res.Status, res.Body)
+	}
+	e.Server.SyncSearch(system)
+	if err := e.Server.CheckSearchAlerts(system); err != nil {
+		t.Fatal(err)
+	}
+	spooled, _ := filepath.Glob(filepath.Join(dataDir, "mail", "*.eml"))
+	if len(spooled) != 1 {
+		t.Fatalf("%d spooled mails, want 1", len(spooled))
+	}
+	mail, _ := os.ReadFile(spooled[0])
+	link := regexp.MustCompile(`/szukaj/wypisz/([A-Za-z0-9_-]+)`).FindStringSubmatch(string(mail))
+	if link == nil {
+		t.Fatalf("no unsubscribe link in the spooled mail:\n%s", mail)
+	}
+	secrets["unsubscribe token"] = link[1]
+	if fi, _ := os.Stat(spooled[0]); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("spooled mail is mode %v", fi.Mode().Perm())
+	}
+	e.browser().get(link[0]) // following the link is logged too
+
+	out := logs.String()
+	if !strings.Contains(out, "request") {
+		t.Fatal("nothing was logged")
+	}
+	for what, s := range secrets {
+		if s != "" && strings.Contains(out, s) {
+			t.Errorf("the log holds a %s", what)
+		}
+	}
+}
+
+// Behind https the site tells browsers to keep to https (HSTS); on plain
+// http (the demo) it does not.
+func TestHSTSOnlyOverHTTPS(t *testing.T) {
+	t.Parallel()
+	plain := newEnv(t, nil)
+	if h := plain.browser().get("/").Header.Get("Strict-Transport-Security"); h != "" {
+		t.Fatalf("HSTS over http: %q", h)
+	}
+	secure := newEnv(t, map[string]string{"RATUSZ_BASE_URL": "https://bip.przykladowo.pl"})
+	if h := secure.browser().get("/").Header.Get("Strict-Transport-Security"); !strings.HasPrefix(h, "max-age=") {
+		t.Fatalf("no HSTS with an https base URL: %q", h)
+	}
+}
+
+// Sixty saves sent at once passed the limit of fifty; now fifty are kept
+// and the rest refused.
+func TestSavedSearchLimitHoldsInParallel(t *testing.T) {
+	t.Parallel()
+	e := searchEnv(t, nil)
+	b := e.browser()
+	b.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
+	var wg sync.WaitGroup
+	codes := make(chan int, 60)
+	for i := range 60 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes <- b.post("/szukaj/zapisane", url.Values{"q": {fmt.Sprintf("uchwała %d", i)}}).Status
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	refused := 0
+	for c := range codes {
+		if c == 400 {
+			refused++
+		}
+	}
+	var n int
+	e.Pool.QueryRow(system, "SELECT count(*) FROM search_saved WHERE active").Scan(&n)
+	if n != 50 || refused != 10 {
+		t.Fatalf("%d saved, %d refused; want 50 and 10", n, refused)
 	}
 }

@@ -12,7 +12,7 @@ import (
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	s.router = r
-	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer, securityHeaders, s.limitBodies, s.authenticate, s.readForms)
+	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer, s.securityHeaders, s.limitBodies, s.authenticate, s.readForms)
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)

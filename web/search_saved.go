@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"net/smtp"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,12 +157,6 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 		if replace, err = strconv.ParseInt(r.PostForm.Get("zastap"), 10, 64); err != nil || replace <= 0 {
 			return ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
 		}
-	} else {
-		var n int
-		s.pool.QueryRow(r.Context(), "SELECT count(*) FROM search_saved WHERE user_id = $1 AND active", a.UserID).Scan(&n)
-		if n >= 50 {
-			return ratusz.Invalid("q", "err.search.too_many", 50)
-		}
 	}
 	q.Sort, q.Limit = "date", 100
 	res, err := s.search.index.Search(r.Context(), q)
@@ -184,6 +180,8 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 			if tag.RowsAffected() == 0 {
 				return ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
 			}
+		} else if err := search.SaveWithin(r.Context(), tx, a.UserID, maxSaved); err != nil {
+			return err
 		} else if err := tx.QueryRow(r.Context(), `INSERT INTO search_saved (user_id, email, query, filters, lang)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.UserID, a.Email, q.Q, fj, string(s.lang(r))).Scan(&id); err != nil {
 			return err
@@ -202,6 +200,9 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/szukaj?"+f.Encode(), http.StatusSeeOther)
 	return nil
 }
+
+// maxSaved is how many searches one person may save.
+const maxSaved = 50
 
 // savedKeys are the parameters a saved search keeps.
 var savedKeys = []string{"q", "typ", "kategoria", "organ", "kadencja", "status", "od", "do"}
@@ -442,8 +443,34 @@ func (a *alerter) send(ctx context.Context, id int64, to, query string, filters 
 		i18n.T(lang, "search.mail.all"), base, filters.Encode(), i18n.T(lang, "search.mail.unsubscribe"), base, token)
 	subject := i18n.T(lang, "search.mail.subject", a.s.cfg.Municipality, label)
 	return sendMail(ctx, a.s.cfg.SMTPURL, "ratusz@"+a.s.cfg.BaseURL.Hostname(), to, subject, b.String(), func(msg string) {
-		a.s.log.Info("mail (RATUSZ_SMTP_URL not set)", "to", to, "subject", subject, "body", msg)
+		// Without a mail server the message goes to a file only its owner
+		// reads, never to the log: it carries an unsubscribe token.
+		path, err := spoolMail(filepath.Join(a.s.cfg.DataDir, "mail"), "ratusz@"+a.s.cfg.BaseURL.Hostname(), to, subject, msg)
+		if err != nil {
+			a.s.log.Error("mail not sent and not spooled (RATUSZ_SMTP_URL not set)", "err", err)
+			return
+		}
+		a.s.log.Info("mail spooled (RATUSZ_SMTP_URL not set)", "file", path)
 	})
+}
+
+// spoolMail writes a message to a file of dir, readable by its owner only,
+// and returns the file's path.
+func spoolMail(dir, from, to, subject, body string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(dir, time.Now().UTC().Format("20060102T150405")+"-*.eml")
+	if err != nil {
+		return "", err
+	}
+	msg := "From: " + from + "\r\nTo: " + to + "\r\nSubject: " + mime.QEncoding.Encode("utf-8", subject) +
+		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body
+	if _, err := f.WriteString(msg); err != nil {
+		f.Close()
+		return "", err
+	}
+	return f.Name(), f.Close()
 }
 
 // sendMail sends a plain-text message through the server of smtpURL
