@@ -9,7 +9,7 @@ AXE_VERSION := 4.14.1
 AXE     := $(TOOLS)/node_modules/axe-core/axe.min.js
 export RATUSZ_AXE := $(AXE)
 
-.PHONY: run test build bench bench-http postgres chromium axe npm wrk clean
+.PHONY: run test fuzz build bench bench-http postgres chromium axe npm wrk clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/ratusz
@@ -21,6 +21,18 @@ run: postgres build
 test: postgres chromium axe
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# Each fuzz target for a short, bounded time, from the corpus committed in
+# testdata/fuzz (which plain `go test` also runs as cases).
+FUZZTIME ?= 10s
+FUZZ := bip:FuzzDiff bip:FuzzRenderMarkdown bip:FuzzPlainText participation:FuzzParsePabulib search:FuzzQueryPlan
+fuzz:
+	@set -e; for t in $(FUZZ); do \
+		echo "== fuzz $${t#*:} ($(FUZZTIME))"; \
+		$(GO) test ./$${t%%:*} -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) 2>&1 | tail -n 2; \
+		test $${PIPESTATUS[0]} -eq 0; \
+	done
 
 bench: postgres build wrk
 	$(GO) test -run '^$$' -bench . -skip 'LiveViewers|Tally|Pabulib|BallotIntake|Postgres|IndexerSync' -benchmem -benchtime 20000x -timeout 30m ./...

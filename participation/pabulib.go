@@ -429,7 +429,7 @@ func (p *parser) parse() (*Instance, error) {
 				in.VoteColumns = header
 				// Size the ballots from the lines and commas left, so that
 				// they are allocated once.
-				rest := p.src[p.pos:]
+				rest := p.src[min(p.pos, len(p.src)):] // the header may be the file's last line, without a newline
 				lines, commas := strings.Count(rest, "\n")+1, strings.Count(rest, ",")
 				in.Ballots = make([]Ballot, 0, lines)
 				ballotIdx = make([]int32, 0, lines+commas)
@@ -647,10 +647,13 @@ func clip(s string) string {
 		return s
 	}
 	cut := 60
-	for !utf8.RuneStart(s[cut]) {
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "…"
+	if cut == 0 { // not UTF-8 at all: cut the bytes, and show them as valid text
+		cut = 60
+	}
+	return strings.ToValidUTF8(s[:cut], "�") + "…"
 }
 
 // amountScale returns the number of significant decimal digits of a

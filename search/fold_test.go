@@ -2,6 +2,7 @@ package search
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -51,4 +52,37 @@ func TestSnippetEscapes(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
+}
+
+// Whatever people type, the query sent to PostgreSQL quotes only letters
+// and digits, so no input can change its syntax, and identifiers are found
+// in the text as typed.
+func FuzzQueryPlan(f *testing.F) {
+	for _, s := range []string{"uchwała nr XII/145/2024", "DS-89/24 ", "'); DROP TABLE x; --", "a:* & !b", "zażółć gęślą jaźń", "\xff\xfe", "RI-IX/000779"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		ws, long := queryWords(q)
+		near := map[string][]string{}
+		for _, w := range long {
+			near[w] = []string{w + "a"}
+		}
+		pl := planOf(q, ws, near)
+		for _, op := range []string{"&", "|", "n-1"} {
+			ts := pl.tsquery(op)
+			for _, part := range strings.Split(ts, "'") {
+				if strings.ContainsAny(part, `\`) {
+					t.Fatalf("%q gives %q", q, ts)
+				}
+			}
+			if strings.Count(ts, "'")%2 != 0 {
+				t.Fatalf("%q gives unbalanced quotes: %q", q, ts)
+			}
+		}
+		for _, n := range pl.numbers {
+			if !strings.Contains(fold(q), n) {
+				t.Fatalf("number %q is not in %q", n, q)
+			}
+		}
+	})
 }

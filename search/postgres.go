@@ -131,9 +131,35 @@ func (g plan) tsquery(op string) string {
 // parse splits a query into words, finds each long word's neighbours
 // within one edit in the lexicon, and marks the last word as a prefix.
 func (p *Postgres) parse(ctx context.Context, q string) (plan, error) {
-	pl := plan{numbers: Numbers(q), m: matcher{exact: map[string]bool{}}}
+	ws, long := queryWords(q)
+	near := map[string][]string{}
+	if len(long) > 0 {
+		rows, err := p.pool.Query(ctx, `SELECT q, w FROM unnest($1::text[]) q,
+			LATERAL (SELECT word AS w FROM search_lexicon ORDER BY word <-> q LIMIT 8) x`, long)
+		if err != nil {
+			return plan{}, err
+		}
+		for rows.Next() {
+			var qw, w string
+			if err := rows.Scan(&qw, &w); err != nil {
+				return plan{}, err
+			}
+			if w != qw && editDistance1(qw, w) {
+				near[qw] = append(near[qw], w)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return plan{}, err
+		}
+	}
+	return planOf(q, ws, near), nil
+}
+
+// queryWords returns a query's words that count (at most twelve, without
+// stopwords unless there is nothing else) and those long enough to look up
+// neighbours for.
+func queryWords(q string) (ws, long []string) {
 	all := words(q)
-	var ws []string
 	for _, w := range all {
 		if !stopwords[w] {
 			ws = append(ws, w)
@@ -145,32 +171,18 @@ func (p *Postgres) parse(ctx context.Context, q string) (plan, error) {
 	if len(ws) > 12 {
 		ws = ws[:12]
 	}
-	var long []string
 	for _, w := range ws {
 		if utf8.RuneCountInString(w) >= 5 && !isDigits(w) {
 			long = append(long, w)
 		}
 	}
-	near := map[string][]string{}
-	if len(long) > 0 {
-		rows, err := p.pool.Query(ctx, `SELECT q, w FROM unnest($1::text[]) q,
-			LATERAL (SELECT word AS w FROM search_lexicon ORDER BY word <-> q LIMIT 8) x`, long)
-		if err != nil {
-			return pl, err
-		}
-		for rows.Next() {
-			var qw, w string
-			if err := rows.Scan(&qw, &w); err != nil {
-				return pl, err
-			}
-			if w != qw && editDistance1(qw, w) {
-				near[qw] = append(near[qw], w)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return pl, err
-		}
-	}
+	return ws, long
+}
+
+// planOf builds the plan from the words and their neighbours in the
+// lexicon; the last word is also a prefix unless the query ends in a space.
+func planOf(q string, ws []string, near map[string][]string) plan {
+	pl := plan{numbers: Numbers(q), m: matcher{exact: map[string]bool{}}}
 	trailing := !strings.HasSuffix(q, " ")
 	for i, w := range ws {
 		alts := []string{w}
@@ -185,7 +197,7 @@ func (p *Postgres) parse(ctx context.Context, q string) (plan, error) {
 		}
 		pl.groups = append(pl.groups, alts)
 	}
-	return pl, nil
+	return pl
 }
 
 func isDigits(s string) bool {
