@@ -26,6 +26,13 @@ func openDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*d
 		if err := db.cluster.Start(ctx); err != nil {
 			return nil, err
 		}
+		switch {
+		case db.cluster.Moved:
+			log.Info("the postgres user cannot reach the data directory, so its PostgreSQL cluster is kept where it can, and reused from there",
+				"data_dir", filepath.Dir(db.cluster.Relocated), "cluster", db.cluster.Dir)
+		case db.cluster.Relocated != "":
+			log.Debug("PostgreSQL cluster of this data directory", "cluster", db.cluster.Dir)
+		}
 		if db.cluster.Started() {
 			log.Info("embedded PostgreSQL started", "dir", db.cluster.Dir)
 		} else {

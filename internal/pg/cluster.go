@@ -4,6 +4,8 @@ package pg
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -26,6 +28,16 @@ type Cluster struct {
 	Dir      string   // the data directory, e.g. ./data/postgres
 	Settings []string // extra "name=value" server settings for this start
 	NoSync   bool     // initdb --no-sync (tests)
+
+	// RelocateBase is where, as root, a cluster goes when the postgres
+	// user cannot reach Dir (a clone in root's 0700 home): default
+	// /var/lib/ratusz. Relocated then names the Dir that was asked for,
+	// and Dir is where the cluster really is.
+	RelocateBase string
+	Relocated    string
+	// Moved is set when this start made the relocated cluster (the caller
+	// says so in its log, once).
+	Moved bool
 
 	bin     string
 	cred    *syscall.Credential // set when we run as root: the cluster runs as "postgres"
@@ -95,6 +107,15 @@ func (c *Cluster) Start(ctx context.Context) error {
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+		if blocked, why := unreachable(filepath.Dir(dir), uid, gid); blocked != "" {
+			// Never loosen the user's own folders: keep the cluster where
+			// postgres can reach it, under a name made from the data
+			// directory, so that every start with it finds the same one.
+			if err := c.relocate(dir, uid, gid); err != nil {
+				return fmt.Errorf("the postgres user cannot enter %s (%s), and the cluster could not be kept elsewhere: %w", blocked, why, err)
+			}
+			dir = c.Dir
+		}
 	}
 
 	// Serialise concurrent starts (a CLI command next to a starting server).
@@ -129,6 +150,89 @@ func (c *Cluster) Start(ctx context.Context) error {
 	return nil
 }
 
+// relocate points the cluster at RelocateBase/<name of dir>/postgres,
+// owned by postgres, made on first use.
+func (c *Cluster) relocate(dir string, uid, gid int) error {
+	base := c.RelocateBase
+	if base == "" {
+		base = "/var/lib/ratusz"
+	}
+	sum := sha256.Sum256([]byte(dir))
+	name := strings.Trim(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, filepath.Dir(dir)), "-")
+	if len(name) > 60 {
+		name = name[len(name)-60:]
+	}
+	home := filepath.Join(base, name+"-"+hex.EncodeToString(sum[:4]))
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return err
+	}
+	if blocked, why := unreachable(base, uid, gid); blocked != "" {
+		return fmt.Errorf("the postgres user cannot enter %s either (%s)", blocked, why)
+	}
+	if err := os.Mkdir(home, 0o700); err == nil {
+		c.Moved = true
+	} else if !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	if err := os.Chown(home, uid, gid); err != nil {
+		return err
+	}
+	c.Relocated, c.Dir = dir, filepath.Join(home, "postgres")
+	// A note beside the data directory says where its cluster is.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err == nil {
+		os.WriteFile(dir+".location", []byte(c.Dir+"\n"), 0o644)
+	}
+	return nil
+}
+
+// unreachable returns the first directory on the way to path (path
+// included) that the user uid:gid cannot enter, and why in words, or "".
+func unreachable(path string, uid, gid int) (string, string) {
+	path = filepath.Clean(path)
+	var chain []string
+	for p := path; ; p = filepath.Dir(p) {
+		chain = append([]string{p}, chain...)
+		if p == filepath.Dir(p) {
+			break
+		}
+	}
+	for _, p := range chain {
+		fi, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			return "", "" // made later, by us, open enough
+		} else if err != nil {
+			return p, err.Error()
+		}
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		if !ok {
+			return "", ""
+		}
+		mode := fi.Mode().Perm()
+		var can bool
+		switch {
+		case int(st.Uid) == uid:
+			can = mode&0o100 != 0
+		case int(st.Gid) == gid:
+			can = mode&0o010 != 0
+		default:
+			can = mode&0o001 != 0
+		}
+		if !can {
+			owner := strconv.Itoa(int(st.Uid))
+			if u, err := user.LookupId(owner); err == nil {
+				owner = u.Username
+			}
+			return p, fmt.Sprintf("mode %04o, owned by %s", mode, owner)
+		}
+	}
+	return "", ""
+}
+
 func (c *Cluster) initdb(ctx context.Context) error {
 	tmp := c.Dir + ".init"
 	_ = os.RemoveAll(tmp)
@@ -145,7 +249,12 @@ func (c *Cluster) initdb(ctx context.Context) error {
 		args = append(args, "--no-sync")
 	}
 	if out, err := c.command(ctx, "initdb", args...).CombinedOutput(); err != nil {
-		return fmt.Errorf("initdb: %v: %s", err, lastLines(string(out), 10))
+		if c.cred != nil {
+			if blocked, why := unreachable(tmp, int(c.cred.Uid), int(c.cred.Gid)); blocked != "" {
+				return fmt.Errorf("initdb in %s: the postgres user cannot enter %s (%s)", tmp, blocked, why)
+			}
+		}
+		return fmt.Errorf("initdb in %s: %v: %s", tmp, err, lastLines(string(out), 10))
 	}
 	// Only the owner may reach the socket; trust authentication is safe there.
 	conf := "\n# ratusz\nlisten_addresses = ''\nunix_socket_permissions = 0700\n"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -109,5 +110,63 @@ func TestMigrateConcurrent(t *testing.T) {
 	}
 	if pending, err := pg.Pending(ctx, pool); err != nil || len(pending) != 0 {
 		t.Fatalf("pending = %v, %v", pending, err)
+	}
+}
+
+// As root, a clone in root's 0700 home used to stop at "initdb: fork/exec
+// …: permission denied", since the cluster runs as postgres. The cluster
+// is now kept where postgres can reach it, the user's folder keeps its
+// mode, and the next start finds the same cluster.
+func TestClusterInPrivateFolderAsRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only as root does the cluster run as another user")
+	}
+	if _, err := pg.FindBinaries(); err != nil {
+		testdb.Unavailable(t, err)
+	}
+	ctx := context.Background()
+	home, err := os.MkdirTemp("", "ratusz-home-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(home)
+	if err := os.Chmod(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	base := testdb.TempDir(t) // stands for /var/lib/ratusz
+	dir := filepath.Join(home, "ratusz", "data", "postgres")
+	c := &pg.Cluster{Dir: dir, NoSync: true, RelocateBase: base}
+	if err := c.Start(ctx); err != nil {
+		t.Fatalf("start in a 0700 folder: %v", err)
+	}
+	defer c.Stop()
+	if !c.Moved || c.Relocated != dir || !strings.HasPrefix(c.Dir, base+"/") {
+		t.Fatalf("cluster at %s (moved %v, asked %s)", c.Dir, c.Moved, c.Relocated)
+	}
+	if fi, _ := os.Stat(home); fi.Mode().Perm() != 0o700 {
+		t.Fatalf("the private folder was loosened to %v", fi.Mode().Perm())
+	}
+	url, err := c.EnsureDatabase(ctx, "ratusz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	if err := c.Stop(); err != nil {
+		t.Fatalf("clean stop: %v", err)
+	}
+	again := &pg.Cluster{Dir: dir, RelocateBase: base}
+	if err := again.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer again.Stop()
+	if again.Dir != c.Dir || again.Moved {
+		t.Fatalf("second start: cluster at %s, moved %v; want the same %s", again.Dir, again.Moved, c.Dir)
+	}
+	if err := again.Stop(); err != nil {
+		t.Fatal(err)
 	}
 }
