@@ -124,21 +124,30 @@ type violation struct {
 	Nodes  []string `json:"nodes"`
 }
 
-// check runs axe-core on the page and saves a screenshot named name.
+// check runs axe-core on the page at 1280 px and at 390 px (a phone) and
+// saves a screenshot of each, named name and name_390.
 func (p *page) check(name string) {
 	p.t.Helper()
 	value(p, chromedp.Evaluate[bool](p.axe+";true"))
 	script := `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
 		.then(r => r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help,
 			nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))`
-	vs := value(p, chromedp.Evaluate[[]violation](script, chromedp.EvalAwaitPromise))
-	shot := value(p, chromedp.FullScreenshot(100))
-	os.WriteFile(filepath.Join(p.shots, name+".png"), shot, 0o644)
-	p.checks++
-	for _, v := range vs {
-		b, _ := json.Marshal(v.Nodes)
-		p.t.Errorf("%s (%s): axe %s [%s] %s at %s", name, p.location(), v.ID, v.Impact, v.Help, b)
+	for _, width := range []int64{1280, 390} {
+		shotName := name
+		if width != 1280 {
+			shotName = fmt.Sprintf("%s_%d", name, width)
+			p.run(chromedp.EmulateViewport(width, 844))
+		}
+		vs := value(p, chromedp.Evaluate[[]violation](script, chromedp.EvalAwaitPromise))
+		shot := value(p, chromedp.FullScreenshot(100))
+		os.WriteFile(filepath.Join(p.shots, shotName+".png"), shot, 0o644)
+		p.checks++
+		for _, v := range vs {
+			b, _ := json.Marshal(v.Nodes)
+			p.t.Errorf("%s at %d px (%s): axe %s [%s] %s at %s", name, width, p.location(), v.ID, v.Impact, v.Help, b)
+		}
 	}
+	p.run(chromedp.EmulateViewport(1280, 900))
 }
 
 func (p *page) fill(sel, val string) {
@@ -469,6 +478,37 @@ func TestBrowser(t *testing.T) {
 		p.check("pl_budzet_nowa")
 		p.open("/budzet-obywatelski/2/karta-papierowa")
 		p.check("pl_budzet_karta_papierowa")
+		// Ending the vote without the commission's key: the form says why,
+		// beside the key's field.
+		p.open("/budzet-obywatelski/2")
+		p.check("pl_budzet_etap_klucz")
+		p.run(chromedp.SetValue(`#phase`, "results"))
+		p.click(`form.inline-form button[type=submit]`)
+		if !strings.Contains(p.text(), "Wpisz klucz komisji") {
+			t.Fatalf("a missing key not explained: %s", p.text())
+		}
+		p.check("pl_budzet_etap_bez_klucza")
+		// Opening a vote shows the commission's key once.
+		tok := e.token("bo@przykladowo.pl")
+		r := e.do("POST", "/api/v1/pb/editions", tok, strings.NewReader(`{"year":2029,"name":"Budżet obywatelski 2029","districts":[{"name":"Gmina","budget":10000000,"citywide":true}]}`))
+		id := fmt.Sprint(r.json(t)["id"])
+		res := e.do("POST", "/api/v1/pb/editions/"+id+"/projects", e.token("jan.kowalski@example.pl"), strings.NewReader(`{"district":`+
+			fmt.Sprint(r.json(t)["districts"].([]any)[0].(map[string]any)["id"])+`,"title":"Ławki","description":"x","cost_items":[{"item":"a","cost":100000}]}`))
+		e.do("POST", "/api/v1/pb/editions/"+id+"/phase", tok, strings.NewReader(`{"phase":"verification"}`))
+		e.do("POST", "/api/v1/pb/projects/"+fmt.Sprint(res.json(t)["id"])+"/verification", tok, strings.NewReader(`{"status":"accepted"}`))
+		p.open("/budzet-obywatelski/" + id)
+		p.run(chromedp.SetValue(`#phase`, "voting"))
+		p.click(`form.inline-form button[type=submit]`)
+		if !strings.Contains(p.text(), "Klucz jest pokazywany tylko raz") {
+			t.Fatalf("no key page: %s", p.text())
+		}
+		p.check("pl_budzet_klucz_komisji")
+		p.open("/lang/en?next=/budzet-obywatelski/" + id)
+		if !strings.Contains(p.text(), "The commission's ballot key") {
+			t.Fatalf("the key field is not in English: %s", p.text())
+		}
+		p.check("en_budzet_etap_klucz")
+		p.open("/lang/pl?next=/budzet-obywatelski")
 	})
 
 	t.Run("Search", func(t *testing.T) {

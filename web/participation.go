@@ -103,6 +103,8 @@ type pbEditionPage struct {
 	Pools    []pbPool
 	Officer  bool
 	HasVoted bool
+	MayVote  bool   // a resident, or someone not signed in (asked to sign in)
+	Chosen   string // the phase in the form: the edition's, or the one just refused
 	Phases   []string
 }
 
@@ -166,7 +168,12 @@ func (s *Server) renderEdition(w http.ResponseWriter, r *http.Request, code int,
 	if err != nil {
 		return err
 	}
-	p := &pbEditionPage{E: e, Pools: pools(e, projects), Officer: isPBOfficer(r), Phases: participation.Phases}
+	a := ratusz.ActorFromContext(r.Context())
+	p := &pbEditionPage{E: e, Pools: pools(e, projects), Officer: isPBOfficer(r), Phases: participation.Phases,
+		MayVote: a.Anonymous() || a.Has(ratusz.RoleResident), Chosen: e.Phase}
+	if errs != nil && r.PostForm.Get("phase") != "" {
+		p.Chosen = r.PostForm.Get("phase")
+	}
 	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Errors = errs
 	if p.HasVoted, err = s.pb.HasVoted(r.Context(), e.ID); err != nil {

@@ -28,7 +28,8 @@ Commands:
                                 create a staff account (a password is generated if none is given)
   token create --email E [--name N]
                                 print a new API token for the account (only its hash is stored)
-  bip verify                    recompute the BIP hash log; name the first broken entry
+  bip verify [--head SEQ:HASH]…
+                                recompute the BIP hash log and check heads kept earlier; name the first broken entry
   import radoskop FILE [--body NAME] [--seats N]
                                 import a council term published in the Radoskop JSON format
   import radoskop-interpellations FILE --body NAME

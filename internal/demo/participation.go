@@ -118,5 +118,6 @@ func seedParticipation(ctx context.Context, pool *pgxpool.Pool, secret []byte, o
 		return err
 	}
 	fmt.Fprintln(out, "Demo participatory budget: 2026 with results in BIP, 2027 in the voting phase.")
+	fmt.Fprintln(out, "  The 2027 commission's ballot key, needed to end that vote:", DemoBallotKey)
 	return nil
 }
