@@ -4,17 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"mime"
-	"net"
 	"net/http"
-	"net/smtp"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -442,104 +436,5 @@ func (a *alerter) send(ctx context.Context, id int64, to, query string, filters 
 	fmt.Fprintf(&b, "\r\n%s\r\n%s/szukaj?%s\r\n\r\n%s\r\n%s/szukaj/wypisz/%s\r\n",
 		i18n.T(lang, "search.mail.all"), base, filters.Encode(), i18n.T(lang, "search.mail.unsubscribe"), base, token)
 	subject := i18n.T(lang, "search.mail.subject", a.s.cfg.Municipality, label)
-	return sendMail(ctx, a.s.cfg.SMTPURL, "ratusz@"+a.s.cfg.BaseURL.Hostname(), to, subject, b.String(), func(msg string) {
-		// Without a mail server the message goes to a file only its owner
-		// reads, never to the log: it carries an unsubscribe token.
-		path, err := spoolMail(filepath.Join(a.s.cfg.DataDir, "mail"), "ratusz@"+a.s.cfg.BaseURL.Hostname(), to, subject, msg)
-		if err != nil {
-			a.s.log.Error("mail not sent and not spooled (RATUSZ_SMTP_URL not set)", "err", err)
-			return
-		}
-		a.s.log.Info("mail spooled (RATUSZ_SMTP_URL not set)", "file", path)
-	})
-}
-
-// spoolMail writes a message to a file of dir, readable by its owner only,
-// and returns the file's path.
-func spoolMail(dir, from, to, subject, body string) (string, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(dir, time.Now().UTC().Format("20060102T150405")+"-*.eml")
-	if err != nil {
-		return "", err
-	}
-	msg := "From: " + from + "\r\nTo: " + to + "\r\nSubject: " + mime.QEncoding.Encode("utf-8", subject) +
-		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body
-	if _, err := f.WriteString(msg); err != nil {
-		f.Close()
-		return "", err
-	}
-	return f.Name(), f.Close()
-}
-
-// sendMail sends a plain-text message through the server of smtpURL
-// (smtp:// with STARTTLS when offered away from loopback, or smtps://);
-// with no server it hands the message to logf.
-func sendMail(ctx context.Context, smtpURL, from, to, subject, body string, logf func(string)) error {
-	if smtpURL == "" {
-		logf(body)
-		return nil
-	}
-	u, err := url.Parse(smtpURL)
-	if err != nil {
-		return err
-	}
-	host := u.Hostname()
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"smtps": "465"}[u.Scheme]
-		if port == "" {
-			port = "587"
-		}
-	}
-	addr := net.JoinHostPort(host, port)
-	d := net.Dialer{Timeout: 10 * time.Second}
-	var conn net.Conn
-	if u.Scheme == "smtps" {
-		conn, err = tls.DialWithDialer(&d, "tcp", addr, &tls.Config{ServerName: host})
-	} else {
-		conn, err = d.DialContext(ctx, "tcp", addr)
-	}
-	if err != nil {
-		return fmt.Errorf("smtp: %w", err)
-	}
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("smtp: %w", err)
-	}
-	defer c.Close()
-	if ok, _ := c.Extension("STARTTLS"); ok && u.Scheme == "smtp" {
-		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
-			return fmt.Errorf("smtp: %w", err)
-		}
-	}
-	if u.User != nil {
-		pw, _ := u.User.Password()
-		if err := c.Auth(smtp.PlainAuth("", u.User.Username(), pw, host)); err != nil {
-			return fmt.Errorf("smtp: %w", err)
-		}
-	}
-	if err := c.Mail(from); err != nil {
-		return fmt.Errorf("smtp: %w", err)
-	}
-	if err := c.Rcpt(to); err != nil {
-		return fmt.Errorf("smtp: %w", err)
-	}
-	w, err := c.Data()
-	if err != nil {
-		return fmt.Errorf("smtp: %w", err)
-	}
-	msg := "From: " + from + "\r\nTo: " + to + "\r\nSubject: " + mime.QEncoding.Encode("utf-8", subject) +
-		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\nDate: " +
-		time.Now().UTC().Format(time.RFC1123Z) + "\r\n\r\n" + body
-	if _, err := w.Write([]byte(msg)); err != nil {
-		return fmt.Errorf("smtp: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("smtp: %w", err)
-	}
-	return c.Quit()
+	return a.s.mailer.Send(ctx, to, subject, b.String())
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
+	"github.com/ratusz/ratusz/internal/mail"
 	"github.com/ratusz/ratusz/participation"
 )
 
@@ -38,6 +40,7 @@ type Server struct {
 	handler  http.Handler
 	router   chi.Router
 
+	mailer   *mail.Mailer
 	live     *hub
 	stopLive func()
 	search   *searchState // search.go
@@ -79,6 +82,8 @@ func New(d Deps) (*Server, error) {
 		return nil, errors.New("web: the server's secret is missing (config.Secret)")
 	}
 	s.pb.SetVoterKey(d.Secret)
+	s.mailer = &mail.Mailer{URL: d.Config.SMTPURL, From: "ratusz@" + d.Config.BaseURL.Hostname(),
+		Spool: filepath.Join(d.Config.DataDir, "mail"), Log: s.log}
 	if d.Config.OIDCEnabled() {
 		s.oidc = newOIDCClient(d.Config)
 	}
