@@ -26,7 +26,7 @@ test: postgres chromium axe
 # Each fuzz target for a short, bounded time, from the corpus committed in
 # testdata/fuzz (which plain `go test` also runs as cases).
 FUZZTIME ?= 10s
-FUZZ := bip:FuzzDiff bip:FuzzRenderMarkdown bip:FuzzPlainText participation:FuzzParsePabulib search:FuzzQueryPlan
+FUZZ := bip:FuzzDiff bip:FuzzRenderMarkdown bip:FuzzPlainText participation/pabulib:FuzzParsePabulib search:FuzzQueryPlan
 fuzz:
 	@set -e; for t in $(FUZZ); do \
 		echo "== fuzz $${t#*:} ($(FUZZTIME))"; \
@@ -36,7 +36,7 @@ fuzz:
 
 bench: postgres build wrk
 	$(GO) test -run '^$$' -bench . -skip 'LiveViewers|Tally|Pabulib|BallotIntake|Postgres|IndexerSync' -benchmem -benchtime 20000x -timeout 30m ./...
-	$(GO) test -run '^$$' -bench 'Tally|Pabulib' -benchmem -benchtime 5x -timeout 10m ./participation/
+	$(GO) test -run '^$$' -bench 'Tally|Pabulib' -benchmem -benchtime 5x -timeout 10m ./participation/pabulib/
 	$(GO) test -run '^$$' -bench BallotIntake -benchtime 5000x -timeout 10m ./participation/
 	$(GO) test -run '^$$' -bench PostgresQueries100k -benchtime 1000x -timeout 20m ./search/
 	$(GO) test -run '^$$' -bench PostgresIndexing -benchtime 1x -timeout 20m ./search/

@@ -15,6 +15,7 @@ import (
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/internal/pg"
+	"github.com/ratusz/ratusz/participation/pabulib"
 )
 
 // BallotInput is a ballot: the projects chosen (in order of preference for
@@ -31,8 +32,8 @@ func checkBallot(e *Edition, onBallot map[int64]*PBProject, in BallotInput) erro
 	if len(in.Projects) == 0 {
 		return ratusz.Invalid("projects", "err.pb.empty")
 	}
-	if e.VoteType.hasPoints() != (len(in.Points) > 0) || (len(in.Points) > 0 && len(in.Points) != len(in.Projects)) {
-		if e.VoteType.hasPoints() {
+	if e.VoteType.HasPoints() != (len(in.Points) > 0) || (len(in.Points) > 0 && len(in.Points) != len(in.Projects)) {
+		if e.VoteType.HasPoints() {
 			return ratusz.Invalid("points", "err.pb.points_needed")
 		}
 		return ratusz.Invalid("points", "err.pb.no_points")
@@ -64,7 +65,7 @@ func checkBallot(e *Edition, onBallot map[int64]*PBProject, in BallotInput) erro
 			if pt < 1 {
 				return ratusz.Invalid("points", "err.pb.points_min", p.Code)
 			}
-			if e.VoteType == Scoring && e.MaxPoints != nil && pt > *e.MaxPoints {
+			if e.VoteType == pabulib.Scoring && e.MaxPoints != nil && pt > *e.MaxPoints {
 				return ratusz.Invalid("points", "err.pb.points_max", p.Code, *e.MaxPoints)
 			}
 			d.points += pt
@@ -76,7 +77,7 @@ func checkBallot(e *Edition, onBallot map[int64]*PBProject, in BallotInput) erro
 			continue // a voter may leave a district out
 		}
 		switch {
-		case e.VoteType == Choose1 && d.n != 1:
+		case e.VoteType == pabulib.Choose1 && d.n != 1:
 			return ratusz.Invalid("projects", "err.pb.choose_one", dist.Name)
 		case d.n < e.MinLength:
 			return ratusz.Invalid("projects", "err.pb.too_few", dist.Name, d.n, e.MinLength)
@@ -84,7 +85,7 @@ func checkBallot(e *Edition, onBallot map[int64]*PBProject, in BallotInput) erro
 			return ratusz.Invalid("projects", "err.pb.too_many", dist.Name, d.n, *e.MaxLength)
 		case e.MaxSumCost != nil && d.cost > *e.MaxSumCost:
 			return ratusz.Invalid("projects", "err.pb.too_expensive", dist.Name, FormatPLN(d.cost), FormatPLN(*e.MaxSumCost))
-		case e.VoteType == Cumulative && e.MaxSumPoints != nil && d.points > *e.MaxSumPoints:
+		case e.VoteType == pabulib.Cumulative && e.MaxSumPoints != nil && d.points > *e.MaxSumPoints:
 			return ratusz.Invalid("points", "err.pb.points_sum", dist.Name, d.points, *e.MaxSumPoints)
 		}
 	}
@@ -334,8 +335,8 @@ type ResultRow struct {
 
 // instanceOf builds a pool's pabulib instance: its projects on the ballot
 // in ballot order and each ballot's choices among them.
-func instanceOf(ctx context.Context, q pg.Querier, e *Edition, d *District, projects []*PBProject) (*Instance, []*PBProject, int, error) {
-	in := &Instance{Budget: d.Budget, Scale: 2, VoteType: e.VoteType, Meta: []MetaEntry{{"rule", e.Rule}}}
+func instanceOf(ctx context.Context, q pg.Querier, e *Edition, d *District, projects []*PBProject) (*pabulib.Instance, []*PBProject, int, error) {
+	in := &pabulib.Instance{Budget: d.Budget, Scale: 2, VoteType: e.VoteType, Meta: []pabulib.MetaEntry{{Key: "rule", Value: e.Rule}}}
 	for _, m := range e.Meta {
 		switch m.Key {
 		case "rule", "budget", "vote_type":
@@ -344,14 +345,14 @@ func instanceOf(ctx context.Context, q pg.Querier, e *Edition, d *District, proj
 		}
 	}
 	if comment, ok := in.MetaValue("comment"); ok {
-		in.Exclusions = exclusionsFromComment(comment)
+		in.Exclusions = pabulib.ExclusionsFromComment(comment)
 	}
 	idx := map[int64]int32{}
 	var mine []*PBProject
 	for _, p := range projects {
 		if p.DistrictID == d.ID && p.Status == "accepted" {
 			idx[p.ID] = int32(len(in.Projects))
-			in.Projects = append(in.Projects, Project{ID: p.Code, Cost: p.Cost})
+			in.Projects = append(in.Projects, pabulib.Project{ID: p.Code, Cost: p.Cost})
 			mine = append(mine, p)
 		}
 	}
@@ -367,7 +368,7 @@ func instanceOf(ctx context.Context, q pg.Querier, e *Edition, d *District, proj
 		if err := rows.Scan(&ids, &points); err != nil {
 			return nil, nil, 0, err
 		}
-		var b Ballot
+		var b pabulib.Ballot
 		for i, id := range ids {
 			if j, ok := idx[id]; ok {
 				b.Projects = append(b.Projects, j)
@@ -400,7 +401,7 @@ func computeResults(ctx context.Context, q pg.Querier, e *Edition) ([]*DistrictR
 		res := &DistrictResult{District: d, Ballots: voters}
 		selected := map[string]bool{}
 		if len(in.Projects) > 0 {
-			ids, err := Tally(in, e.Rule)
+			ids, err := pabulib.Tally(in, e.Rule)
 			if err != nil {
 				return nil, err
 			}
@@ -408,7 +409,7 @@ func computeResults(ctx context.Context, q pg.Querier, e *Edition) ([]*DistrictR
 				selected[id] = true
 			}
 		}
-		scores := Scores(in)
+		scores := pabulib.Scores(in)
 		for i, p := range mine {
 			res.Rows = append(res.Rows, ResultRow{Project: p, Score: scores[i], Selected: selected[p.Code]})
 			if selected[p.Code] {

@@ -1,16 +1,9 @@
-// Package participation is participatory budgeting (budżet obywatelski): the
-// pabulib file format and the tally rules that turn ballots into funded
-// projects.
-//
-// An Instance is one budget with its projects and ballots, the unit pabulib
-// files describe: a city-wide pool or one district. Tally runs one rule on one
-// Instance; a caller with districts runs it once per district.
-//
-// The rules are those pabulib files declare in META "rule": greedy,
-// greedy-threshold, greedy-no-skip, greedy-exclusive, greedy-custom (Poznań's
-// 80 % rule), and the Method of Equal Shares (equalshares, equalshares/add1,
-// equalshares/add1-comparison) in exact arithmetic. Money is held as integers
-// in units of 10^-Scale of the currency, so no rule ever rounds.
-//
-// This package is pure computation: it uses no database and no clock.
+// Package participation is participatory budgeting (budżet obywatelski,
+// usg art. 5a) as the municipality runs it: editions with their pools,
+// phases and ballot rules; projects with their estimates, verification and
+// appeals; sealed ballots with receipts, online and on paper; the results,
+// computed by the engine in participation/pabulib and published in BIP in
+// the transaction that ends the vote; import and export of pabulib files.
+// Its SQL and its permission policy (pb_officer) are here; the engine has
+// neither.
 package participation

@@ -16,6 +16,7 @@ import (
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/internal/pg"
+	"github.com/ratusz/ratusz/participation/pabulib"
 )
 
 func nowWarsaw() time.Time { return time.Now().In(warsaw) }
@@ -51,7 +52,7 @@ func (s *Service) ImportPabulib(ctx context.Context, r io.Reader) (*Edition, err
 	if err != nil {
 		return nil, err
 	}
-	in, err := ParsePabulib(bytes.NewReader(data))
+	in, err := pabulib.Parse(bytes.NewReader(data))
 	if err != nil {
 		return nil, ratusz.Invalid("file", "err.pb.file", err.Error())
 	}
@@ -84,7 +85,7 @@ func (s *Service) ImportPabulib(ctx context.Context, r io.Reader) (*Edition, err
 		return nil, ratusz.Invalid("file", "err.pb.file", "budget: "+err.Error())
 	}
 	rule := meta("rule")
-	if _, ok := rules[rule]; !ok {
+	if !pabulib.KnownRule(rule) {
 		rule = "greedy"
 	}
 	ein := EditionInput{Year: year, Name: name, VoteType: in.VoteType, Rule: rule, Categories: []string{}, Schedule: map[string]string{},
@@ -183,7 +184,7 @@ func (s *Service) ExportPabulib(ctx context.Context, editionID, districtID int64
 	}
 	selected := map[string]bool{}
 	if e.Phase == "results" && len(in.Projects) > 0 {
-		ids, err := Tally(in, e.Rule)
+		ids, err := pabulib.Tally(in, e.Rule)
 		if err != nil {
 			return err
 		}
@@ -191,22 +192,22 @@ func (s *Service) ExportPabulib(ctx context.Context, editionID, districtID int64
 			selected[id] = true
 		}
 	}
-	scores := Scores(in)
+	scores := pabulib.Scores(in)
 	subunit := d.Name
 	if d.Citywide {
 		subunit = ""
 	}
-	in.Meta = []MetaEntry{{"description", e.Name}, {"country", "Poland"}, {"unit", e.Name}, {"instance", strconv.Itoa(e.Year)}}
+	in.Meta = []pabulib.MetaEntry{{Key: "description", Value: e.Name}, {Key: "country", Value: "Poland"}, {Key: "unit", Value: e.Name}, {Key: "instance", Value: strconv.Itoa(e.Year)}}
 	if subunit != "" {
-		in.Meta = append(in.Meta, MetaEntry{"subunit", subunit})
+		in.Meta = append(in.Meta, pabulib.MetaEntry{Key: "subunit", Value: subunit})
 	}
-	in.Meta = append(in.Meta, MetaEntry{"num_projects", strconv.Itoa(len(in.Projects))}, MetaEntry{"num_votes", strconv.Itoa(len(in.Ballots))},
-		MetaEntry{"budget", ""}, MetaEntry{"vote_type", ""}, MetaEntry{"rule", e.Rule}, MetaEntry{"min_length", strconv.Itoa(e.MinLength)})
+	in.Meta = append(in.Meta, pabulib.MetaEntry{Key: "num_projects", Value: strconv.Itoa(len(in.Projects))}, pabulib.MetaEntry{Key: "num_votes", Value: strconv.Itoa(len(in.Ballots))},
+		pabulib.MetaEntry{Key: "budget", Value: ""}, pabulib.MetaEntry{Key: "vote_type", Value: ""}, pabulib.MetaEntry{Key: "rule", Value: e.Rule}, pabulib.MetaEntry{Key: "min_length", Value: strconv.Itoa(e.MinLength)})
 	if e.MaxLength != nil {
 		in.SetMeta("max_length", strconv.Itoa(*e.MaxLength))
 	}
 	if e.MaxSumCost != nil {
-		in.SetMeta("max_sum_cost", FormatAmount(*e.MaxSumCost, 2))
+		in.SetMeta("max_sum_cost", pabulib.FormatAmount(*e.MaxSumCost, 2))
 	}
 	if e.MaxPoints != nil {
 		in.SetMeta("max_points", strconv.Itoa(*e.MaxPoints))
@@ -230,10 +231,10 @@ func (s *Service) ExportPabulib(ctx context.Context, editionID, districtID int64
 		in.Projects[i].Extra = []string{strconv.FormatInt(scores[i], 10), mine[i].Title, sel}
 	}
 	in.VoteColumns = []string{"voter_id", "vote"}
-	if e.VoteType.hasPoints() {
+	if e.VoteType.HasPoints() {
 		in.VoteColumns = append(in.VoteColumns, "points")
 	}
-	return in.WritePabulib(w)
+	return in.Write(w)
 }
 
 func newUUID() string {

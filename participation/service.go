@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/pg"
+	"github.com/ratusz/ratusz/participation/pabulib"
 )
 
 // Service is the participatory budget's store. Every method checks the
@@ -43,24 +44,24 @@ var Phases = []string{"submission", "verification", "appeals", "voting", "result
 
 // Edition is one year's participatory budget.
 type Edition struct {
-	ID              int64             `json:"id"`
-	Year            int               `json:"year"`
-	Name            string            `json:"name"`
-	Phase           string            `json:"phase"`
-	VoteType        VoteType          `json:"vote_type"`
-	MinLength       int               `json:"min_length"`
-	MaxLength       *int              `json:"max_length,omitempty"`
-	MaxSumCost      *int64            `json:"max_sum_cost,omitempty"`
-	MaxPoints       *int              `json:"max_points,omitempty"`
-	MaxSumPoints    *int              `json:"max_sum_points,omitempty"`
-	Rule            string            `json:"rule"`
-	RequireVerified bool              `json:"require_verified"`
-	Categories      []string          `json:"categories"`
-	Schedule        map[string]string `json:"schedule"` // phase → planned start, YYYY-MM-DD
-	ResultsPubID    *int64            `json:"-"`
-	Meta            []MetaEntry       `json:"-"` // an imported file's META
-	BallotKey       []byte            `json:"-"` // public key sealing the ballots (voting)
-	Districts       []*District       `json:"districts"`
+	ID              int64               `json:"id"`
+	Year            int                 `json:"year"`
+	Name            string              `json:"name"`
+	Phase           string              `json:"phase"`
+	VoteType        pabulib.VoteType    `json:"vote_type"`
+	MinLength       int                 `json:"min_length"`
+	MaxLength       *int                `json:"max_length,omitempty"`
+	MaxSumCost      *int64              `json:"max_sum_cost,omitempty"`
+	MaxPoints       *int                `json:"max_points,omitempty"`
+	MaxSumPoints    *int                `json:"max_sum_points,omitempty"`
+	Rule            string              `json:"rule"`
+	RequireVerified bool                `json:"require_verified"`
+	Categories      []string            `json:"categories"`
+	Schedule        map[string]string   `json:"schedule"` // phase → planned start, YYYY-MM-DD
+	ResultsPubID    *int64              `json:"-"`
+	Meta            []pabulib.MetaEntry `json:"-"` // an imported file's META
+	BallotKey       []byte              `json:"-"` // public key sealing the ballots (voting)
+	Districts       []*District         `json:"districts"`
 }
 
 // District is a pool of an edition: a district (okręg) or the city-wide one.
@@ -75,7 +76,7 @@ type District struct {
 type EditionInput struct {
 	Year            int               `json:"year"`
 	Name            string            `json:"name"`
-	VoteType        VoteType          `json:"vote_type"`
+	VoteType        pabulib.VoteType  `json:"vote_type"`
 	MinLength       int               `json:"min_length"`
 	MaxLength       *int              `json:"max_length"`
 	MaxSumCost      *int64            `json:"max_sum_cost"`
@@ -115,27 +116,27 @@ func (in *EditionInput) validate() error {
 		return err
 	}
 	if in.VoteType == "" {
-		in.VoteType = Approval
+		in.VoteType = pabulib.Approval
 	}
-	if !in.VoteType.valid() {
+	if !in.VoteType.Valid() {
 		return ratusz.Invalid("vote_type", "err.pb.vote_type")
 	}
 	if in.Rule == "" {
 		in.Rule = "greedy"
 	}
-	if _, ok := rules[in.Rule]; !ok {
-		return ratusz.Invalid("rule", "err.pb.rule", strings.Join(Rules(), ", "))
+	if !pabulib.KnownRule(in.Rule) {
+		return ratusz.Invalid("rule", "err.pb.rule", strings.Join(pabulib.Rules(), ", "))
 	}
-	if strings.HasPrefix(in.Rule, "equalshares") && in.VoteType != Approval && in.VoteType != Choose1 {
+	if strings.HasPrefix(in.Rule, "equalshares") && in.VoteType != pabulib.Approval && in.VoteType != pabulib.Choose1 {
 		return ratusz.Invalid("rule", "err.pb.rule_vote_type")
 	}
 	if in.MinLength < 0 || (in.MaxLength != nil && *in.MaxLength < max(in.MinLength, 1)) {
 		return ratusz.Invalid("max_length", "err.pb.lengths")
 	}
-	if in.VoteType == Scoring && (in.MaxPoints == nil || *in.MaxPoints < 1) {
+	if in.VoteType == pabulib.Scoring && (in.MaxPoints == nil || *in.MaxPoints < 1) {
 		return ratusz.Invalid("max_points", "err.required")
 	}
-	if in.VoteType == Cumulative && (in.MaxSumPoints == nil || *in.MaxSumPoints < 1) {
+	if in.VoteType == pabulib.Cumulative && (in.MaxSumPoints == nil || *in.MaxSumPoints < 1) {
 		return ratusz.Invalid("max_sum_points", "err.required")
 	}
 	if len(in.Districts) == 0 {
@@ -192,10 +193,10 @@ func (s *Service) CreateEdition(ctx context.Context, in EditionInput) (*Edition,
 	return s.Edition(ctx, id)
 }
 
-func insertEdition(ctx context.Context, tx pgx.Tx, in EditionInput, phase string, source *string, meta []MetaEntry) (int64, error) {
+func insertEdition(ctx context.Context, tx pgx.Tx, in EditionInput, phase string, source *string, meta []pabulib.MetaEntry) (int64, error) {
 	var id int64
 	if meta == nil {
-		meta = []MetaEntry{}
+		meta = []pabulib.MetaEntry{}
 	}
 	err := tx.QueryRow(ctx, `INSERT INTO pb_editions (year, name, phase, vote_type, min_length, max_length, max_sum_cost, max_points, max_sum_points,
 			rule, require_verified, categories, source, schedule, pabulib_meta) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,

@@ -17,6 +17,7 @@ import (
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/testdb"
 	"github.com/ratusz/ratusz/participation"
+	"github.com/ratusz/ratusz/participation/pabulib"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -357,7 +358,7 @@ func TestImportExportPabulib(t *testing.T) {
 		}
 		t.Skip(err)
 	}
-	official, err := participation.ParsePabulib(bytes.NewReader(data))
+	official, err := pabulib.Parse(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,14 +391,14 @@ func TestImportExportPabulib(t *testing.T) {
 	if err := f.s.ExportPabulib(f.as(1), e.ID, e.Districts[0].ID, &out); err != nil {
 		t.Fatal(err)
 	}
-	back, err := participation.ParsePabulib(&out)
+	back, err := pabulib.Parse(&out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(back.Ballots) != len(official.Ballots) || len(back.Projects) != len(official.Projects) || back.Budget*int64(pow10(official.Scale)) != official.Budget*int64(pow10(back.Scale)) {
 		t.Fatalf("export: %d ballots, %d projects, budget %d/%d", len(back.Ballots), len(back.Projects), back.Budget, back.Scale)
 	}
-	again, err := participation.Tally(back, "")
+	again, err := pabulib.Tally(back, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,7 +436,7 @@ func TestImportEveryPabulibFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		official, err := participation.ParsePabulib(bytes.NewReader(data))
+		official, err := pabulib.Parse(bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/participation"
+	"github.com/ratusz/ratusz/participation/pabulib"
 )
 
 // participationPages adds the participatory budget's pages.
@@ -236,7 +237,7 @@ func (p *pbEditionFormPage) VoteTypeLabels() []string {
 	return out
 }
 
-func (p *pbEditionFormPage) Rules() []string { return participation.Rules() }
+func (p *pbEditionFormPage) Rules() []string { return pabulib.Rules() }
 
 func (p *pbEditionFormPage) RuleLabels() []string {
 	var out []string
@@ -273,7 +274,7 @@ func readEditionForm(r *http.Request) (map[string]string, participation.EditionI
 	for k := range r.PostForm {
 		form[k] = strings.TrimSpace(r.PostForm.Get(k))
 	}
-	in := participation.EditionInput{Name: form["name"], VoteType: participation.VoteType(form["vote_type"]), Rule: form["rule"],
+	in := participation.EditionInput{Name: form["name"], VoteType: pabulib.VoteType(form["vote_type"]), Rule: form["rule"],
 		RequireVerified: form["require_verified"] == "1", Schedule: map[string]string{}}
 	num := func(field string, dst **int) error {
 		if form[field] == "" {
@@ -407,7 +408,7 @@ func (s *Server) renderSubmit(w http.ResponseWriter, r *http.Request, code int, 
 // parseGrosze reads an amount in złoty as people type it: "12 500,50".
 func parseGrosze(s string) (int64, bool) {
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "zł", "").Replace(strings.TrimSpace(s))
-	v, err := participation.ParseAmount(strings.Replace(s, ",", ".", 1), 2)
+	v, err := pabulib.ParseAmount(strings.Replace(s, ",", ".", 1), 2)
 	return v, err == nil && v > 0
 }
 
@@ -577,7 +578,7 @@ type pbVotePage struct {
 
 // Points reports whether the ballot gives points.
 func (p *pbVotePage) Points() bool {
-	return p.E.VoteType == participation.Cumulative || p.E.VoteType == participation.Scoring
+	return p.E.VoteType == pabulib.Cumulative || p.E.VoteType == pabulib.Scoring
 }
 
 func (s *Server) pbVoteForm(w http.ResponseWriter, r *http.Request) error {
@@ -620,9 +621,9 @@ func readBallot(r *http.Request, e *participation.Edition, projects map[int64]*p
 	var in participation.BallotInput
 	chosen := map[int64]string{}
 	switch e.VoteType {
-	case participation.Approval, participation.Choose1:
+	case pabulib.Approval, pabulib.Choose1:
 		for k, vs := range r.PostForm {
-			if k != "p" && !(e.VoteType == participation.Choose1 && strings.HasPrefix(k, "p")) {
+			if k != "p" && !(e.VoteType == pabulib.Choose1 && strings.HasPrefix(k, "p")) {
 				continue
 			}
 			for _, v := range vs {
@@ -652,7 +653,7 @@ func readBallot(r *http.Request, e *participation.Edition, projects map[int64]*p
 			n, err := strconv.Atoi(strings.TrimSpace(v[0]))
 			if err != nil || n < 1 {
 				field := "points"
-				if e.VoteType == participation.Ordinal {
+				if e.VoteType == pabulib.Ordinal {
 					field = "projects"
 				}
 				return in, chosen, ratusz.Invalid(field, "err.pb.rank", code)
@@ -663,11 +664,11 @@ func readBallot(r *http.Request, e *participation.Edition, projects map[int64]*p
 			return picks[i].n < picks[j].n || (picks[i].n == picks[j].n && picks[i].id < picks[j].id)
 		})
 		for i, pk := range picks {
-			if e.VoteType == participation.Ordinal && i > 0 && picks[i-1].n == pk.n {
+			if e.VoteType == pabulib.Ordinal && i > 0 && picks[i-1].n == pk.n {
 				return in, chosen, ratusz.Invalid("projects", "err.pb.rank_twice", pk.n)
 			}
 			in.Projects = append(in.Projects, pk.id)
-			if e.VoteType != participation.Ordinal {
+			if e.VoteType != pabulib.Ordinal {
 				in.Points = append(in.Points, pk.n)
 			}
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/i18n"
 	"github.com/ratusz/ratusz/participation"
+	"github.com/ratusz/ratusz/participation/pabulib"
 	"github.com/ratusz/ratusz/search"
 )
 
@@ -55,7 +56,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 	secretVote := &council.Vote{ID: 9, SessionID: 2, AgendaItemID: 4, Subject: "Tajne", Majority: council.Absolute, Mode: "secret", State: "open"}
 	rollCall := &council.Vote{ID: 10, SessionID: 2, AgendaItemID: 4, Subject: "Imienne", Majority: council.Absolute, Mode: "roll_call", State: "open"}
 	maxLen := 3
-	pbEd := &participation.Edition{ID: 1, Year: 2027, Name: "BO 2027", Phase: "voting", VoteType: participation.Approval, MaxLength: &maxLen, Rule: "greedy",
+	pbEd := &participation.Edition{ID: 1, Year: 2027, Name: "BO 2027", Phase: "voting", VoteType: pabulib.Approval, MaxLength: &maxLen, Rule: "greedy",
 		Districts: []*participation.District{{ID: 1, Name: "Cała gmina", Budget: 100000, Citywide: true}}, Schedule: map[string]string{"voting": "2027-05-10"}}
 	pbProj := &participation.PBProject{ID: 1, EditionID: 1, DistrictID: 1, Code: "1/2027", Title: "Park", Description: "Opis", Cost: 5000, Status: "rejected",
 		Justification: "x", CostItems: []participation.CostItem{{Item: "a", Cost: 5000}}}

@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/ratusz/ratusz/participation"
+	"github.com/ratusz/ratusz/participation/pabulib"
 )
 
 const pbUsage = "usage: ratusz pb tally [--rule RULE] FILE.pb"
@@ -21,7 +21,7 @@ func pbCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%s", pbUsage)
 	}
 	fs := newFlags("pb tally")
-	rule := fs.String("rule", "", "tally rule (default: the one the file's META declares): "+strings.Join(participation.Rules(), ", "))
+	rule := fs.String("rule", "", "tally rule (default: the one the file's META declares): "+strings.Join(pabulib.Rules(), ", "))
 	// Flags may stand before or after the file.
 	var files []string
 	for rest := args[1:]; ; {
@@ -42,14 +42,14 @@ func pbCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	in, err := participation.ParsePabulib(f)
+	in, err := pabulib.Parse(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", files[0], err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ids, err := participation.Tally(in, *rule)
+	ids, err := pabulib.Tally(in, *rule)
 	if err != nil {
 		return fmt.Errorf("%s: %w", files[0], err)
 	}

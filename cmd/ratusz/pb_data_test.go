@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/ratusz/ratusz/internal/testdb"
-	"github.com/ratusz/ratusz/participation"
+	"github.com/ratusz/ratusz/participation/pabulib"
 )
 
 // `ratusz pb import` brings a real pabulib file in with its official
@@ -43,12 +43,12 @@ func TestPBImportExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(out.Name())
-	exported, err := participation.ParsePabulib(bytes.NewReader(data))
+	exported, err := pabulib.Parse(bytes.NewReader(data))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, data)
 	}
 	orig, _ := os.ReadFile(file)
-	official, _ := participation.ParsePabulib(bytes.NewReader(orig))
+	official, _ := pabulib.Parse(bytes.NewReader(orig))
 	want, _ := official.Selected()
 	got, _ := exported.Selected()
 	if strings.Join(got, ",") != strings.Join(want, ",") || len(exported.Ballots) != len(official.Ballots) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ratusz/ratusz/participation"
+	"github.com/ratusz/ratusz/participation/pabulib"
 )
 
 // pabulibFile returns a shared pabulib file (never copied into the
@@ -40,7 +40,7 @@ func TestPBTally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := participation.ParsePabulib(f)
+	in, err := pabulib.Parse(f)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)

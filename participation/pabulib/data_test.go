@@ -1,4 +1,4 @@
-package participation
+package pabulib
 
 import (
 	"bufio"
@@ -13,7 +13,7 @@ import (
 
 // pabulibDir is the shared pabulib data, which is never copied into the
 // repository.
-const pabulibDir = "../../shared/data/pabulib"
+const pabulibDir = "../../../shared/data/pabulib"
 
 // pabulibFiles returns the shared .pb files, sorted. Without them the test
 // skips, except when CI is set (CI=true), where it fails.
@@ -54,7 +54,7 @@ func parseFile(t testing.TB, path string) *Instance {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	in, err := ParsePabulib(f)
+	in, err := Parse(f)
 	if err != nil {
 		t.Fatalf("%s: %v", filepath.Base(path), err)
 	}

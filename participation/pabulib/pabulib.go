@@ -1,4 +1,4 @@
-package participation
+package pabulib
 
 import (
 	"bufio"
@@ -22,7 +22,8 @@ const (
 	Ordinal    VoteType = "ordinal"    // projects in order of preference
 )
 
-func (v VoteType) valid() bool {
+// Valid reports whether v is one of pabulib's ballot types.
+func (v VoteType) Valid() bool {
 	switch v {
 	case Approval, Choose1, Cumulative, Scoring, Ordinal:
 		return true
@@ -31,7 +32,8 @@ func (v VoteType) valid() bool {
 }
 
 // hasPoints tells whether ballots of this type carry a points column.
-func (v VoteType) hasPoints() bool { return v == Cumulative || v == Scoring }
+// HasPoints reports whether ballots of this type give points.
+func (v VoteType) HasPoints() bool { return v == Cumulative || v == Scoring }
 
 // MetaEntry is one row of the META section.
 type MetaEntry struct {
@@ -65,7 +67,7 @@ type Instance struct {
 
 	// Exclusions are groups of mutually exclusive projects for the
 	// greedy-exclusive rule. Pabulib has no column for them; the parser reads
-	// them from the META comment (see exclusionsFromComment).
+	// them from the META comment (see ExclusionsFromComment).
 	Exclusions []Exclusion
 
 	index map[string]int32 // project id → index, built by the parser or Index
@@ -204,11 +206,11 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// ParsePabulib reads a pabulib file: sections META, PROJECTS and VOTES, each a
+// Parse reads a pabulib file: sections META, PROJECTS and VOTES, each a
 // header row and rows of semicolon-separated fields, in which a field may be
 // quoted ("a;b", "say ""yes"""). A byte-order mark, CRLF line ends and blank
 // lines are accepted. Amounts may have decimals ("1000000.0", "1250,50").
-func ParsePabulib(r io.Reader) (*Instance, error) {
+func Parse(r io.Reader) (*Instance, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
@@ -420,7 +422,7 @@ func (p *parser) parse() (*Instance, error) {
 				if voterCol < 0 || voteCol < 0 {
 					return nil, p.errorf(line, "header must name voter_id and vote, found %q", clip(strings.Join(f, ";")))
 				}
-				if in.VoteType.hasPoints() && pointsCol < 0 {
+				if in.VoteType.HasPoints() && pointsCol < 0 {
 					return nil, p.errorf(line, "%s ballots need a points column", in.VoteType)
 				}
 				if err := duplicateColumn(header); err != "" {
@@ -433,7 +435,7 @@ func (p *parser) parse() (*Instance, error) {
 				lines, commas := strings.Count(rest, "\n")+1, strings.Count(rest, ",")
 				in.Ballots = make([]Ballot, 0, lines)
 				ballotIdx = make([]int32, 0, lines+commas)
-				if in.VoteType.hasPoints() {
+				if in.VoteType.HasPoints() {
 					ballotPts = make([]int64, 0, lines+commas)
 				}
 				extra := len(header) - 2
@@ -467,7 +469,7 @@ func (p *parser) parse() (*Instance, error) {
 				budget, budgetLine = strings.TrimSpace(value), line
 			case "vote_type":
 				in.VoteType = VoteType(strings.TrimSpace(value))
-				if !in.VoteType.valid() {
+				if !in.VoteType.Valid() {
 					return nil, p.errorf(line, "unknown vote_type %q (known: approval, choose-1, cumulative, scoring, ordinal)", value)
 				}
 			}
@@ -525,7 +527,7 @@ func (p *parser) parse() (*Instance, error) {
 				ballotIdx = append(ballotIdx, k)
 			}
 			b.Projects = ballotIdx[start:len(ballotIdx):len(ballotIdx)]
-			if in.VoteType.hasPoints() {
+			if in.VoteType.HasPoints() {
 				pstart := len(ballotPts)
 				pts := f[pointsCol]
 				if strings.TrimSpace(pts) == "" {
@@ -567,7 +569,7 @@ func (p *parser) parse() (*Instance, error) {
 		return nil, &ParseError{Section: "PROJECTS", Err: errors.New("no header row")}
 	}
 	comment, _ := in.MetaValue("comment")
-	in.Exclusions = exclusionsFromComment(comment)
+	in.Exclusions = ExclusionsFromComment(comment)
 	for _, x := range in.Exclusions {
 		for _, id := range x.Projects {
 			if in.Index(id) < 0 {
@@ -735,10 +737,10 @@ func parsePoints(s string) (int64, error) {
 	return int64(f), nil
 }
 
-// WritePabulib writes the instance as a pabulib file with LF line ends,
+// Write writes the instance as a pabulib file with LF line ends,
 // quoting fields that hold a semicolon, a quote or a line end. Parsing the
 // result gives back the same instance.
-func (in *Instance) WritePabulib(w io.Writer) error {
+func (in *Instance) Write(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
 	row := func(fields ...string) {
@@ -752,7 +754,7 @@ func (in *Instance) WritePabulib(w io.Writer) error {
 		line = append(line, '\n')
 		bw.Write(line)
 	}
-	if !in.VoteType.valid() {
+	if !in.VoteType.Valid() {
 		return fmt.Errorf("pabulib: unknown vote type %q", in.VoteType)
 	}
 	meta := append([]MetaEntry(nil), in.Meta...)
@@ -768,7 +770,7 @@ func (in *Instance) WritePabulib(w io.Writer) error {
 	set("budget", FormatAmount(in.Budget, in.Scale))
 	set("vote_type", string(in.VoteType))
 	comment, _ := in.MetaValue("comment")
-	if !sameExclusions(exclusionsFromComment(comment), in.Exclusions) {
+	if !sameExclusions(ExclusionsFromComment(comment), in.Exclusions) {
 		set("comment", commentWithExclusions(comment, in.Exclusions))
 	}
 	bw.WriteString("META\n")
@@ -808,7 +810,7 @@ func (in *Instance) WritePabulib(w io.Writer) error {
 	if column(cols, "voter_id") < 0 || column(cols, "vote") < 0 {
 		return errors.New("pabulib: VoteColumns must name voter_id and vote")
 	}
-	if in.VoteType.hasPoints() && column(cols, "points") < 0 {
+	if in.VoteType.HasPoints() && column(cols, "points") < 0 {
 		return fmt.Errorf("pabulib: %s ballots need a points column", in.VoteType)
 	}
 	row(cols...)
@@ -830,7 +832,7 @@ func (in *Instance) WritePabulib(w io.Writer) error {
 				}
 				fields[i] = string(buf)
 			case "points":
-				if in.VoteType.hasPoints() {
+				if in.VoteType.HasPoints() {
 					buf = buf[:0]
 					for j, p := range b.Points {
 						if j > 0 {
@@ -869,16 +871,16 @@ func appendField(dst []byte, f string) []byte {
 	return append(dst, '"')
 }
 
-// exclusionsFromComment reads groups of mutually exclusive projects from a
+// ExclusionsFromComment reads groups of mutually exclusive projects from a
 // META comment. Pabulib has no field for them; its files describe them in
 // prose, as Poland_Warszawa_2021_Ursynow.pb does: "… projects 459, 1687, and
 // 2150 overlapped at the Kabaty area and could not all be implemented
 // simultaneously. The official winner list retained project 2150 …". This
 // reads each "#n:" part of the comment that says "overlapped" or "mutually
 // exclusive": the first list of projects after "projects" is the group, and
-// "retained project X", when present, its retained project. WritePabulib
+// "retained project X", when present, its retained project. Write
 // states exclusions set in code in the same words.
-func exclusionsFromComment(comment string) []Exclusion {
+func ExclusionsFromComment(comment string) []Exclusion {
 	var out []Exclusion
 	for _, part := range commentParts(comment) {
 		low := strings.ToLower(part)
@@ -963,7 +965,7 @@ func commentWithExclusions(comment string, xs []Exclusion) string {
 	// Drop parts that state exclusions, then state the current ones.
 	var kept []string
 	for _, part := range commentParts(comment) {
-		if strings.TrimSpace(part) == "" || len(exclusionsFromComment(part)) > 0 {
+		if strings.TrimSpace(part) == "" || len(ExclusionsFromComment(part)) > 0 {
 			continue
 		}
 		kept = append(kept, strings.TrimSpace(part))

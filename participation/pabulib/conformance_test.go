@@ -1,4 +1,4 @@
-package participation
+package pabulib
 
 import (
 	"path/filepath"

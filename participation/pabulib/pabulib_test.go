@@ -1,4 +1,4 @@
-package participation
+package pabulib
 
 import (
 	"bytes"
@@ -31,7 +31,7 @@ const small = "\ufeffMETA\r\n" +
 
 func TestParsePabulib(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		in, err := ParsePabulib(strings.NewReader(small))
+		in, err := Parse(strings.NewReader(small))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestParsePabulib(t *testing.T) {
 		{"ErrSectionTwice", "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\nVOTES\nvoter_id;vote\nVOTES\n", "line 9 (VOTES): section VOTES appears twice"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := ParsePabulib(strings.NewReader(c.file))
+			_, err := Parse(strings.NewReader(c.file))
 			var pe *ParseError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %v, want a *ParseError", err)
@@ -145,10 +145,10 @@ func TestPabulibRoundTrip(t *testing.T) {
 	check := func(t *testing.T, in *Instance) {
 		t.Helper()
 		var buf bytes.Buffer
-		if err := in.WritePabulib(&buf); err != nil {
+		if err := in.Write(&buf); err != nil {
 			t.Fatal(err)
 		}
-		again, err := ParsePabulib(&buf)
+		again, err := Parse(&buf)
 		if err != nil {
 			t.Fatalf("reading what was written: %v", err)
 		}
@@ -164,26 +164,26 @@ func TestPabulibRoundTrip(t *testing.T) {
 		}
 	}
 	t.Run("Small", func(t *testing.T) {
-		in, err := ParsePabulib(strings.NewReader(small))
+		in, err := Parse(strings.NewReader(small))
 		if err != nil {
 			t.Fatal(err)
 		}
 		check(t, in)
 	})
 	t.Run("Exclusions", func(t *testing.T) {
-		in, err := ParsePabulib(strings.NewReader(small))
+		in, err := Parse(strings.NewReader(small))
 		if err != nil {
 			t.Fatal(err)
 		}
 		in.Exclusions = []Exclusion{{Projects: []string{"a", "c"}, Retained: "c"}}
 		var buf bytes.Buffer
-		if err := in.WritePabulib(&buf); err != nil {
+		if err := in.Write(&buf); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(buf.String(), "comment;\"#1: a; b #2: Mutually exclusive projects a, c. The office retained project c.\"") {
 			t.Errorf("exclusions are not stated in the comment:\n%s", buf.String())
 		}
-		again, err := ParsePabulib(&buf)
+		again, err := Parse(&buf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,7 +212,7 @@ func TestExclusionsFromComment(t *testing.T) {
 			t.Errorf("%s: exclusions %+v from a comment that states none", name, in.Exclusions)
 		}
 	}
-	if got := exclusionsFromComment("#1: Projects A-1 and B-2 are mutually exclusive."); !reflect.DeepEqual(got, []Exclusion{{Projects: []string{"A-1", "B-2"}}}) {
+	if got := ExclusionsFromComment("#1: Projects A-1 and B-2 are mutually exclusive."); !reflect.DeepEqual(got, []Exclusion{{Projects: []string{"A-1", "B-2"}}}) {
 		t.Errorf("two projects: %+v", got)
 	}
 }
@@ -224,7 +224,7 @@ func BenchmarkParsePabulib(b *testing.B) {
 	}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := ParsePabulib(bytes.NewReader(data)); err != nil {
+		if _, err := Parse(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package participation
+package pabulib
 
 import (
 	"errors"
@@ -24,6 +24,9 @@ var rules = map[string]func(*Instance) ([]int, error){
 	"equalshares/add1":            func(in *Instance) ([]int, error) { return equalShares(in, true, false) },
 	"equalshares/add1-comparison": func(in *Instance) ([]int, error) { return equalShares(in, true, true) },
 }
+
+// KnownRule reports whether Tally knows the rule.
+func KnownRule(rule string) bool { _, ok := rules[rule]; return ok }
 
 // Rules returns the names of the rules Tally knows, sorted.
 func Rules() []string {
@@ -108,7 +111,7 @@ func Scores(in *Instance) []int64 {
 	for _, b := range in.Ballots {
 		for j, p := range b.Projects {
 			switch {
-			case in.VoteType.hasPoints():
+			case in.VoteType.HasPoints():
 				score[p] += b.Points[j]
 			case in.VoteType == Ordinal:
 				score[p] += int64(len(b.Projects) - j)

@@ -1,4 +1,4 @@
-package participation
+package pabulib
 
 import (
 	"errors"
@@ -25,7 +25,7 @@ func instance(t testing.TB, vt VoteType, budget int64, meta map[string]string, p
 		id, cost, _ := strings.Cut(p, ":")
 		fmt.Fprintf(&b, "%s;%s\n", id, cost)
 	}
-	if vt.hasPoints() {
+	if vt.HasPoints() {
 		b.WriteString("VOTES\nvoter_id;vote;points\n")
 	} else {
 		b.WriteString("VOTES\nvoter_id;vote\n")
@@ -36,13 +36,13 @@ func instance(t testing.TB, vt VoteType, budget int64, meta map[string]string, p
 			id, p, _ := strings.Cut(v, ":")
 			ids, pts = append(ids, id), append(pts, p)
 		}
-		if vt.hasPoints() {
+		if vt.HasPoints() {
 			fmt.Fprintf(&b, "%d;%s;%s\n", i, strings.Join(ids, ","), strings.Join(pts, ","))
 		} else {
 			fmt.Fprintf(&b, "%d;%s\n", i, strings.Join(ids, ","))
 		}
 	}
-	in, err := ParsePabulib(strings.NewReader(b.String()))
+	in, err := Parse(strings.NewReader(b.String()))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
@@ -427,7 +427,7 @@ func TestAdd1StepIsOneCurrencyUnit(t *testing.T) {
 
 // Without ballots, greedy ranks by the PROJECTS columns.
 func TestScoresWithoutBallots(t *testing.T) {
-	in, err := ParsePabulib(strings.NewReader("META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost;votes\na;60;3\nb;50;7\nc;40;5\nVOTES\nvoter_id;vote\n"))
+	in, err := Parse(strings.NewReader("META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost;votes\na;60;3\nb;50;7\nc;40;5\nVOTES\nvoter_id;vote\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

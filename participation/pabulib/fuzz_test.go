@@ -1,4 +1,4 @@
-package participation
+package pabulib
 
 import (
 	"os"
@@ -21,7 +21,7 @@ func FuzzParsePabulib(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		in, err := ParsePabulib(strings.NewReader(src))
+		in, err := Parse(strings.NewReader(src))
 		if err != nil {
 			return
 		}

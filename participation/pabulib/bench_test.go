@@ -1,4 +1,4 @@
-package participation
+package pabulib
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ func benchTally(b *testing.B, name, rule string) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		in, err := ParsePabulib(bytes.NewReader(data))
+		in, err := Parse(bytes.NewReader(data))
 		if err != nil {
 			b.Fatal(err)
 		}
