@@ -66,6 +66,11 @@ func (s *Service) Verify(ctx context.Context, recorded ...Head) (head Head, err 
 }
 
 func verify(ctx context.Context, tx pgx.Tx, recorded []Head) (Head, error) {
+	// The whole BIP is read, attachments included: longer than a request
+	// may take, so the pool's statement limit is lifted for this transaction.
+	if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+		return Head{}, err
+	}
 	rows, err := tx.Query(ctx, "SELECT seq, publication_id, version, content_hash, prev_hash, entry_hash FROM bip_log ORDER BY seq")
 	if err != nil {
 		return Head{}, err

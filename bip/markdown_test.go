@@ -1,6 +1,7 @@
 package bip_test
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -113,5 +114,29 @@ func BenchmarkMarkdownPathological(b *testing.B) {
 				bip.RenderMarkdown(src)
 			}
 		})
+	}
+}
+
+// A long ordinary document keeps its emphasis and links to the end: the
+// budget is for delimiters that search ahead, not for every character.
+func TestMarkdownLongOrdinaryDocument(t *testing.T) {
+	var b strings.Builder
+	para := strings.Repeat("Rada Gminy postanawia przyjąć sprawozdanie z wykonania budżetu za rok 2026 wraz z informacją o stanie mienia. ", 18)
+	for i := 0; b.Len() < 500_000; i++ {
+		fmt.Fprintf(&b, "%s **Paragraf %d** według [druku DS-%d/26](https://bip.example/d/%d).\n\n", para, i, i, i)
+	}
+	doc := b.String()
+	n := strings.Count(doc, "**Paragraf")
+	out := bip.RenderMarkdown(doc)
+	if got := strings.Count(out, "<strong>Paragraf"); got != n {
+		t.Fatalf("%d of %d bold runs rendered", got, n)
+	}
+	if got := strings.Count(out, `<a href="https://bip.example/d/`); got != n {
+		t.Fatalf("%d of %d links rendered", got, n)
+	}
+	// And one paragraph of 40 KB.
+	long := strings.Repeat("słowo ", 7000) + "**koniec** [link](https://bip.example)"
+	if out := bip.RenderMarkdown(long); !strings.Contains(out, "<strong>koniec</strong>") || !strings.Contains(out, `<a href="https://bip.example"`) {
+		t.Fatal("a 40 KB paragraph lost its emphasis or link")
 	}
 }

@@ -52,7 +52,7 @@ type Consultation struct {
 	ID              int64      `json:"id" db:"id"`
 	Title           string     `json:"title" db:"title"`
 	Description     string     `json:"description" db:"description"` // Markdown
-	DescriptionHTML string     `json:"-" db:"description_html"`      // rendered and sanitized when saved
+	DescriptionHTML *string    `json:"-" db:"description_html"`      // rendered and sanitized when saved; nil before that
 	Organiser       string     `json:"organiser" db:"organiser"`
 	StartsAt        time.Time  `json:"starts_at" db:"starts_at"`
 	EndsAt          time.Time  `json:"ends_at" db:"ends_at"`
@@ -277,9 +277,10 @@ func (s *Service) ByID(ctx context.Context, id int64) (*Consultation, error) {
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && c.State == StateDraft && !MayManage(ctx)) {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.not_found")
 	}
-	if err == nil && c.DescriptionHTML == "" && c.Description != "" { // saved before descriptions were rendered on save
-		c.DescriptionHTML = bip.RenderMarkdown(c.Description)
-		if _, err := s.pool.Exec(ctx, "UPDATE consultations SET description_html = $2 WHERE id = $1 AND description = $3", c.ID, c.DescriptionHTML, c.Description); err != nil {
+	if err == nil && c.DescriptionHTML == nil { // saved before descriptions were rendered on save
+		html := bip.RenderMarkdown(c.Description)
+		c.DescriptionHTML = &html
+		if _, err := s.pool.Exec(ctx, "UPDATE consultations SET description_html = $2 WHERE id = $1 AND description = $3", c.ID, html, c.Description); err != nil {
 			return nil, err
 		}
 	}

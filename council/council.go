@@ -218,7 +218,7 @@ func councillorOf(ctx context.Context, q interface {
 	// account and an active membership under its e-mail. The e-mail alone
 	// kept the rights of an account whose role was taken away.
 	a := ratusz.ActorFromContext(ctx)
-	if err := a.Require(ratusz.RoleCouncillor); err != nil {
+	if err := a.Require(ratusz.RoleCouncillor, ratusz.RoleChair); err != nil { // the chair is a member too
 		if ratusz.ErrorCode(err) == ratusz.EFORBIDDEN {
 			return 0, ratusz.Errorf(ratusz.EFORBIDDEN, "err.council.not_councillor")
 		}

@@ -174,3 +174,27 @@ func TestCouncillorRightsNeedTheRole(t *testing.T) {
 		t.Fatal("an account without the role is offered the councillor's bodies")
 	}
 }
+
+// The chair is a member of the council: an account with the chair role and
+// the member's e-mail votes and files like any councillor.
+func TestChairVotesAsMember(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 3)
+	f.present(t, 3)
+	a := ratusz.ActorFromContext(f.as[0])
+	a.Roles = []ratusz.Role{ratusz.RoleChair}
+	chair := ratusz.NewContextWithActor(context.Background(), a)
+	if _, err := f.s.File(chair, f.councillors[0].BodyID, "zapytanie", "oświetlenia", "Kiedy?"); err != nil {
+		t.Fatalf("the chair files: %v", err)
+	}
+	v, err := f.s.CreateVote(f.office, f.item.ID, "Przyjęcie porządku", council.Simple)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.CastBallot(chair, v.ID, council.For); err != nil {
+		t.Fatalf("the chair votes: %v", err)
+	}
+}

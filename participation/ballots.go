@@ -1,6 +1,7 @@
 package participation
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -98,7 +99,8 @@ func checkBallot(e *Edition, onBallot map[int64]*PBProject, in BallotInput) erro
 // ballot is durable before the code is returned; it cannot be changed.
 func (s *Service) CastBallot(ctx context.Context, editionID int64, in BallotInput) (string, error) {
 	// Residents vote; a staff account (the office, a secretary) does not,
-	// though its holder may vote from their own resident account.
+	// though its holder may vote from their own resident account. (An admin
+	// holds every role, this one too.)
 	actor := ratusz.ActorFromContext(ctx)
 	if err := actor.Require(ratusz.RoleResident); err != nil {
 		return "", err
@@ -122,12 +124,21 @@ func (s *Service) PaperBallot(ctx context.Context, editionID int64, identity str
 	if identity == "" {
 		return "", ratusz.Invalid("voter", "err.required")
 	}
+	e, _, err := s.ballotPaper(ctx, editionID)
+	if err != nil {
+		return "", err
+	}
 	key := ""
 	var uid int64
-	err := s.pool.QueryRow(ctx, "SELECT id FROM users WHERE lower(email) = $1", identity).Scan(&uid)
+	err = s.pool.QueryRow(ctx, "SELECT id FROM users WHERE lower(email) = $1", identity).Scan(&uid)
 	switch {
 	case err == nil:
 		key = "user:" + fmt.Sprint(uid)
+	case errors.Is(err, pgx.ErrNoRows) && e.BallotKey == nil:
+		// An edition whose vote opened before migration 0019 goes on
+		// recording paper voters as it did, so nobody votes twice.
+		sum := sha256.Sum256([]byte("ratusz-pb-voter:" + identity))
+		key = "id:" + hex.EncodeToString(sum[:])
 	case errors.Is(err, pgx.ErrNoRows):
 		// A document number has few enough values to try them all against
 		// a plain hash; keyed with a secret kept outside the database it
@@ -145,6 +156,13 @@ func (s *Service) PaperBallot(ctx context.Context, editionID int64, identity str
 }
 
 func (s *Service) cast(ctx context.Context, editionID int64, in BallotInput, voterKey, channel string, eligible func(*Edition) error) (string, error) {
+	return s.castTry(ctx, editionID, in, voterKey, channel, eligible, true)
+}
+
+// castTry casts once; when the edition's key changed since it was read
+// (the vote reopened with a new key), it reads the edition again and, if
+// retry, casts again under the new key.
+func (s *Service) castTry(ctx context.Context, editionID int64, in BallotInput, voterKey, channel string, eligible func(*Edition) error, retry bool) (string, error) {
 	e, onBallot, err := s.ballotPaper(ctx, editionID)
 	if err != nil {
 		return "", err
@@ -174,10 +192,12 @@ func (s *Service) cast(ctx context.Context, editionID int64, in BallotInput, vot
 		if err != nil {
 			return "", err
 		}
-		err = s.pool.QueryRow(ctx, `WITH e AS (SELECT id FROM pb_editions WHERE id = $1 AND phase = 'voting' FOR SHARE),
+		// Sealed under the key the edition still has: a ballot sealed under
+		// a key replaced meanwhile could never be opened.
+		err = s.pool.QueryRow(ctx, `WITH e AS (SELECT id FROM pb_editions WHERE id = $1 AND phase = 'voting' AND ballot_key = $4 FOR SHARE),
 				v AS (INSERT INTO pb_voters (edition_id, voter_key) SELECT id, $2 FROM e ON CONFLICT DO NOTHING RETURNING edition_id),
 				b AS (INSERT INTO pb_sealed_ballots (edition_id, sealed) SELECT edition_id, $3 FROM v RETURNING 1)
-			SELECT EXISTS (SELECT 1 FROM b)`, editionID, voterKey, sealed).Scan(&stored)
+			SELECT EXISTS (SELECT 1 FROM b)`, editionID, voterKey, sealed, e.BallotKey).Scan(&stored)
 		if err != nil {
 			return "", err
 		}
@@ -195,11 +215,16 @@ func (s *Service) cast(ctx context.Context, editionID int64, in BallotInput, vot
 	}
 	if !stored {
 		var phase string
-		if err := s.pool.QueryRow(ctx, "SELECT phase FROM pb_editions WHERE id = $1", editionID).Scan(&phase); err != nil {
+		var key []byte
+		if err := s.pool.QueryRow(ctx, "SELECT phase, ballot_key FROM pb_editions WHERE id = $1", editionID).Scan(&phase, &key); err != nil {
 			return "", err
 		}
 		if phase != "voting" {
 			return "", ratusz.Errorf(ratusz.ECONFLICT, "err.pb.not_voting")
+		}
+		if !bytes.Equal(key, e.BallotKey) && retry {
+			s.forget(editionID)
+			return s.castTry(ctx, editionID, in, voterKey, channel, eligible, false)
 		}
 		return "", ratusz.Errorf(ratusz.ECONFLICT, "err.pb.already_voted")
 	}
@@ -238,6 +263,13 @@ func (s *Service) ballotPaper(ctx context.Context, editionID int64) (*Edition, m
 		s.cacheMu.Unlock()
 	}
 	return e, onBallot, nil
+}
+
+// forget drops an edition's cached ballot paper.
+func (s *Service) forget(editionID int64) {
+	s.cacheMu.Lock()
+	delete(s.cache, editionID)
+	s.cacheMu.Unlock()
 }
 
 type ballotPaper struct {

@@ -133,7 +133,9 @@ func TestBallotSecrecyAgainstDatabaseReader(t *testing.T) {
 
 	// 1. Live rows: no ballot shares a transaction with a voter.
 	var paired int
-	f.pool.QueryRow(ctx, "SELECT count(*) FROM pb_ballots WHERE edition_id = $1 AND xmin::text IN (SELECT xmin::text FROM pb_voters)", e.ID).Scan(&paired)
+	if err := f.pool.QueryRow(ctx, "SELECT count(*) FROM pb_ballots WHERE edition_id = $1 AND xmin::text IN (SELECT xmin::text FROM pb_voters)", e.ID).Scan(&paired); err != nil {
+		t.Fatal(err)
+	}
 	if paired != 0 {
 		t.Fatalf("%d ballots share a transaction with their voter", paired)
 	}

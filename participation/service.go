@@ -314,8 +314,20 @@ func (s *Service) SetPhase(ctx context.Context, id int64, ch PhaseChange) (ballo
 		}
 		from := phaseIndex(e.Phase)
 		switch {
-		case to == from:
+		case to == from && (ch.Phase != "voting" || e.BallotKey == nil):
 			return nil
+		case to == from:
+			// Voting again while voting: a new key, as long as no ballot
+			// is sealed under the old one. A second click on "open the
+			// vote" lands here, and shows a key instead of nothing, so the
+			// key the commission keeps is always one it was shown.
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM pb_sealed_ballots WHERE edition_id = $1", id).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
 		case e.Phase == "results":
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.pb.results_final")
 		case to < from && e.Phase == "voting":
@@ -329,6 +341,13 @@ func (s *Service) SetPhase(ctx context.Context, id int64, ch PhaseChange) (ballo
 				return ratusz.Errorf(ratusz.ECONFLICT, "err.pb.ballots_cast")
 			}
 			if _, err := tx.Exec(ctx, "UPDATE pb_editions SET ballot_key = NULL WHERE id = $1", id); err != nil {
+				return err
+			}
+		}
+		if ch.Phase == "results" {
+			// Opening every ballot and counting each pool may take longer
+			// than the pool's limits allow between and within statements.
+			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0"); err != nil {
 				return err
 			}
 		}
@@ -351,9 +370,7 @@ func (s *Service) SetPhase(ctx context.Context, id int64, ch PhaseChange) (ballo
 			}
 			ballotKey = priv
 		}
-		s.cacheMu.Lock()
-		delete(s.cache, id)
-		s.cacheMu.Unlock()
+		s.forget(id)
 		if ch.Phase == "results" {
 			if e.BallotKey != nil {
 				if err := storeOpened(ctx, tx, e.ID, opened); err != nil {
@@ -364,6 +381,7 @@ func (s *Service) SetPhase(ctx context.Context, id int64, ch PhaseChange) (ballo
 		}
 		return nil
 	})
+	s.forget(id) // again after commit: a cast may have read the edition meanwhile
 	if err != nil {
 		return "", err
 	}

@@ -153,9 +153,15 @@ func TestEditionEndToEnd(t *testing.T) {
 	}
 
 	// Voting.
+	first, err := f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "voting"})
+	if err != nil || len(first) < 60 {
+		t.Fatalf("opening the vote: key %q, %v", first, err)
+	}
+	// A second click on "open the vote", before any ballot, shows a new
+	// key, which replaces the first: the one shown last is the one kept.
 	key, err := f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "voting"})
-	if err != nil || len(key) < 60 {
-		t.Fatalf("opening the vote: key %q, %v", key, err)
+	if err != nil || len(key) < 60 || key == first {
+		t.Fatalf("opening the vote again: key %q, %v", key, err)
 	}
 	vote := func(who int, ids ...int64) (string, error) {
 		return f.s.CastBallot(f.as(who), e.ID, participation.BallotInput{Projects: ids})
@@ -226,7 +232,13 @@ func TestEditionEndToEnd(t *testing.T) {
 	if sealed != 7 || lengths != 1 || plain != 0 {
 		t.Fatalf("during voting: %d sealed ballots of %d lengths, %d plain", sealed, lengths, plain)
 	}
+	// Once ballots are sealed, opening again keeps the key.
+	if again, err := f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "voting"}); err != nil || again != "" {
+		t.Fatalf("a new key with ballots sealed: %q %v", again, err)
+	}
 	// Ending the vote needs the commission's key, and only that one.
+	_, err = f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "results", BallotKey: first})
+	want(t, err, ratusz.EINVALID, "ballot_key")
 	_, err = f.s.SetPhase(f.officer, e.ID, participation.PhaseChange{Phase: "results"})
 	want(t, err, ratusz.EINVALID, "ballot_key")
 	other, _, _ := participation.NewBallotKey()

@@ -125,7 +125,7 @@ func (s *Server) renderConsultationShow(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	svc := s.consultations()
-	p := &consultationShowPage{consultationView: consultationView{c, time.Now()}, Description: template.HTML(c.DescriptionHTML),
+	p := &consultationShowPage{consultationView: consultationView{c, time.Now()}, Description: descriptionHTML(c),
 		MayManage: consultations.MayManage(r.Context()), Form: form}
 	p.Lang = s.lang(r) // the handler translates messages before render
 	if p.Documents, err = svc.Documents(r.Context(), c.ID); err != nil {
@@ -549,4 +549,12 @@ func decimal(lang i18n.Lang, v any) string {
 		f = *x
 	}
 	return i18n.Number(lang, f, -1)
+}
+
+// descriptionHTML is a consultation's description as rendered when saved.
+func descriptionHTML(c *consultations.Consultation) template.HTML {
+	if c.DescriptionHTML == nil {
+		return ""
+	}
+	return template.HTML(*c.DescriptionHTML)
 }

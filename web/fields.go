@@ -6,6 +6,7 @@ import "strings"
 // hint translated, its error (if the form came back with one) beside it.
 type fieldArgs struct {
 	Name, Label, Type, Value, Hint, Error, Min string
+	Autocomplete                               string
 	Rows                                       int
 	Required                                   bool
 	Options                                    []option
@@ -28,6 +29,9 @@ func (f fieldArgs) Req() fieldArgs { f.Required = true; return f }
 
 // WithHint adds a hint (translated) under the control.
 func (f fieldArgs) WithHint(hint string) fieldArgs { f.Hint = hint; return f }
+
+// Secret keeps the browser from remembering what is typed (a key).
+func (f fieldArgs) Secret() fieldArgs { f.Autocomplete = "off"; return f }
 
 // WithMin sets a number's least value.
 func (f fieldArgs) WithMin(min string) fieldArgs { f.Min = min; return f }

@@ -348,3 +348,32 @@ func TestSavedSearchLimitHoldsInParallel(t *testing.T) {
 		t.Fatalf("%d saved, %d refused; want 50 and 10", n, refused)
 	}
 }
+
+// A consultation's description is rendered when saved and read as stored:
+// a page view renders no Markdown (a crafted description used to cost
+// seconds on every anonymous view).
+func TestConsultationDescriptionRenderedOnSave(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	var id int64
+	if err := e.Pool.QueryRow(system, "SELECT id FROM consultations WHERE state = 'open' ORDER BY id LIMIT 1").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Pool.Exec(system, "UPDATE consultations SET description = '**nie to**', description_html = '<p>zapisane przy zapisie</p>' WHERE id = $1", id); err != nil {
+		t.Fatal(err)
+	}
+	page := e.browser().get(fmt.Sprintf("/konsultacje/%d", id))
+	if !strings.Contains(page.Body, "zapisane przy zapisie") || strings.Contains(page.Body, "<strong>nie to</strong>") {
+		t.Fatalf("the page rendered the description again: %d", page.Status)
+	}
+	// A row from before (no stored rendering) is rendered once, on first read.
+	e.Pool.Exec(system, "UPDATE consultations SET description_html = NULL WHERE id = $1", id)
+	if page := e.browser().get(fmt.Sprintf("/konsultacje/%d", id)); !strings.Contains(page.Body, "<strong>nie to</strong>") {
+		t.Fatal("an old row was not rendered")
+	}
+	var stored *string
+	e.Pool.QueryRow(system, "SELECT description_html FROM consultations WHERE id = $1", id).Scan(&stored)
+	if stored == nil || !strings.Contains(*stored, "<strong>nie to</strong>") {
+		t.Fatal("the rendering of an old row was not stored")
+	}
+}

@@ -28,7 +28,7 @@ func seed(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	}
 	return withDB(ctx, cfg, log, func(db *database) error {
 		if *isDemo {
-			secret, err := cfg.Secret()
+			secret, err := checkSecret(ctx, db.Pool, cfg)
 			if err != nil {
 				return err
 			}

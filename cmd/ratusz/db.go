@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 
@@ -81,4 +83,26 @@ func withDB(ctx context.Context, cfg *config.Config, log *slog.Logger, fn func(*
 	}
 	defer db.Close()
 	return fn(db)
+}
+
+// checkSecret records the fingerprint of the server's secret in a database
+// used for the first time, and refuses a secret other than the one it
+// was used with.
+func checkSecret(ctx context.Context, pool *pgxpool.Pool, cfg *config.Config) ([]byte, error) {
+	secret, err := cfg.Secret()
+	if err != nil {
+		return nil, err
+	}
+	fp := config.SecretFingerprint(secret)
+	var stored []byte
+	err = pool.QueryRow(ctx, `WITH ins AS (INSERT INTO server_secret (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO NOTHING RETURNING fingerprint)
+		SELECT fingerprint FROM ins UNION ALL SELECT fingerprint FROM server_secret WHERE id = 1 LIMIT 1`, fp).Scan(&stored)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(stored, fp) {
+		return nil, fmt.Errorf("RATUSZ_SECRET_FILE: %s is not the secret this database was used with; "+
+			"restore the original file (every instance needs the same one), or paper voters could vote again", cfg.SecretFile)
+	}
+	return secret, nil
 }

@@ -149,13 +149,24 @@ func TestServeLifecycle(t *testing.T) {
 
 	// With the demo's publications, the BIP log verifies …
 	run := func(args ...string) (string, error) {
+		var extra []string
+		for len(args) > 0 && strings.Contains(args[len(args)-1], "=") {
+			extra, args = append(extra, args[len(args)-1]), args[:len(args)-1]
+		}
 		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), env...)
+		cmd.Env = append(append(os.Environ(), env...), extra...)
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
 	if out, err := run("seed", "--demo"); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	// Another secret than the one the database was used with is refused,
+	// naming the variable: paper voters would otherwise vote again.
+	other := filepath.Join(t.TempDir(), "other.key")
+	os.WriteFile(other, []byte(strings.Repeat("x", 32)), 0o600)
+	if out, err := run("seed", "--demo", "RATUSZ_SECRET_FILE="+other); err == nil || !strings.Contains(out, "RATUSZ_SECRET_FILE") {
+		t.Fatalf("another secret: %v\n%s", err, out)
 	}
 	// Every module's demo publishes, so the count is read, not assumed.
 	out, err := run("bip", "verify")

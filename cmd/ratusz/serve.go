@@ -21,7 +21,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
-	secret, err := cfg.Secret()
+	secret, err := checkSecret(ctx, db.Pool, cfg)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@
 package config
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net"
@@ -173,6 +175,10 @@ func (c *Config) Secret() ([]byte, error) {
 			tmp.Close()
 			return nil, err
 		}
+		if err := tmp.Sync(); err != nil { // on disk before it is linked into place
+			tmp.Close()
+			return nil, err
+		}
 		if err := tmp.Close(); err != nil {
 			return nil, err
 		}
@@ -190,4 +196,12 @@ func (c *Config) Secret() ([]byte, error) {
 		return nil, fmt.Errorf("RATUSZ_SECRET_FILE: %s holds %d bytes, want at least 32", c.SecretFile, len(b))
 	}
 	return b, nil
+}
+
+// SecretFingerprint is what a database keeps of the secret to recognise it:
+// an HMAC of a fixed text under it, from which the secret cannot be had.
+func SecretFingerprint(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("ratusz server secret fingerprint v1"))
+	return m.Sum(nil)
 }

@@ -164,8 +164,8 @@ func (c *Cluster) relocate(dir string, uid, gid int) error {
 		}
 		return '-'
 	}, filepath.Dir(dir)), "-")
-	if len(name) > 60 {
-		name = name[len(name)-60:]
+	if len(name) > 40 { // the socket's path must stay under PostgreSQL's 107 bytes
+		name = name[len(name)-40:]
 	}
 	home := filepath.Join(base, name+"-"+hex.EncodeToString(sum[:4]))
 	if err := os.MkdirAll(base, 0o755); err != nil {
@@ -174,12 +174,21 @@ func (c *Cluster) relocate(dir string, uid, gid int) error {
 	if blocked, why := unreachable(base, uid, gid); blocked != "" {
 		return fmt.Errorf("the postgres user cannot enter %s either (%s)", blocked, why)
 	}
+	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err == nil {
+		return fmt.Errorf("a cluster already exists in %s, and moving it is for you to decide", dir)
+	}
 	if err := os.Mkdir(home, 0o700); err == nil {
 		c.Moved = true
 	} else if !errors.Is(err, os.ErrExist) {
 		return err
 	}
-	if err := os.Chown(home, uid, gid); err != nil {
+	// Never follow a link planted in the shared folder.
+	if fi, err := os.Lstat(home); err != nil {
+		return err
+	} else if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", home)
+	}
+	if err := os.Lchown(home, uid, gid); err != nil {
 		return err
 	}
 	c.Relocated, c.Dir = dir, filepath.Join(home, "postgres")

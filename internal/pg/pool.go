@@ -88,10 +88,11 @@ func InTxWith(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, fn fu
 		return err
 	}
 	release := guardHold(pool)
+	committed := false
 	defer func() {
 		release()
 		p := recover()
-		if err != nil || p != nil {
+		if !committed { // an error, a panic, or runtime.Goexit (t.FailNow) in fn
 			rbCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer cancel()
 			_ = tx.Rollback(rbCtx)
@@ -103,6 +104,7 @@ func InTxWith(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, fn fu
 	if err = fn(tx); err != nil {
 		return err
 	}
+	committed = true // a failed commit ends the transaction too
 	return tx.Commit(ctx)
 }
 
