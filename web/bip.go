@@ -1,12 +1,10 @@
 package web
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -355,20 +353,4 @@ func (s *Server) publicationURL(id int64) string {
 
 func attachmentURL(a *bip.Attachment) string {
 	return "/bip/zalaczniki/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Name)
-}
-
-func init() {
-	funcs["attachmentURL"] = attachmentURL
-	funcs["size"] = func(n int64) string {
-		switch {
-		case n >= 1<<20:
-			return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-		case n >= 1<<10:
-			return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
-		}
-		return fmt.Sprintf("%d B", n)
-	}
-	funcs["hex"] = func(b []byte) string { return fmt.Sprintf("%x", b) }
-	funcs["kindKey"] = func(k string) string { return "bip.kind." + k }
-	funcs["firstLine"] = func(s string) string { line, _, _ := strings.Cut(s, "\n"); return line }
 }

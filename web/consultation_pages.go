@@ -25,13 +25,6 @@ func documentURL(d *consultations.Document) string {
 	return "/konsultacje/dokumenty/" + strconv.FormatInt(d.ID, 10) + "/" + url.PathEscape(d.Name)
 }
 
-func init() {
-	funcs["documentURL"] = documentURL
-	funcs["ordinal"] = func(i int) int { return i + 1 }
-	funcs["pct"] = func(lang i18n.Lang, f float64) string { return percent(lang, f) }
-	funcs["decimal"] = decimal
-}
-
 // consultationView is what every consultation page shows about it.
 type consultationView struct {
 	C   *consultations.Consultation
@@ -125,7 +118,7 @@ func (s *Server) renderConsultationShow(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	svc := s.consultations()
-	p := &consultationShowPage{consultationView: consultationView{c, time.Now()}, Description: descriptionHTML(c),
+	p := &consultationShowPage{consultationView: consultationView{c, time.Now()}, Description: template.HTML(derefOf(c.DescriptionHTML)),
 		MayManage: consultations.MayManage(r.Context()), Form: form}
 	p.Lang = s.lang(r) // the handler translates messages before render
 	if p.Documents, err = svc.Documents(r.Context(), c.ID); err != nil {
@@ -551,10 +544,3 @@ func decimal(lang i18n.Lang, v any) string {
 	return i18n.Number(lang, f, -1)
 }
 
-// descriptionHTML is a consultation's description as rendered when saved.
-func descriptionHTML(c *consultations.Consultation) template.HTML {
-	if c.DescriptionHTML == nil {
-		return ""
-	}
-	return template.HTML(*c.DescriptionHTML)
-}

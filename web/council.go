@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/council"
@@ -587,31 +586,4 @@ func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/rada/sesje/%d/urzadzenie?zapisano=1", v.Session.ID), http.StatusSeeOther)
 	return nil
-}
-
-func init() {
-	funcs["deref"] = func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return *s
-	}
-	funcs["derefTime"] = func(t *time.Time) time.Time {
-		if t == nil {
-			return time.Time{}
-		}
-		return *t
-	}
-	funcs["agendaFileURL"] = agendaFileURL
-	funcs["roman"] = council.Roman
-	funcs["derefInt"] = func(n *int64) int64 {
-		if n == nil {
-			return 0
-		}
-		return *n
-	}
-	funcs["choiceKey"] = func(c string) string { return "council.choice." + c }
-	funcs["majorityKey"] = func(m council.Majority) string { return "council.majority." + string(m) }
-	funcs["sessionKindKey"] = func(k string) string { return "council.kind." + k }
-	funcs["stateKey"] = func(k string) string { return "council.state." + k }
 }

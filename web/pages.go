@@ -24,8 +24,6 @@ var sections = []section{
 	{"search", "/szukaj", true},
 }
 
-func init() { funcs["sections"] = func() []section { return sections } }
-
 type homePage struct{ Page }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {

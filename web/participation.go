@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,33 +46,6 @@ func (s *Server) participationAPI(r chi.Router) {
 	r.Post("/pb/projects/{id}/verification", s.api(s.apiVerifyProject))
 	r.Post("/pb/editions/{id}/ballots", s.api(s.apiCastPBBallot))
 	r.Get("/pb/editions/{id}/results", s.api(s.apiPBResults))
-}
-
-func init() {
-	funcs["pln"] = participation.FormatPLN
-	funcs["pbFileURL"] = func(f *participation.File) string {
-		return "/budzet-obywatelski/pliki/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name)
-	}
-	funcs["derefI"] = func(n *int) int {
-		if n == nil {
-			return 0
-		}
-		return *n
-	}
-	funcs["derefI64"] = func(n *int64) int64 {
-		if n == nil {
-			return 0
-		}
-		return *n
-	}
-	funcs["ruleKey"] = func(rule string) string { return "pb.rule." + strings.NewReplacer("/", "_", "-", "_").Replace(rule) }
-	funcs["phaseLabels"] = func(p *pbEditionPage) []string {
-		var out []string
-		for _, ph := range participation.Phases {
-			out = append(out, p.T("pb.phase."+ph))
-		}
-		return out
-	}
 }
 
 func isPBOfficer(r *http.Request) bool {

@@ -11,11 +11,13 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/participation"
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
@@ -138,15 +140,65 @@ func translate(src string, lang i18n.Lang) string {
 	})
 }
 
-var funcs = template.FuncMap{
-	"join": strings.Join,
-	"role": func(r ratusz.Role) string { return "role." + string(r) },
-	"list": func(s ...string) []string { return s },
+// templateFuncs is every function the templates call, in one place.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"join": strings.Join,
+		"role": func(r ratusz.Role) string { return "role." + string(r) },
+		"list": func(s ...string) []string { return s },
+		// BIP
+		"attachmentURL": attachmentURL,
+		"size": func(n int64) string {
+			switch {
+			case n >= 1<<20:
+				return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+			case n >= 1<<10:
+				return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+			}
+			return fmt.Sprintf("%d B", n)
+		},
+		"hex":       func(b []byte) string { return fmt.Sprintf("%x", b) },
+		"kindKey":   func(k string) string { return "bip.kind." + k },
+		"firstLine": func(s string) string { line, _, _ := strings.Cut(s, "\n"); return line },
+		// consultations
+		"documentURL": documentURL,
+		"ordinal":     func(i int) int { return i + 1 },
+		"pct":         func(lang i18n.Lang, f float64) string { return percent(lang, f) },
+		"decimal":     decimal,
+		// e-Rada
+		"deref":          derefOf[string],
+		"derefTime":      derefOf[time.Time],
+		"agendaFileURL":  agendaFileURL,
+		"roman":          council.Roman,
+		"derefInt":       derefOf[int64],
+		"choiceKey":      func(c string) string { return "council.choice." + c },
+		"majorityKey":    func(m council.Majority) string { return "council.majority." + string(m) },
+		"sessionKindKey": func(k string) string { return "council.kind." + k },
+		"stateKey":       func(k string) string { return "council.state." + k },
+		// the site
+		"sections": func() []section { return sections },
+		// the participatory budget
+		"pln": participation.FormatPLN,
+		"pbFileURL": func(f *participation.File) string {
+			return "/budzet-obywatelski/pliki/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name)
+		},
+		"derefI":   derefOf[int],
+		"derefI64": derefOf[int64],
+		"ruleKey":  func(rule string) string { return "pb.rule." + strings.NewReplacer("/", "_", "-", "_").Replace(rule) },
+		"phaseLabels": func(p *pbEditionPage) []string {
+			var out []string
+			for _, ph := range participation.Phases {
+				out = append(out, p.T("pb.phase."+ph))
+			}
+			return out
+		},
+	}
 }
 
 // parseTemplates parses each page together with the layout, once for each
 // language.
 func parseTemplates() (*templates, error) {
+	fm := templateFuncs()
 	t := &templates{byName: map[i18n.Lang]map[string]*template.Template{}}
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
@@ -171,7 +223,7 @@ func parseTemplates() (*templates, error) {
 			if err != nil {
 				return nil, err
 			}
-			tmpl, err := template.New(name).Funcs(funcs).Parse(translate(string(partials), lang))
+			tmpl, err := template.New(name).Funcs(fm).Parse(translate(string(partials), lang))
 			if err != nil {
 				return nil, fmt.Errorf("template partials: %w", err)
 			}
@@ -269,4 +321,13 @@ func localPath(next string) string {
 		return "/"
 	}
 	return clean
+}
+
+// derefOf is what a pointer points to, or the zero value for nil.
+func derefOf[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }

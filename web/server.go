@@ -1,7 +1,8 @@
-// Package web serves Ratusz over HTTP: the pages, the JSON API, resident
-// login, operations endpoints and, later, the live websocket hub. Every route
-// is in routes.go; handlers return errors and one function turns them into
-// responses.
+// Package web serves Ratusz over HTTP: the pages, the JSON API, OParl,
+// resident login, the operations endpoints and the live websocket
+// connections. Every route is in routes.go; handlers return errors and one
+// function turns them into responses. It holds no SQL of the modules; the
+// services it calls check permissions.
 package web
 
 import (
