@@ -543,4 +543,3 @@ func decimal(lang i18n.Lang, v any) string {
 	}
 	return i18n.Number(lang, f, -1)
 }
-
