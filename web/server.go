@@ -22,6 +22,7 @@ import (
 	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
+	"github.com/ratusz/ratusz/internal/live"
 	"github.com/ratusz/ratusz/internal/mail"
 	"github.com/ratusz/ratusz/participation"
 )
@@ -42,7 +43,7 @@ type Server struct {
 	router   chi.Router
 
 	mailer   *mail.Mailer
-	live     *hub
+	live     *live.Hub
 	stopLive func()
 	search   *searchState // search.go
 
@@ -74,7 +75,7 @@ func New(d Deps) (*Server, error) {
 		log:      d.Log,
 		pages:    pages,
 		metrics:  newMetrics(),
-		live:     newHub(),
+		live:     live.New(),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -123,7 +124,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 // the BIP view counts still in memory and stops the live relay.
 func (s *Server) Close() {
 	s.stopSearch()
-	s.live.shutdown()
+	s.live.Shutdown()
 	s.stopLive()
 	s.bip.Close()
 }

@@ -1,4 +1,4 @@
-package web
+package live
 
 import (
 	"bytes"
@@ -117,9 +117,9 @@ func (f *fakeConn) got(t *testing.T) []int64 {
 	return seqs
 }
 
-func publishN(h *hub, topic string, from, to int) {
+func publishN(h *Hub, topic string, from, to int) {
 	for i := from; i <= to; i++ {
-		h.publish(ratusz.Event{ID: int64(i), Type: "vote.progress", Topic: topic, Payload: json.RawMessage(`{}`)})
+		h.Publish(ratusz.Event{ID: int64(i), Type: "vote.progress", Topic: topic, Payload: json.RawMessage(`{}`)})
 	}
 }
 
@@ -141,7 +141,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func subscribeLive(t *testing.T, h *hub, topic string) (*liveClient, *fakeConn) {
+func subscribeLive(t *testing.T, h *Hub, topic string) (*liveClient, *fakeConn) {
 	t.Helper()
 	f := newFakeConn()
 	c, ok := h.subscribe(topic, f)
@@ -169,7 +169,7 @@ func (f *fakeConn) replay(from, to int) {
 // receiving everything, in order, without waiting for it.
 func TestHubDropsSlowClient(t *testing.T) {
 	h := newHubShards(1) // the slow and the fast client share the one writer
-	defer h.shutdown()
+	defer h.Shutdown()
 	slow, sf := subscribeLive(t, h, "session:1")
 	_, ff := subscribeLive(t, h, "session:1")
 	sf.set(0, make(chan struct{})) // never opens
@@ -190,7 +190,7 @@ func TestHubDropsSlowClient(t *testing.T) {
 // shard; the others do not wait for it meanwhile.
 func TestHubSlowClientCatchesUp(t *testing.T) {
 	h := newHubShards(1)
-	defer h.shutdown()
+	defer h.Shutdown()
 	slow, sf := subscribeLive(t, h, "session:1")
 	_, ff := subscribeLive(t, h, "session:1")
 	gate := make(chan struct{})
@@ -226,7 +226,7 @@ func TestHubSlowClientCatchesUp(t *testing.T) {
 // duplicates.
 func TestHubJoinAfterReplay(t *testing.T) {
 	h := newHubShards(2)
-	defer h.shutdown()
+	defer h.Shutdown()
 	f := newFakeConn()
 	c, _ := h.subscribe("session:1", f)
 	publishN(h, "session:1", 1, 5)
@@ -249,7 +249,7 @@ func TestHubJoinAfterReplay(t *testing.T) {
 // replay's snapshot is taken.
 func TestHubJoinWhilePublishing(t *testing.T) {
 	h := newHubShards(2)
-	defer h.shutdown()
+	defer h.Shutdown()
 	const n = 600
 	type viewer struct {
 		c *liveClient
@@ -298,7 +298,7 @@ func TestHubJoinWhilePublishing(t *testing.T) {
 // slow: it is dropped, to come back with a later ?since=.
 func TestHubDropsClientReplayingTooLong(t *testing.T) {
 	h := newHubShards(1)
-	defer h.shutdown()
+	defer h.Shutdown()
 	f := newFakeConn()
 	c, _ := h.subscribe("session:1", f)
 	publishN(h, "session:1", 1, liveBuffer+1)
@@ -314,8 +314,8 @@ func TestHubShutdown(t *testing.T) {
 	h := newHubShards(2)
 	a, af := subscribeLive(t, h, "session:1")
 	b, bf := subscribeLive(t, h, "session:2")
-	h.shutdown()
-	h.shutdown() // the server's hook and Close both call it
+	h.Shutdown()
+	h.Shutdown() // the server's hook and Close both call it
 	if !a.dropped.Load() || !b.dropped.Load() || !af.woken.Load() || !bf.woken.Load() {
 		t.Fatal("shutdown did not drop the clients")
 	}
@@ -379,7 +379,7 @@ func TestLiveFrameLengths(t *testing.T) {
 func TestHubSpreadsPings(t *testing.T) {
 	t.Parallel()
 	h := newHubPinging(2, time.Second)
-	defer h.shutdown()
+	defer h.Shutdown()
 	var conns []*fakeConn
 	for range 50 {
 		_, f := subscribeLive(t, h, "session:1")
@@ -405,7 +405,7 @@ func TestHubSpreadsPings(t *testing.T) {
 func TestHubPingSlotsPerShard(t *testing.T) {
 	t.Parallel()
 	h := newHubPinging(5, time.Hour)
-	defer h.shutdown()
+	defer h.Shutdown()
 	slots := map[*liveShard]map[int]bool{}
 	for range 5 * livePingSlots {
 		c, ok := h.subscribe("session:1", newFakeConn())
