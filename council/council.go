@@ -285,3 +285,10 @@ func (s *Service) Present(ctx context.Context, sessionID int64) (int, error) {
 // Genitive is the body's name after "Sesja XII …" or "Uchwała nr …": "Rada
 // Gminy" becomes "Rady Gminy".
 func (b *Body) Genitive() string { return genitive(b.Name) }
+
+// TermNames returns the names of the terms of every body, newest first
+// (the search page's term filter).
+func (s *Service) TermNames(ctx context.Context) ([]string, error) {
+	rows, _ := s.pool.Query(ctx, "SELECT name FROM council_terms GROUP BY name ORDER BY max(starts_on) DESC, name")
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

@@ -90,7 +90,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"search": &searchPageData{Q: "uchwała", Form: url.Values{"q": {"uchwała"}, "typ": {"vote"}}, Pagination: pg,
 			Result: search.Result{Total: 1, Hits: []search.Hit{{ID: "vote:1", Type: "vote", Title: "Głosowanie", URL: "/rada/glosowania/1", Snippet: "a <mark>uchwała</mark>", Date: now}}},
 			Facets: []searchFacet{{Name: "type", Param: "typ", Label: "Rodzaj", Values: []searchFacetValue{{Label: "głosowanie", Count: 1, URL: "/szukaj?typ=vote", Selected: true}}}}, FeedURL: "/szukaj/feed.atom?q=x", Saved: true},
-		"search_saved":               &savedSearchesPageData{List: []savedSearch{{ID: 1, Query: "budżet", Filters: url.Values{"q": {"budżet"}}, CreatedAt: now}}},
+		"search_saved":               &savedSearchesPageData{List: []savedSearch{{&search.Saved{ID: 1, Query: "budżet", Filters: url.Values{"q": {"budżet"}}, CreatedAt: now}}}},
 		"search_unsubscribe":         &unsubscribePage{Token: "abc", Query: "budżet"},
 		"council_interpellations":    &interpellationsPage{List: ints, Today: now, Pagination: pg, MayFile: true, Councillor: "2"},
 		"council_interpellation":     &interpellationPage{I: ints[1], Status: "answered", BIPURL: "/bip/publikacje/1", MayReply: true, Answer: "x"},

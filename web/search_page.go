@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/i18n"
 	"github.com/ratusz/ratusz/search"
@@ -140,11 +139,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Pagination = newPagination(r, page, p.Result.Total, searchPageSize)
 	p.FeedURL = "/szukaj/feed.atom?" + feedQuery(v).Encode()
-	rows, err := s.pool.Query(r.Context(), "SELECT name FROM council_terms GROUP BY name ORDER BY max(starts_on) DESC, name")
-	if err != nil {
-		return err
-	}
-	if p.Terms, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+	if p.Terms, err = s.council.TermNames(r.Context()); err != nil {
 		return err
 	}
 	names, err := s.categoryNames(r.Context(), p.Lang)

@@ -2,10 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,10 +11,8 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/i18n"
-	"github.com/ratusz/ratusz/internal/pg"
 	"github.com/ratusz/ratusz/search"
 )
 
@@ -26,12 +20,7 @@ import (
 // to their e-mail address. Each e-mail carries a fresh random unsubscribe
 // link that works without signing in; only its hash is stored.
 
-type savedSearch struct {
-	ID        int64
-	Query     string
-	Filters   url.Values
-	CreatedAt time.Time
-}
+type savedSearch struct{ *search.Saved }
 
 // URL is the search page of the saved query.
 func (s savedSearch) URL() string { return "/szukaj?" + s.Filters.Encode() }
@@ -105,20 +94,12 @@ func (s *Server) savedSearchesPage(w http.ResponseWriter, r *http.Request) error
 	case r.URL.Query().Get("zmieniono") == "1":
 		p.Notice = p.T("search.saved.changed")
 	}
-	rows, err := s.pool.Query(r.Context(), `SELECT id, query, filters, created_at FROM search_saved
-		WHERE user_id = $1 AND active ORDER BY created_at DESC, id DESC`, a.UserID)
+	list, err := s.saved.List(r.Context(), a.UserID)
 	if err != nil {
 		return err
 	}
-	p.List, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (savedSearch, error) {
-		var ss savedSearch
-		var f []byte
-		err := row.Scan(&ss.ID, &ss.Query, &f, &ss.CreatedAt)
-		json.Unmarshal(f, &ss.Filters)
-		return ss, err
-	})
-	if err != nil {
-		return err
+	for _, sv := range list {
+		p.List = append(p.List, savedSearch{sv})
 	}
 	s.render(w, r, http.StatusOK, "search_saved", p)
 	return nil
@@ -157,33 +138,12 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fj, _ := json.Marshal(f)
 	ids := make([]string, len(res.Hits))
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 	}
 	// What it finds now counts as seen: alerts announce only what is new.
-	err = pg.InTx(r.Context(), s.pool, func(tx pgx.Tx) error {
-		id := replace
-		if replace != 0 {
-			tag, err := tx.Exec(r.Context(), `UPDATE search_saved SET query = $3, filters = $4, email = $5, lang = $6
-				WHERE id = $1 AND user_id = $2 AND active`, replace, a.UserID, q.Q, fj, a.Email, string(s.lang(r)))
-			if err != nil {
-				return err
-			}
-			if tag.RowsAffected() == 0 {
-				return ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
-			}
-		} else if err := search.SaveWithin(r.Context(), tx, a.UserID, maxSaved); err != nil {
-			return err
-		} else if err := tx.QueryRow(r.Context(), `INSERT INTO search_saved (user_id, email, query, filters, lang)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.UserID, a.Email, q.Q, fj, string(s.lang(r))).Scan(&id); err != nil {
-			return err
-		}
-		_, err := tx.Exec(r.Context(), `INSERT INTO search_saved_seen (saved_id, doc_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, id, ids)
-		return err
-	})
-	if err != nil {
+	if _, err := s.saved.Save(r.Context(), search.Saved{UserID: a.UserID, Email: a.Email, Query: q.Q, Filters: f, Lang: string(s.lang(r))}, replace, ids); err != nil {
 		return err
 	}
 	if replace != 0 {
@@ -194,9 +154,6 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/szukaj?"+f.Encode(), http.StatusSeeOther)
 	return nil
 }
-
-// maxSaved is how many searches one person may save.
-const maxSaved = 50
 
 // savedKeys are the parameters a saved search keeps.
 var savedKeys = []string{"q", "typ", "kategoria", "organ", "kadencja", "status", "od", "do"}
@@ -219,15 +176,11 @@ func (s *Server) savedSearchOf(ctx context.Context, userID int64, param string) 
 	if err != nil {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
 	}
-	ss := &savedSearch{ID: id}
-	var f []byte
-	err = s.pool.QueryRow(ctx, `SELECT query, filters, created_at FROM search_saved WHERE id = $1 AND user_id = $2 AND active`,
-		id, userID).Scan(&ss.Query, &f, &ss.CreatedAt)
-	if err == pgx.ErrNoRows {
-		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
+	sv, err := s.saved.Get(ctx, userID, id)
+	if err != nil {
+		return nil, err
 	}
-	json.Unmarshal(f, &ss.Filters)
-	return ss, err
+	return &savedSearch{sv}, nil
 }
 
 func (s *Server) deleteSavedSearch(w http.ResponseWriter, r *http.Request) error {
@@ -239,12 +192,8 @@ func (s *Server) deleteSavedSearch(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
 	}
-	tag, err := s.pool.Exec(r.Context(), "UPDATE search_saved SET active = false WHERE id = $1 AND user_id = $2 AND active", id, a.UserID)
-	if err != nil {
+	if err := s.saved.Delete(r.Context(), a.UserID, id); err != nil {
 		return err
-	}
-	if tag.RowsAffected() == 0 {
-		return ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
 	}
 	http.Redirect(w, r, "/szukaj/zapisane?usunieto=1", http.StatusSeeOther)
 	return nil
@@ -257,32 +206,14 @@ type unsubscribePage struct {
 	Done  bool
 }
 
-// savedByToken finds the saved search an unsubscribe token belongs to.
-func (s *Server) savedByToken(ctx context.Context, token string) (int64, string, bool, error) {
-	b, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(b) != 32 {
-		return 0, "", false, ratusz.Errorf(ratusz.ENOTFOUND, "err.search.token")
-	}
-	sum := sha256.Sum256(b)
-	var id int64
-	var q string
-	var active bool
-	err = s.pool.QueryRow(ctx, `SELECT s.id, s.query, s.active FROM search_saved_tokens t JOIN search_saved s ON s.id = t.saved_id
-		WHERE t.sha = $1`, sum[:]).Scan(&id, &q, &active)
-	if err == pgx.ErrNoRows {
-		return 0, "", false, ratusz.Errorf(ratusz.ENOTFOUND, "err.search.token")
-	}
-	return id, q, active, err
-}
-
 // unsubscribeForm asks to confirm (a link opened by a mail scanner changes nothing).
 func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) error {
 	token := chi.URLParam(r, "token")
-	_, q, active, err := s.savedByToken(r.Context(), token)
+	sv, active, err := s.saved.ByToken(r.Context(), token)
 	if err != nil {
 		return err
 	}
-	p := &unsubscribePage{Token: token, Query: q, Done: !active}
+	p := &unsubscribePage{Token: token, Query: sv.Query, Done: !active}
 	p.Title = "search.unsubscribe.title"
 	p.Section = "search"
 	s.render(w, r, http.StatusOK, "search_unsubscribe", p)
@@ -291,14 +222,11 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 	token := chi.URLParam(r, "token")
-	id, q, _, err := s.savedByToken(r.Context(), token)
+	sv, err := s.saved.Unsubscribe(r.Context(), token)
 	if err != nil {
 		return err
 	}
-	if _, err := s.pool.Exec(r.Context(), "UPDATE search_saved SET active = false WHERE id = $1", id); err != nil {
-		return err
-	}
-	p := &unsubscribePage{Token: token, Query: q, Done: true}
+	p := &unsubscribePage{Token: token, Query: sv.Query, Done: true}
 	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Title = "search.unsubscribe.title"
 	p.Section = "search"
@@ -346,28 +274,13 @@ func (a *alerter) run(ctx context.Context) {
 func (a *alerter) check(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	rows, err := a.s.pool.Query(ctx, "SELECT id, email, query, filters, lang FROM search_saved WHERE active ORDER BY id")
-	if err != nil {
-		return err
-	}
-	type saved struct {
-		id                 int64
-		email, query, lang string
-		filters            url.Values
-	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (saved, error) {
-		var sv saved
-		var f []byte
-		err := row.Scan(&sv.id, &sv.email, &sv.query, &f, &sv.lang)
-		json.Unmarshal(f, &sv.filters)
-		return sv, err
-	})
+	list, err := a.s.saved.Active(ctx)
 	if err != nil {
 		return err
 	}
 	var firstErr error
 	for _, sv := range list {
-		q, err := parseSearch(sv.filters, pageParams)
+		q, err := parseSearch(sv.Filters, pageParams)
 		if err != nil {
 			continue
 		}
@@ -380,25 +293,24 @@ func (a *alerter) check(ctx context.Context) error {
 		for i, h := range res.Hits {
 			ids[i] = h.ID
 		}
-		seen := map[string]bool{}
-		srows, _ := a.s.pool.Query(ctx, "SELECT doc_id FROM search_saved_seen WHERE saved_id = $1 AND doc_id = ANY($2)", sv.id, ids)
-		seenIDs, err := pgx.CollectRows(srows, pgx.RowTo[string])
+		unseen, err := a.s.saved.Unseen(ctx, sv.ID, ids)
 		if err != nil {
 			return err
 		}
-		for _, id := range seenIDs {
-			seen[id] = true
+		isNew := map[string]bool{}
+		for _, id := range unseen {
+			isNew[id] = true
 		}
 		var fresh []search.Hit
 		for _, h := range res.Hits {
-			if !seen[h.ID] {
+			if isNew[h.ID] {
 				fresh = append(fresh, h)
 			}
 		}
 		if len(fresh) == 0 {
 			continue
 		}
-		if err := a.send(ctx, sv.id, sv.email, sv.query, sv.filters, i18n.Lang(sv.lang), fresh); err != nil {
+		if err := a.send(ctx, sv.ID, sv.Email, sv.Query, sv.Filters, i18n.Lang(sv.Lang), fresh); err != nil {
 			if firstErr == nil {
 				firstErr = err
 			}
@@ -408,7 +320,7 @@ func (a *alerter) check(ctx context.Context) error {
 		for i, h := range fresh {
 			fids[i] = h.ID
 		}
-		if _, err := a.s.pool.Exec(ctx, `INSERT INTO search_saved_seen (saved_id, doc_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, sv.id, fids); err != nil {
+		if err := a.s.saved.MarkSeen(ctx, sv.ID, fids); err != nil {
 			return err
 		}
 	}
@@ -416,11 +328,8 @@ func (a *alerter) check(ctx context.Context) error {
 }
 
 func (a *alerter) send(ctx context.Context, id int64, to, query string, filters url.Values, lang i18n.Lang, hits []search.Hit) error {
-	var raw [32]byte
-	rand.Read(raw[:])
-	token := base64.RawURLEncoding.EncodeToString(raw[:])
-	sum := sha256.Sum256(raw[:])
-	if _, err := a.s.pool.Exec(ctx, "INSERT INTO search_saved_tokens (sha, saved_id) VALUES ($1, $2)", sum[:], id); err != nil {
+	token, err := a.s.saved.NewToken(ctx, id)
+	if err != nil {
 		return err
 	}
 	base := a.s.cfg.BaseURL.String()

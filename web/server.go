@@ -25,6 +25,7 @@ import (
 	"github.com/ratusz/ratusz/internal/live"
 	"github.com/ratusz/ratusz/internal/mail"
 	"github.com/ratusz/ratusz/participation"
+	"github.com/ratusz/ratusz/search"
 )
 
 // Server holds what the handlers need.
@@ -43,6 +44,7 @@ type Server struct {
 	router   chi.Router
 
 	mailer   *mail.Mailer
+	saved    *search.SavedSearches
 	live     *live.Hub
 	stopLive func()
 	search   *searchState // search.go
@@ -72,6 +74,7 @@ func New(d Deps) (*Server, error) {
 		bip:      bip.NewService(d.Pool),
 		council:  council.NewService(d.Pool),
 		pb:       participation.NewService(d.Pool),
+		saved:    search.NewSavedSearches(d.Pool),
 		log:      d.Log,
 		pages:    pages,
 		metrics:  newMetrics(),
