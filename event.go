@@ -14,4 +14,7 @@ type Event struct {
 	Topic   string          `json:"topic"` // e.g. "session:12", who listens
 	Payload json.RawMessage `json:"payload"`
 	At      time.Time       `json:"at"`
+	// LiveOnly marks an event only live viewers need: it changes nothing
+	// searched or mailed (outbox.WriteLive).
+	LiveOnly bool `json:"-"`
 }

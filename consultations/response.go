@@ -22,6 +22,10 @@ type Respondent struct {
 
 // who returns the respondent's user id or browser hash, after checking
 // that they may take part in c.
+// EventResponse tells live viewers of a consultation that a response came
+// in; it changes nothing searched (outbox.WriteLive).
+const EventResponse = "consultation.response"
+
 func who(ctx context.Context, c *Consultation, r Respondent) (*int64, []byte, error) {
 	a := ratusz.ActorFromContext(ctx)
 	if !a.Anonymous() && a.UserID > 0 {
@@ -87,7 +91,7 @@ func (s *Service) Respond(ctx context.Context, id int64, r Respondent, raw map[s
 			if err != nil {
 				return err
 			}
-			return outbox.Write(ctx, tx, "consultation.response", topic(id), map[string]any{"consultation": id})
+			return outbox.WriteLive(ctx, tx, EventResponse, topic(id), map[string]any{"consultation": id})
 		}
 		rid, _, err := findMine(ctx, tx, id, user, browser)
 		if errors.Is(err, pgx.ErrNoRows) {

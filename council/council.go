@@ -19,6 +19,12 @@ import (
 	"github.com/ratusz/ratusz/internal/pg"
 )
 
+// Events e-Rada writes only for live viewers (outbox.WriteLive).
+const (
+	EventVoteProgress      = "vote.progress"      // how many have voted, never how
+	EventAttendanceChanged = "attendance.changed" // who is present, and how many
+)
+
 // Service is e-Rada's store. Every method checks the actor in the context.
 type Service struct{ pool *pgxpool.Pool }
 
@@ -271,7 +277,7 @@ func (s *Service) SetAttendance(ctx context.Context, sessionID, councillorID int
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM attendance WHERE session_id = $1 AND present", sessionID).Scan(&n); err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "attendance.changed", sessionTopic(sessionID), map[string]any{"councillor": councillorID, "present": present, "present_count": n})
+		return outbox.WriteLive(ctx, tx, EventAttendanceChanged, sessionTopic(sessionID), map[string]any{"councillor": councillorID, "present": present, "present_count": n})
 	})
 }
 

@@ -314,7 +314,7 @@ func storeBallot(ctx context.Context, tx pgx.Tx, voteID, sessionID, councillorID
 	if err := tx.QueryRow(ctx, "SELECT count(*) FROM ballots WHERE vote_id = $1", voteID).Scan(&cast); err != nil {
 		return err
 	}
-	return outbox.Write(ctx, tx, "vote.progress", sessionTopic(sessionID), map[string]any{"vote": voteID, "ballots_cast": cast})
+	return outbox.WriteLive(ctx, tx, EventVoteProgress, sessionTopic(sessionID), map[string]any{"vote": voteID, "ballots_cast": cast})
 }
 
 // RecordBallots records the choices read out in a roll-call vote, all or

@@ -54,12 +54,22 @@ func (s *Server) liveSession(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// startLive runs the outbox relay into the hub until the server closes.
+// startLive runs the outbox relay, the one reader of the outbox, until the
+// server closes: its handlers are the live hub and the search indexer
+// (woken by every event but those only live viewers need).
 func (s *Server) startLive() {
 	ctx, cancel := context.WithCancel(context.Background())
 	relay := outbox.NewRelay(s.pool, s.log)
 	relay.Poll = 500 * time.Millisecond
 	relay.Handle(s.live.Publish)
+	if s.search != nil {
+		ix := s.search.indexer
+		relay.Handle(func(ev ratusz.Event) {
+			if !ev.LiveOnly {
+				ix.Notify()
+			}
+		})
+	}
 	done := make(chan struct{})
 	go func() { relay.Run(ctx); close(done) }()
 	s.stopLive = func() { cancel(); <-done }

@@ -40,8 +40,8 @@ func (s *Server) searchAPI(r chi.Router) {
 }
 
 // startSearch picks the engine (Meilisearch when MEILI_URL is set,
-// otherwise PostgreSQL), and starts the indexer, woken by new outbox events
-// after commit, and the saved-search alerts.
+// otherwise PostgreSQL), and starts the indexer, which the outbox relay
+// wakes after each commit (startLive), and the saved-search alerts.
 func (s *Server) startSearch() error {
 	idx, err := search.Engine(s.pool, s.cfg.MeiliURL, s.cfg.MeiliAPIKey)
 	if err != nil {
@@ -52,47 +52,17 @@ func (s *Server) startSearch() error {
 	st := &searchState{index: idx, indexer: ix}
 	st.alerts = newAlerter(s, st)
 	ix.Synced = func(search.SyncStats) { st.alerts.wake() }
-	done := make(chan struct{}, 3)
+	done := make(chan struct{}, 2)
 	go func() { ix.Run(ctx); done <- struct{}{} }()
-	go func() { s.watchOutbox(ctx, ix); done <- struct{}{} }()
 	go func() { st.alerts.run(ctx); done <- struct{}{} }()
 	st.stop = func() {
 		cancel()
-		for range 3 {
+		for range 2 {
 			<-done
 		}
 	}
 	s.search = st
 	return nil
-}
-
-// watchOutbox wakes the indexer when events that change what is
-// searchable are committed. It polls the outbox twice a second with a
-// short query instead of holding a LISTEN connection of its own, since the
-// pool is small; every instance sees every commit either way.
-func (s *Server) watchOutbox(ctx context.Context, ix *search.Indexer) {
-	var last int64
-	s.pool.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM outbox").Scan(&last)
-	t := time.NewTicker(500 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		var top int64
-		var relevant bool
-		err := s.pool.QueryRow(ctx, `SELECT coalesce(max(id), $1), coalesce(bool_or(type NOT IN ('vote.progress', 'attendance.changed', 'consultation.response')), false)
-			FROM outbox WHERE id > $1`, last).Scan(&top, &relevant)
-		if err != nil {
-			continue
-		}
-		if relevant {
-			ix.Notify()
-		}
-		last = top
-	}
 }
 
 // stopSearch stops the indexer.

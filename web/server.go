@@ -93,10 +93,10 @@ func New(d Deps) (*Server, error) {
 		s.oidc = newOIDCClient(d.Config)
 	}
 	s.handler = s.routes()
-	s.startLive()
 	if err := s.startSearch(); err != nil { // search.go
 		return nil, err
 	}
+	s.startLive()
 	return s, nil
 }
 

@@ -81,7 +81,7 @@ func (r *Relay) listen(ctx context.Context, last *int64) error {
 
 func (r *Relay) deliver(ctx context.Context, conn *pgx.Conn, last *int64) error {
 	for {
-		rows, _ := conn.Query(ctx, "SELECT id, type, topic, payload, created_at FROM outbox WHERE id > $1 ORDER BY id LIMIT 500", *last)
+		rows, _ := conn.Query(ctx, "SELECT id, type, topic, payload, created_at, live_only FROM outbox WHERE id > $1 ORDER BY id LIMIT 500", *last)
 		events, err := pgx.CollectRows(rows, scanEvent)
 		if err != nil {
 			return err
@@ -101,7 +101,7 @@ func (r *Relay) deliver(ctx context.Context, conn *pgx.Conn, last *int64) error 
 func scanEvent(row pgx.CollectableRow) (ratusz.Event, error) {
 	var ev ratusz.Event
 	var payload []byte
-	err := row.Scan(&ev.ID, &ev.Type, &ev.Topic, &payload, &ev.At)
+	err := row.Scan(&ev.ID, &ev.Type, &ev.Topic, &payload, &ev.At, &ev.LiveOnly)
 	ev.Payload = json.RawMessage(payload)
 	return ev, err
 }
@@ -109,6 +109,6 @@ func scanEvent(row pgx.CollectableRow) (ratusz.Event, error) {
 // Since returns the events of a topic after a sequence number, for a client
 // that reconnects (at most limit; it reconnects again for more).
 func Since(ctx context.Context, pool *pgxpool.Pool, topic string, after int64, limit int) ([]ratusz.Event, error) {
-	rows, _ := pool.Query(ctx, "SELECT id, type, topic, payload, created_at FROM outbox WHERE topic = $1 AND id > $2 ORDER BY id LIMIT $3", topic, after, limit)
+	rows, _ := pool.Query(ctx, "SELECT id, type, topic, payload, created_at, live_only FROM outbox WHERE topic = $1 AND id > $2 ORDER BY id LIMIT $3", topic, after, limit)
 	return pgx.CollectRows(rows, scanEvent)
 }
