@@ -47,6 +47,11 @@ func (a Actor) Has(roles ...Role) bool {
 	return false
 }
 
+// Holds reports whether the account itself holds the role, an admin's
+// holding every role aside: for rights that are a person's own, such as a
+// resident's ballot.
+func (a Actor) Holds(role Role) bool { return slices.Contains(a.Roles, role) }
+
 // Require returns EUNAUTHORIZED for anonymous actors and EFORBIDDEN for actors
 // holding none of the roles. Services call it before they do anything.
 func (a Actor) Require(roles ...Role) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/pg"
+	"golang.org/x/sync/singleflight"
 )
 
 // Category is an entry of the subject menu (menu przedmiotowe).
@@ -40,9 +41,10 @@ func (c *Category) Name(lang string) string {
 
 // Service is the BIP store.
 type Service struct {
-	pool  *pgxpool.Pool
-	views *viewCounter
-	diffs *diffCache
+	pool    *pgxpool.Pool
+	views   *viewCounter
+	diffs   *diffCache
+	diffing singleflight.Group
 }
 
 // NewService returns the store; call Close to flush the view counts.

@@ -3,6 +3,7 @@ package bip
 import (
 	"container/list"
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -30,8 +31,13 @@ func (s *Service) Compare(ctx context.Context, id int64, from, to int) (*Compari
 	if c, ok := s.diffs.get(k); ok {
 		return &Comparison{From: a, To: b, Title: c.title, Body: c.body}, nil
 	}
-	c := diffEntry{title: Diff(a.Title, b.Title), body: Diff(a.Body, b.Body)}
-	s.diffs.put(k, c)
+	// Visitors asking for the same pair at once wait for one diff.
+	v, _, _ := s.diffing.Do(fmt.Sprintf("%d:%d:%d", id, from, to), func() (any, error) {
+		c := diffEntry{title: Diff(a.Title, b.Title), body: Diff(a.Body, b.Body)}
+		s.diffs.put(k, c)
+		return c, nil
+	})
+	c := v.(diffEntry)
 	return &Comparison{From: a, To: b, Title: c.title, Body: c.body}, nil
 }
 

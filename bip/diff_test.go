@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ratusz/ratusz/bip"
 )
@@ -102,5 +103,93 @@ func BenchmarkDiff20KB(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		bip.Diff(x, y)
+	}
+}
+
+// The diff is minimal: it deletes and inserts no more words than the
+// longest common subsequence leaves, checked against the textbook
+// dynamic program on small random texts.
+func TestDiffIsMinimal(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	alphabet := []string{"rada", "gminy", "uchwała", "budżet", "a", "b"}
+	text := func(n int) (string, []string) {
+		var ws []string
+		for range n {
+			ws = append(ws, alphabet[r.IntN(len(alphabet))])
+		}
+		return strings.Join(ws, " "), tokensOf(strings.Join(ws, " "))
+	}
+	for range 500 {
+		a, ta := text(r.IntN(30))
+		b, tb := text(r.IntN(30))
+		ops := bip.Diff(a, b)
+		if x, y := sides(ops); x != a || y != b {
+			t.Fatalf("diff of %q and %q does not reproduce them", a, b)
+		}
+		edited := 0
+		for _, op := range ops {
+			if op.Kind != "same" {
+				edited += len(tokensOf(op.Text))
+			}
+		}
+		if want := len(ta) + len(tb) - 2*lcs(ta, tb); edited != want {
+			t.Fatalf("diff of %q and %q edits %d tokens, the minimum is %d: %v", a, b, edited, want, ops)
+		}
+	}
+}
+
+// tokensOf splits as the diff does: words and the spaces between them.
+func tokensOf(s string) []string {
+	var out []string
+	for len(s) > 0 {
+		i := 1
+		for i < len(s) && (s[i] == ' ') == (s[0] == ' ') {
+			i++
+		}
+		out = append(out, s[:i])
+		s = s[i:]
+	}
+	return out
+}
+
+func lcs(a, b []string) int {
+	prev := make([]int, len(b)+1)
+	for i := range a {
+		cur := make([]int, len(b)+1)
+		for j := range b {
+			if a[i] == b[j] {
+				cur[j+1] = prev[j] + 1
+			} else {
+				cur[j+1] = max(prev[j+1], cur[j])
+			}
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// Repetitive versions, as a security test sent them, made a library's
+// substring search run for 28 s; the diff now ends within its budget. The
+// deadline only tells an end from none (the figure is in BENCHMARKS.md).
+func TestDiffRepetitiveVersionsEnd(t *testing.T) {
+	v1 := "c " + strings.Repeat("a ", 128000) + "d"
+	v3 := strings.Repeat("a ", 120000) + "b"
+	done := make(chan []bip.DiffOp, 1)
+	go func() { done <- bip.Diff(v1, v3) }()
+	select {
+	case ops := <-done:
+		if x, y := sides(ops); x != v1 || y != v3 {
+			t.Fatal("the diff does not reproduce both versions")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("still diffing after 20 s")
+	}
+}
+
+func BenchmarkDiffRepetitive(b *testing.B) {
+	v1 := "c " + strings.Repeat("a ", 128000) + "d"
+	v3 := strings.Repeat("a ", 120000) + "b"
+	for b.Loop() {
+		bip.Diff(v1, v3)
 	}
 }

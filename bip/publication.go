@@ -113,6 +113,8 @@ func (d *Draft) validate(now time.Time) error {
 		return ratusz.Invalid("produced_at", "err.required")
 	case d.ProducedAt.After(now.Add(24 * time.Hour)):
 		return ratusz.Invalid("produced_at", "err.bip.produced_future")
+	case d.ProducedAt.Year() < 1900:
+		return ratusz.Invalid("produced_at", "err.bip.produced_past")
 	case len(d.Attachments)+len(d.Keep) > MaxAttachments:
 		return ratusz.Invalid("attachments", "err.bip.too_many_attachments", MaxAttachments)
 	}

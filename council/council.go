@@ -223,12 +223,14 @@ func councillorOf(ctx context.Context, q interface {
 	// A right of a councillor needs both: the councillor role on the
 	// account and an active membership under its e-mail. The e-mail alone
 	// kept the rights of an account whose role was taken away.
+	// (The role the account itself holds: an admin, who holds every role
+	// for managing, is not a member by that.)
 	a := ratusz.ActorFromContext(ctx)
-	if err := a.Require(ratusz.RoleCouncillor, ratusz.RoleChair); err != nil { // the chair is a member too
-		if ratusz.ErrorCode(err) == ratusz.EFORBIDDEN {
-			return 0, ratusz.Errorf(ratusz.EFORBIDDEN, "err.council.not_councillor")
-		}
+	if err := a.Require(); err != nil {
 		return 0, err
+	}
+	if !a.Holds(ratusz.RoleCouncillor) && !a.Holds(ratusz.RoleChair) { // the chair is a member too
+		return 0, ratusz.Errorf(ratusz.EFORBIDDEN, "err.council.not_councillor")
 	}
 	var id int64
 	err := q.QueryRow(ctx, `SELECT id FROM councillors WHERE body_id = $1 AND active AND lower(email) = lower($2)`, bodyID, a.Email).Scan(&id)

@@ -325,7 +325,7 @@ func (s *Service) MyBodies(ctx context.Context) ([]*Body, error) {
 	if err := a.Require(); err != nil {
 		return nil, err
 	}
-	if !a.Has(ratusz.RoleCouncillor, ratusz.RoleChair) {
+	if !a.Holds(ratusz.RoleCouncillor) && !a.Holds(ratusz.RoleChair) {
 		return nil, nil
 	}
 	rows, _ := s.pool.Query(ctx, `SELECT b.id, b.name, b.kind, b.statutory_size FROM council_bodies b

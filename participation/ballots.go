@@ -98,12 +98,14 @@ func checkBallot(e *Edition, onBallot map[int64]*PBProject, in BallotInput) erro
 // in common: no shared key, no time, and ballots listed by a random id. A
 // ballot is durable before the code is returned; it cannot be changed.
 func (s *Service) CastBallot(ctx context.Context, editionID int64, in BallotInput) (string, error) {
-	// Residents vote; a staff account (the office, a secretary) does not,
-	// though its holder may vote from their own resident account. (An admin
-	// holds every role, this one too.)
+	// Residents vote; a staff account (an admin, the office) does not,
+	// though its holder may vote from their own resident account.
 	actor := ratusz.ActorFromContext(ctx)
-	if err := actor.Require(ratusz.RoleResident); err != nil {
+	if err := actor.Require(); err != nil {
 		return "", err
+	}
+	if !actor.Holds(ratusz.RoleResident) {
+		return "", ratusz.Errorf(ratusz.EFORBIDDEN, "err.forbidden")
 	}
 	return s.cast(ctx, editionID, in, "user:"+fmt.Sprint(actor.UserID), "online", func(e *Edition) error {
 		if e.RequireVerified && !actor.Verified {

@@ -195,8 +195,8 @@ func (s *Server) bipPrint(w http.ResponseWriter, r *http.Request) error {
 	}
 	var p *bip.Publication
 	if v := r.URL.Query().Get("wersja"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
+		n, perr := strconv.Atoi(v)
+		if perr != nil {
 			return ratusz.Errorf(ratusz.ENOTFOUND, "err.bip.not_found")
 		}
 		p, err = s.bip.FindVersion(r.Context(), id, n)

@@ -59,7 +59,8 @@ func TestUnstorableTextIsRefused(t *testing.T) {
 	})
 	// RFC 2231 encoding lets a client put any byte in a file name.
 	for name, param := range map[string]string{"ErrFileNameNUL": `filename*=UTF-8''ska%00n.pdf`, "ErrFileNameCRLF": `filename*=UTF-8''skan%0D%0A.pdf`,
-		"ErrFileNameInvalidUTF8": `filename*=UTF-8''ska%FFn.pdf`, "ErrFileNameEmpty": `filename=""`} {
+		"ErrFileNameInvalidUTF8": `filename*=UTF-8''ska%FFn.pdf`, "ErrFileNameEmpty": `filename=""`,
+		"ErrFileNameBidi": `filename*=UTF-8''a%E2%80%AEfdp.exe`} {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
 			w := multipart.NewWriter(&buf)
@@ -79,8 +80,38 @@ func TestUnstorableTextIsRefused(t *testing.T) {
 		})
 	}
 	t.Run("ErrVersionOutOfRange", func(t *testing.T) {
-		if res := b.get("/bip/publikacje/1/wersje/99999999999"); res.Status != 404 {
-			t.Fatalf("status %d", res.Status)
+		for _, path := range []string{"/bip/publikacje/1/wersje/99999999999", "/bip/publikacje/1/druk?wersja=99", "/bip/publikacje/1/druk?wersja=-1"} {
+			if res := b.get(path); res.Status != 404 {
+				t.Fatalf("%s: status %d", path, res.Status)
+			}
+		}
+	})
+	t.Run("ErrPathNotText", func(t *testing.T) {
+		for _, path := range []string{"/bip/kategoria/%FF", "/bip/kategoria/%00", "/bip/kategoria/%FF/feed.atom", "/admin/bip/kategorie/%FF"} {
+			if res := b.get(path); res.Status != 404 {
+				t.Fatalf("%s: status %d", path, res.Status)
+			}
+		}
+	})
+	t.Run("ErrUppercaseMediaType", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", e.URL+"/login", strings.NewReader("email=x%FF%40example.pl&password=x"))
+		req.Header.Set("Content-Type", "Application/X-WWW-Form-Urlencoded")
+		req.Header.Set("Origin", e.URL)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 400 {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+	})
+	t.Run("ErrProducedLongAgo", func(t *testing.T) {
+		tok := e.token("biuro.rady@przykladowo.pl")
+		res := e.do("POST", "/api/v1/publications", tok, strings.NewReader(`{"category":"ogloszenia","title":"Stare","body":"x","produced_by":"R","responsible":"W","produced_at":"0000-01-01"}`))
+		if _, field, _ := res.apiError(t); res.Status != 400 || field != "produced_at" {
+			t.Fatalf("status %d %s", res.Status, res.Body)
 		}
 	})
 	if pubs() != before {
@@ -292,6 +323,10 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		t.Fatalf("spooled mail is mode %v", fi.Mode().Perm())
 	}
 	e.browser().get(link[0]) // following the link is logged too
+	for _, m := range []string{"HEAD", "PUT", "DELETE"} { // and any other method, or a slash more
+		e.do(m, link[0], "", nil)
+	}
+	e.browser().get(link[0] + "/")
 
 	out := logs.String()
 	if !strings.Contains(out, "request") {
@@ -301,6 +336,22 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		if s != "" && strings.Contains(out, s) {
 			t.Errorf("the log holds a %s", what)
 		}
+	}
+}
+
+// An admin holds every role for managing, but an admin account is not a
+// resident's: it does not cast a budget ballot.
+func TestAdminDoesNotVoteInTheBudget(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	var edition int64
+	e.Pool.QueryRow(system, "SELECT id FROM pb_editions WHERE phase = 'voting' LIMIT 1").Scan(&edition)
+	var project string
+	e.Pool.QueryRow(system, "SELECT id::text FROM pb_projects WHERE edition_id = $1 AND status = 'accepted' ORDER BY id LIMIT 1", edition).Scan(&project)
+	b := e.browser()
+	b.login("admin@przykladowo.pl", "demo-admin-2026")
+	if res := b.post(fmt.Sprintf("/budzet-obywatelski/%d/glosuj", edition), url.Values{"p": {project}}); res.Status != 403 {
+		t.Fatalf("the admin's ballot: %d", res.Status)
 	}
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -44,10 +45,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if route == "/healthz" || route == "/readyz" || route == "/metrics" || route == "/static/*" {
 			return
 		}
-		path := r.URL.Path
-		if strings.Contains(route, "{token}") { // a secret in the path (an unsubscribe link) stays out of the log
-			path = route
-		}
+		path := redactPath(r.URL.Path, route)
 		s.log.Info("request", "method", r.Method, "path", path, "route", route, "status", code,
 			"bytes", ww.BytesWritten(), "duration_ms", d.Milliseconds(),
 			"request_id", middleware.GetReqID(r.Context()))
@@ -104,16 +102,24 @@ func (s *Server) readForms(next http.Handler) http.Handler {
 				s.renderError(w, r, err)
 			}
 		}
-		ct := r.Header.Get("Content-Type")
+		// A path that is not text names no page (PostgreSQL cannot even
+		// look it up).
+		if !goodText(r.URL.Path) {
+			fail(ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found"))
+			return
+		}
+		// Media types are case-insensitive: "Application/X-WWW-Form-
+		// Urlencoded" is a form too, and net/http parses it as one.
+		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		var err error
 		switch {
 		case r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead:
-		case strings.HasPrefix(ct, "multipart/form-data"):
+		case ct == "multipart/form-data":
 			err = r.ParseMultipartForm(formMemory)
 			if r.MultipartForm != nil {
 				defer r.MultipartForm.RemoveAll()
 			}
-		case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
+		case ct == "application/x-www-form-urlencoded":
 			err = r.ParseForm()
 		}
 		if err != nil {
@@ -159,7 +165,9 @@ func goodFileName(name string) bool {
 		return false
 	}
 	for _, r := range name {
-		if unicode.IsControl(r) {
+		// Bidirectional controls too: U+202E makes "a‮txt.exe" show as
+		// "aexe.txt".
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 			return false
 		}
 	}
@@ -224,4 +232,24 @@ func clientAddr(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// secretPaths are the paths whose last part is a secret (an unsubscribe
+// link's token), logged without it whatever the route or method.
+var secretPaths = []string{"/szukaj/wypisz/"}
+
+// redactPath is the path as the log may hold it.
+func redactPath(path, route string) string {
+	if strings.Contains(route, "{token}") {
+		return route
+	}
+	for _, p := range secretPaths {
+		if strings.HasPrefix(path, p) {
+			return p + "{token}"
+		}
+	}
+	if !utf8.ValidString(path) {
+		return strings.ToValidUTF8(path, "?")
+	}
+	return path
 }
