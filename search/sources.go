@@ -10,7 +10,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/consultations"
 	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/participation"
 )
 
 // source builds one type's documents from PostgreSQL.
@@ -19,61 +22,17 @@ type source struct {
 	sql string // columns: id, title, body, url, date, category, body_name, term, status, numbers, n (session number)
 }
 
-// The published records. Drafts (consultations, open votes) and withdrawn
-// BIP publications are not searchable; a withdrawal drops the publication
-// from the index at the next sync.
+// The published records, as each module selects them by its own rules
+// (drafts, open votes and withdrawn publications are not searchable).
 var sources = []source{
-	{TypeBIP, `SELECT p.id, v.title, v.body, '/bip/publikacje/' || p.id, p.published_at, c.slug, '', '', '', '{}'::text[], 0
-		FROM bip_publications p
-		JOIN bip_versions v ON v.publication_id = p.id AND v.version = p.version
-		JOIN bip_categories c ON c.id = p.category_id
-		WHERE NOT p.withdrawn`},
-	{TypeResolution, `SELECT r.id, 'Uchwała nr ' || r.number || ' ' || r.title, coalesce(v.resolution_text, ''),
-			coalesce('/bip/publikacje/' || r.publication_id, '/rada/sesje/' || r.session_id), r.adopted_at,
-			'uchwaly', b.name, coalesce(t.name, ''), CASE WHEN r.voided_by_vote_id IS NOT NULL THEN 'voided' ELSE '' END, ARRAY[r.number], 0
-		FROM resolutions r
-		JOIN council_bodies b ON b.id = r.body_id
-		JOIN council_sessions s ON s.id = r.session_id
-		LEFT JOIN council_terms t ON t.id = s.term_id
-		LEFT JOIN votes v ON v.id = r.vote_id`},
-	{TypeSession, `SELECT s.id, s.title, s.place, '/rada/sesje/' || s.id, s.starts_at, 'sesje', b.name, coalesce(t.name, ''), s.state, '{}'::text[], s.number
-		FROM council_sessions s
-		JOIN council_bodies b ON b.id = s.body_id
-		LEFT JOIN council_terms t ON t.id = s.term_id`},
-	{TypeAgendaItem, `SELECT a.id, a.label || '. ' || a.title, array_to_string(a.papers, ' '), '/rada/sesje/' || a.session_id, s.starts_at,
-			'sesje', b.name, coalesce(t.name, ''), '', a.papers, 0
-		FROM agenda_items a
-		JOIN council_sessions s ON s.id = a.session_id
-		JOIN council_bodies b ON b.id = s.body_id
-		LEFT JOIN council_terms t ON t.id = s.term_id
-		WHERE a.removed_by_vote_id IS NULL
-			-- an item voted on is found through its votes, which link the named lists
-			AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.agenda_item_id = a.id AND v.state = 'closed')`},
-	{TypeVote, `SELECT v.id, v.subject,
-			concat_ws(' ', nullif(v.resolution_title, ''), 'za ' || v.count_for, 'przeciw ' || v.count_against, 'wstrzymało się ' || v.count_abstain,
-				CASE v.outcome WHEN 'adopted' THEN 'przyjęto' WHEN 'rejected' THEN 'odrzucono' END, array_to_string(a.papers, ' ')),
-			'/rada/glosowania/' || v.id, coalesce(v.closed_at, s.starts_at), 'glosowania', b.name, coalesce(t.name, ''),
-			CASE WHEN EXISTS (SELECT 1 FROM votes x WHERE x.repeats_id = v.id AND x.state = 'closed') THEN 'superseded' ELSE coalesce(v.outcome, '') END, a.papers, 0
-		FROM votes v
-		JOIN agenda_items a ON a.id = v.agenda_item_id
-		JOIN council_sessions s ON s.id = v.session_id
-		JOIN council_bodies b ON b.id = s.body_id
-		LEFT JOIN council_terms t ON t.id = s.term_id
-		WHERE v.state = 'closed'`},
-	{TypeInterpellation, `SELECT i.id, i.subject, concat_ws(' ', i.kind, i.number, i.councillor_name, i.content, i.answer),
-			'/rada/interpelacje/' || i.id, i.filed_on::timestamptz, i.category, b.name, '',
-			CASE WHEN i.answered_on IS NOT NULL THEN 'answered' ELSE 'awaiting' END,
-			CASE WHEN i.number <> '' THEN ARRAY[i.number] ELSE '{}'::text[] END, 0
-		FROM interpellations i
-		JOIN council_bodies b ON b.id = i.body_id`},
-	{TypeConsultation, `SELECT c.id, c.title, concat_ws(' ', c.organiser, c.description), '/konsultacje/' || c.id, c.starts_at,
-			'konsultacje', '', '', c.state, '{}'::text[], 0
-		FROM consultations c WHERE c.state <> 'draft'`},
-	{TypeProject, `SELECT p.id, p.title, concat_ws(' ', e.name, d.name, p.place, p.description), '/budzet-obywatelski/projekty/' || p.id, p.created_at,
-			p.category, '', e.name, p.status, '{}'::text[], 0
-		FROM pb_projects p
-		JOIN pb_editions e ON e.id = p.edition_id
-		JOIN pb_districts d ON d.id = p.district_id`},
+	{TypeBIP, bip.SearchSQL},
+	{TypeResolution, council.SearchResolutions},
+	{TypeSession, council.SearchSessions},
+	{TypeAgendaItem, council.SearchAgendaItems},
+	{TypeVote, council.SearchVotes},
+	{TypeInterpellation, council.SearchInterpellations},
+	{TypeConsultation, consultations.SearchSQL},
+	{TypeProject, participation.SearchProjects},
 }
 
 // columns names a source's columns, so that its rows can be hashed and
