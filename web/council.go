@@ -66,83 +66,20 @@ func (s *Server) councilHome(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// sessionView is what the session page, the device and the console share.
-type sessionView struct {
-	Session     *council.Session
-	Body        *council.Body
-	Agenda      []*council.AgendaItem
-	Votes       []*council.Vote
-	Councillors []*council.Councillor
-	Present     map[int64]bool
-	PresentN    int
-	Quorum      bool
-	Open        *council.Vote // the vote open now, if any
-	Files       map[int64][]*council.AgendaFile
-	Current     *council.AgendaItem // the item in hand, if any
-	Term        *council.Term
-}
-
-// VotesOn returns the votes on an agenda item.
-func (v *sessionView) VotesOn(item int64) []*council.Vote {
-	var out []*council.Vote
-	for _, x := range v.Votes {
-		if x.AgendaItemID == item {
-			out = append(out, x)
-		}
-	}
-	return out
-}
+// sessionView is what the session page, the device and the console share:
+// council's read model of the session, with what the forms need.
+type sessionView struct{ *council.SessionView }
 
 func (s *Server) loadSessionView(r *http.Request) (*sessionView, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	ctx := r.Context()
-	v := &sessionView{}
-	if v.Session, err = s.council.SessionByID(ctx, id); err != nil {
+	v, err := s.council.SessionView(r.Context(), id)
+	if err != nil {
 		return nil, err
 	}
-	if v.Body, err = s.council.BodyByID(ctx, v.Session.BodyID); err != nil {
-		return nil, err
-	}
-	if v.Agenda, err = s.council.Agenda(ctx, id); err != nil {
-		return nil, err
-	}
-	if v.Files, err = s.council.AgendaFiles(ctx, id); err != nil {
-		return nil, err
-	}
-	for _, it := range v.Agenda {
-		if v.Session.CurrentItemID != nil && *v.Session.CurrentItemID == it.ID {
-			v.Current = it
-		}
-	}
-	if v.Session.TermID != nil {
-		if v.Term, err = s.council.TermByID(ctx, *v.Session.TermID); err != nil {
-			return nil, err
-		}
-	}
-	if v.Votes, err = s.council.SessionVotes(ctx, id); err != nil {
-		return nil, err
-	}
-	if v.Councillors, err = s.council.Councillors(ctx, v.Body.ID); err != nil {
-		return nil, err
-	}
-	if v.Present, err = s.council.Attendance(ctx, id); err != nil {
-		return nil, err
-	}
-	for _, p := range v.Present {
-		if p {
-			v.PresentN++
-		}
-	}
-	v.Quorum = council.Quorum(v.PresentN, v.Body.StatutorySize)
-	for _, x := range v.Votes {
-		if x.State == "open" {
-			v.Open = x
-		}
-	}
-	return v, nil
+	return &sessionView{v}, nil
 }
 
 type sessionPage struct {

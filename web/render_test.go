@@ -60,10 +60,10 @@ func TestRenderEveryTemplate(t *testing.T) {
 		Districts: []*participation.District{{ID: 1, Name: "Cała gmina", Budget: 100000, Citywide: true}}, Schedule: map[string]string{"voting": "2027-05-10"}}
 	pbProj := &participation.PBProject{ID: 1, EditionID: 1, DistrictID: 1, Code: "1/2027", Title: "Park", Description: "Opis", Cost: 5000, Status: "rejected",
 		Justification: "x", CostItems: []participation.CostItem{{Item: "a", Cost: 5000}}}
-	view := &sessionView{Session: sess, Body: body, Agenda: []*council.AgendaItem{{ID: 4, Position: 1, Label: "1", Title: "Punkt", Papers: []string{"DS-89/26"}}},
+	view := &sessionView{&council.SessionView{Session: sess, Body: body, Agenda: []*council.AgendaItem{{ID: 4, Position: 1, Label: "1", Title: "Punkt", Papers: []string{"DS-89/26"}}},
 		Votes:       []*council.Vote{closedVote, openVote, {ID: 7, AgendaItemID: 4, Subject: "Trzecia", Majority: council.Simple, State: "draft"}, secretVote, rollCall},
 		Councillors: []*council.Councillor{{ID: 5, Name: "Anna", Club: "Klub"}, {ID: 8, Name: "Jan"}}, Present: map[int64]bool{5: true}, PresentN: 1, Open: openVote,
-		Files: map[int64][]*council.AgendaFile{4: {{ID: 1, AgendaItemID: 4, Name: "projekt.pdf", ContentType: "application/pdf", Size: 100}}}}
+		Files: map[int64][]*council.AgendaFile{4: {{ID: 1, AgendaItemID: 4, Name: "projekt.pdf", ContentType: "application/pdf", Size: 100}}}}}
 	view.Current = view.Agenda[0]
 	vp := &votePage{Vote: closedVote, Session: sess, Body: body, BIPURL: "/bip/publikacje/1"}
 	vp.Lang = i18n.PL
