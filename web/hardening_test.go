@@ -322,7 +322,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	if fi, _ := os.Stat(spooled[0]); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("spooled mail is mode %v", fi.Mode().Perm())
 	}
-	e.browser().get(link[0]) // following the link is logged too
+	e.browser().get(link[0])                              // following the link is logged too
 	for _, m := range []string{"HEAD", "PUT", "DELETE"} { // and any other method, or a slash more
 		e.do(m, link[0], "", nil)
 	}
