@@ -60,16 +60,6 @@ func (p pagination) Next() int {
 	return 0
 }
 
-// pathID reads a numeric id from the path; anything else is a page that
-// does not exist.
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found")
-	}
-	return id, nil
-}
-
 type bipHomePage struct {
 	Page
 	Tree       []*bip.Category

@@ -348,14 +348,6 @@ func (s *Server) consoleAction(act func(r *http.Request, v *sessionView) error) 
 	}
 }
 
-func formID(r *http.Request, field string) (int64, error) {
-	id, err := strconv.ParseInt(r.PostForm.Get(field), 10, 64)
-	if err != nil {
-		return 0, ratusz.Invalid(field, "err.number")
-	}
-	return id, nil
-}
-
 func (s *Server) consoleAttendance(r *http.Request, v *sessionView) error {
 	id, err := formID(r, "councillor")
 	if err != nil {

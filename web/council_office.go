@@ -138,20 +138,6 @@ func (s *Server) renderSessionEdit(w http.ResponseWriter, r *http.Request, code 
 	return nil
 }
 
-// showAgain shows a form again with the message next to its field (or
-// `fallback` for errors of no field); other errors are returned.
-func (s *Server) showAgain(r *http.Request, err error, fallback string, again func(errs map[string]string) error) error {
-	switch ratusz.ErrorCode(err) {
-	case ratusz.EINVALID, ratusz.ECONFLICT, ratusz.ETOOLARGE, ratusz.ETOOMANY:
-		field := ratusz.ErrorField(err)
-		if field == "" {
-			field = fallback
-		}
-		return again(map[string]string{field: message(s.lang(r), err)})
-	}
-	return err
-}
-
 func (s *Server) newSessionForm(w http.ResponseWriter, r *http.Request) error {
 	if err := requireOffice(r); err != nil {
 		return err

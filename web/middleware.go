@@ -253,3 +253,17 @@ func redactPath(path, route string) string {
 	}
 	return path
 }
+
+// require is a route group's guard: the actor must hold one of the roles,
+// or the request is refused with 401 or 403 before any handler runs.
+func (s *Server) require(roles ...ratusz.Role) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := ratusz.ActorFromContext(r.Context()).Require(roles...); err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/ratusz/ratusz"
 )
 
 // routes lists every route of the site in one place.
@@ -96,16 +97,21 @@ func (s *Server) routes() http.Handler {
 	r.Get("/sitemap.xml", s.sitemap)
 	r.Get("/sitemap/{part}.xml", s.sitemapPart)
 
-	r.Get("/admin/bip/kategorie", s.page(s.adminCategories))
-	r.Get("/admin/bip/kategorie/nowa", s.page(s.adminCategoryForm))
-	r.Post("/admin/bip/kategorie/nowa", s.page(s.adminCategorySave))
-	r.Get("/admin/bip/kategorie/{slug}", s.page(s.adminCategoryForm))
-	r.Post("/admin/bip/kategorie/{slug}", s.page(s.adminCategorySave))
-	r.Get("/admin/users", s.page(s.adminUsers))
-	r.Get("/admin/users/new", s.page(s.adminUserNew))
-	r.Post("/admin/users", s.page(s.adminUserCreate))
-	r.Get("/admin/users/{id}", s.page(s.adminUserEdit))
-	r.Post("/admin/users/{id}", s.page(s.adminUserUpdate))
+	// Admins only: the group refuses everyone else (401 or 403) before any
+	// handler runs; the services check again.
+	r.Route("/admin", func(r chi.Router) {
+		r.Use(s.require(ratusz.RoleAdmin))
+		r.Get("/bip/kategorie", s.page(s.adminCategories))
+		r.Get("/bip/kategorie/nowa", s.page(s.adminCategoryForm))
+		r.Post("/bip/kategorie/nowa", s.page(s.adminCategorySave))
+		r.Get("/bip/kategorie/{slug}", s.page(s.adminCategoryForm))
+		r.Post("/bip/kategorie/{slug}", s.page(s.adminCategorySave))
+		r.Get("/users", s.page(s.adminUsers))
+		r.Get("/users/new", s.page(s.adminUserNew))
+		r.Post("/users", s.page(s.adminUserCreate))
+		r.Get("/users/{id}", s.page(s.adminUserEdit))
+		r.Post("/users/{id}", s.page(s.adminUserUpdate))
+	})
 
 	// JSON API. Keep api/openapi.json in step (TestOpenAPIMatchesRoutes).
 	r.Route("/api/v1", func(r chi.Router) {
