@@ -157,13 +157,7 @@ func TestCouncillorRightsNeedTheRole(t *testing.T) {
 	if _, err := f.s.File(demoted, f.councillors[0].BodyID, "zapytanie", "oświetlenia", "Kiedy?"); ratusz.ErrorCode(err) != ratusz.EFORBIDDEN {
 		t.Fatalf("filing without the role: %v", err)
 	}
-	v, err := f.s.CreateVote(f.office, f.item.ID, "Przyjęcie porządku", council.Simple)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
-		t.Fatal(err)
-	}
+	v := f.openVote(t, "Przyjęcie porządku")
 	if err := f.s.CastBallot(demoted, v.ID, council.For); ratusz.ErrorCode(err) != ratusz.EFORBIDDEN {
 		t.Fatalf("voting without the role: %v", err)
 	}
@@ -187,14 +181,21 @@ func TestChairVotesAsMember(t *testing.T) {
 	if _, err := f.s.File(chair, f.councillors[0].BodyID, "zapytanie", "oświetlenia", "Kiedy?"); err != nil {
 		t.Fatalf("the chair files: %v", err)
 	}
-	v, err := f.s.CreateVote(f.office, f.item.ID, "Przyjęcie porządku", council.Simple)
+	v := f.openVote(t, "Przyjęcie porządku")
+	if err := f.s.CastBallot(chair, v.ID, council.For); err != nil {
+		t.Fatalf("the chair votes: %v", err)
+	}
+}
+
+// openVote prepares and opens a simple-majority vote on the fixture's item.
+func (f *fixture) openVote(t *testing.T, subject string) *council.Vote {
+	t.Helper()
+	v, err := f.s.CreateVote(f.office, f.item.ID, subject, council.Simple)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.CastBallot(chair, v.ID, council.For); err != nil {
-		t.Fatalf("the chair votes: %v", err)
-	}
+	return v
 }
