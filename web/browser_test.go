@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/ratusz/ratusz/bip"
 )
 
 // The browser tests drive Debian's headless Chromium and run axe-core's
@@ -145,6 +146,11 @@ func (p *page) check(name string) {
 		for _, v := range vs {
 			b, _ := json.Marshal(v.Nodes)
 			p.t.Errorf("%s at %d px (%s): axe %s [%s] %s at %s", name, width, p.location(), v.ID, v.Impact, v.Help, b)
+		}
+		// Reflow (WCAG 1.4.10): the page is no wider than the screen; a wide
+		// table may scroll in its own box.
+		if wide := value(p, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`)); wide > 1 {
+			p.t.Errorf("%s at %d px (%s): the page is %d px wider than the screen", name, width, p.location(), wide)
 		}
 	}
 	p.run(chromedp.EmulateViewport(1280, 900))
@@ -280,6 +286,15 @@ func TestBrowser(t *testing.T) {
 			p.open(path)
 			p.check("pl" + strings.NewReplacer("/", "_", "?", "_", "&", "_", "=", "").Replace(path))
 		}
+		// The day's head of the log, with its long hashes, read on a phone.
+		heads := bip.NewService(e.Pool)
+		head, err := heads.PublishHead(system, time.Now())
+		heads.Close()
+		if err != nil || head == nil {
+			t.Fatalf("head publication: %v", err)
+		}
+		p.open(fmt.Sprintf("/bip/publikacje/%d", head.ID))
+		p.check("pl_bip_stan_rejestru")
 		// A secretary publishes with a preview first.
 		p.open("/bip/redakcja/nowa")
 		p.check("pl_bip_editor_new")
