@@ -2,7 +2,10 @@
 // items. One Index interface has two engines: Postgres (the embedded
 // default: unaccent, trigram typo tolerance, tsvector ranking) and
 // Meilisearch (when MEILI_URL is set). The Indexer keeps an engine in step
-// with PostgreSQL, the source of truth.
+// with PostgreSQL, the source of truth, from what each module selects of
+// itself (sources.go). ParseQuery reads a query from a page's or the API's
+// parameters. SavedSearches stores people's saved searches, and Alerts
+// mails what they find that is new.
 package search
 
 import (

@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -19,7 +16,7 @@ import (
 type searchState struct {
 	index   search.Index
 	indexer *search.Indexer
-	alerts  *alerter
+	alerts  *search.Alerts
 	stop    func()
 }
 
@@ -50,11 +47,11 @@ func (s *Server) startSearch() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	ix := search.NewIndexer(s.pool, idx, s.log)
 	st := &searchState{index: idx, indexer: ix}
-	st.alerts = newAlerter(s, st)
-	ix.Synced = func(search.SyncStats) { st.alerts.wake() }
+	st.alerts = search.NewAlerts(s.saved, idx, s.mailer, s.cfg.BaseURL.String(), s.cfg.Municipality, s.log)
+	ix.Synced = func(search.SyncStats) { st.alerts.Wake() }
 	done := make(chan struct{}, 2)
 	go func() { ix.Run(ctx); done <- struct{}{} }()
-	go func() { st.alerts.run(ctx); done <- struct{}{} }()
+	go func() { st.alerts.Run(ctx); done <- struct{}{} }()
 	st.stop = func() {
 		cancel()
 		for range 2 {
@@ -73,64 +70,6 @@ func (s *Server) stopSearch() {
 	}
 }
 
-// searchParams names the query parameters: the page's are Polish, the API's English.
-type searchParams struct {
-	q, typ, category, body, term, status, from, to, sort string
-}
-
-var (
-	pageParams = searchParams{"q", "typ", "kategoria", "organ", "kadencja", "status", "od", "do", "sortuj"}
-	apiParams  = searchParams{"q", "type", "category", "body", "term", "status", "from", "to", "sort"}
-)
-
-// parseSearch reads a query from URL parameters; a bad one is an error
-// naming the parameter.
-func parseSearch(v url.Values, n searchParams) (search.Query, error) {
-	q := search.Query{
-		Q:        strings.TrimSpace(v.Get(n.q)),
-		Category: v.Get(n.category),
-		Body:     v.Get(n.body),
-		Term:     v.Get(n.term),
-		Status:   v.Get(n.status),
-	}
-	if len([]rune(q.Q)) > 200 {
-		return q, ratusz.Invalid(n.q, "err.search.query_long", 200)
-	}
-	for _, t := range v[n.typ] {
-		for _, t := range strings.Split(t, ",") {
-			if t == "" {
-				continue
-			}
-			if !slices.Contains(search.Types, t) {
-				return q, ratusz.Invalid(n.typ, "err.search.type", strings.Join(search.Types, ", "))
-			}
-			q.Types = append(q.Types, t)
-		}
-	}
-	var err error
-	for _, d := range []struct {
-		name string
-		t    *time.Time
-	}{{n.from, &q.From}, {n.to, &q.To}} {
-		if s := v.Get(d.name); s != "" {
-			if *d.t, err = time.Parse("2006-01-02", s); err != nil {
-				return q, ratusz.Invalid(d.name, "err.search.date")
-			}
-		}
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
-		return q, ratusz.Invalid(n.to, "err.search.date_order")
-	}
-	switch s := v.Get(n.sort); s {
-	case "", "relevance", "trafnosc":
-	case "date", "data":
-		q.Sort = "date"
-	default:
-		return q, ratusz.Invalid(n.sort, "err.search.sort")
-	}
-	return q, nil
-}
-
 // apiSearchHit is one hit in the API.
 type apiSearchHit struct {
 	ID      string  `json:"id"`
@@ -144,7 +83,7 @@ type apiSearchHit struct {
 // apiSearch is GET /api/v1/search?q=&type=&limit=&cursor=.
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
-	q, err := parseSearch(v, apiParams)
+	q, err := search.ParseQuery(v, search.APIParams)
 	if err != nil {
 		return err
 	}
@@ -208,4 +147,4 @@ func (s *Server) SyncSearch(ctx context.Context) error {
 }
 
 // CheckSearchAlerts sends the saved searches' new results now (for tests).
-func (s *Server) CheckSearchAlerts(ctx context.Context) error { return s.search.alerts.check(ctx) }
+func (s *Server) CheckSearchAlerts(ctx context.Context) error { return s.search.alerts.Check(ctx) }

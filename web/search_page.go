@@ -115,7 +115,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q, err := parseSearch(v, pageParams)
+	q, err := search.ParseQuery(v, search.PageParams)
 	if err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (s *Server) searchFacets(p *searchPageData, v url.Values, categories map[st
 // searchFeed is the Atom feed of a query's newest results.
 func (s *Server) searchFeed(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	q, err := parseSearch(v, pageParams)
+	q, err := search.ParseQuery(v, search.PageParams)
 	if err != nil {
 		s.renderError(w, r, err)
 		return

@@ -2,17 +2,13 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
-	"github.com/ratusz/ratusz/internal/i18n"
 	"github.com/ratusz/ratusz/search"
 )
 
@@ -119,7 +115,7 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 		return ratusz.Invalid("q", "err.search.no_email")
 	}
 	f := savedParams(r.PostForm)
-	q, err := parseSearch(f, pageParams)
+	q, err := search.ParseQuery(f, search.PageParams)
 	if err != nil {
 		return err
 	}
@@ -233,117 +229,4 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 	p.Notice = p.T("search.unsubscribe.done")
 	s.render(w, r, http.StatusOK, "search_unsubscribe", p)
 	return nil
-}
-
-// alerter sends saved searches' new results by e-mail.
-type alerter struct {
-	mu    sync.Mutex // one check at a time, so that nothing is sent twice
-	s     *Server
-	st    *searchState
-	wakeC chan struct{}
-	Every time.Duration
-}
-
-func newAlerter(s *Server, st *searchState) *alerter {
-	return &alerter{s: s, st: st, wakeC: make(chan struct{}, 1), Every: 5 * time.Minute}
-}
-
-func (a *alerter) wake() {
-	select {
-	case a.wakeC <- struct{}{}:
-	default:
-	}
-}
-
-func (a *alerter) run(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-a.wakeC:
-		case <-time.After(a.Every):
-		}
-		if err := a.check(ctx); err != nil && ctx.Err() == nil {
-			a.s.log.Warn("search: saved-search alerts", "err", err)
-		}
-	}
-}
-
-// check sends each active saved search's unseen results; an e-mail that
-// fails is tried again at the next check, since nothing is marked seen.
-func (a *alerter) check(ctx context.Context) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	list, err := a.s.saved.Active(ctx)
-	if err != nil {
-		return err
-	}
-	var firstErr error
-	for _, sv := range list {
-		q, err := parseSearch(sv.Filters, pageParams)
-		if err != nil {
-			continue
-		}
-		q.Sort, q.Limit = "date", 50
-		res, err := a.st.index.Search(ctx, q)
-		if err != nil {
-			return err
-		}
-		ids := make([]string, len(res.Hits))
-		for i, h := range res.Hits {
-			ids[i] = h.ID
-		}
-		unseen, err := a.s.saved.Unseen(ctx, sv.ID, ids)
-		if err != nil {
-			return err
-		}
-		isNew := map[string]bool{}
-		for _, id := range unseen {
-			isNew[id] = true
-		}
-		var fresh []search.Hit
-		for _, h := range res.Hits {
-			if isNew[h.ID] {
-				fresh = append(fresh, h)
-			}
-		}
-		if len(fresh) == 0 {
-			continue
-		}
-		if err := a.send(ctx, sv.ID, sv.Email, sv.Query, sv.Filters, i18n.Lang(sv.Lang), fresh); err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		fids := make([]string, len(fresh))
-		for i, h := range fresh {
-			fids[i] = h.ID
-		}
-		if err := a.s.saved.MarkSeen(ctx, sv.ID, fids); err != nil {
-			return err
-		}
-	}
-	return firstErr
-}
-
-func (a *alerter) send(ctx context.Context, id int64, to, query string, filters url.Values, lang i18n.Lang, hits []search.Hit) error {
-	token, err := a.s.saved.NewToken(ctx, id)
-	if err != nil {
-		return err
-	}
-	base := a.s.cfg.BaseURL.String()
-	label := query
-	if label == "" {
-		label = filters.Encode()
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\r\n\r\n", i18n.T(lang, "search.mail.intro", len(hits), label))
-	for _, h := range hits {
-		fmt.Fprintf(&b, "- %s\r\n  %s%s\r\n", h.Title, base, h.URL)
-	}
-	fmt.Fprintf(&b, "\r\n%s\r\n%s/szukaj?%s\r\n\r\n%s\r\n%s/szukaj/wypisz/%s\r\n",
-		i18n.T(lang, "search.mail.all"), base, filters.Encode(), i18n.T(lang, "search.mail.unsubscribe"), base, token)
-	subject := i18n.T(lang, "search.mail.subject", a.s.cfg.Municipality, label)
-	return a.s.mailer.Send(ctx, to, subject, b.String())
 }

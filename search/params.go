@@ -1,0 +1,69 @@
+package search
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ratusz/ratusz"
+)
+
+// Params names a query's parameters: the page's are Polish, the API's
+// English; saved searches keep the page's.
+type Params struct {
+	Q, Type, Category, Body, Term, Status, From, To, Sort string
+}
+
+var (
+	PageParams = Params{"q", "typ", "kategoria", "organ", "kadencja", "status", "od", "do", "sortuj"}
+	APIParams  = Params{"q", "type", "category", "body", "term", "status", "from", "to", "sort"}
+)
+
+// ParseQuery reads a query from URL parameters; a bad one is an error
+// naming the parameter.
+func ParseQuery(v url.Values, n Params) (Query, error) {
+	q := Query{
+		Q:        strings.TrimSpace(v.Get(n.Q)),
+		Category: v.Get(n.Category),
+		Body:     v.Get(n.Body),
+		Term:     v.Get(n.Term),
+		Status:   v.Get(n.Status),
+	}
+	if len([]rune(q.Q)) > 200 {
+		return q, ratusz.Invalid(n.Q, "err.search.query_long", 200)
+	}
+	for _, t := range v[n.Type] {
+		for _, t := range strings.Split(t, ",") {
+			if t == "" {
+				continue
+			}
+			if !slices.Contains(Types, t) {
+				return q, ratusz.Invalid(n.Type, "err.search.type", strings.Join(Types, ", "))
+			}
+			q.Types = append(q.Types, t)
+		}
+	}
+	var err error
+	for _, d := range []struct {
+		name string
+		t    *time.Time
+	}{{n.From, &q.From}, {n.To, &q.To}} {
+		if s := v.Get(d.name); s != "" {
+			if *d.t, err = time.Parse("2006-01-02", s); err != nil {
+				return q, ratusz.Invalid(d.name, "err.search.date")
+			}
+		}
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return q, ratusz.Invalid(n.To, "err.search.date_order")
+	}
+	switch s := v.Get(n.Sort); s {
+	case "", "relevance", "trafnosc":
+	case "date", "data":
+		q.Sort = "date"
+	default:
+		return q, ratusz.Invalid(n.Sort, "err.search.sort")
+	}
+	return q, nil
+}
