@@ -89,9 +89,6 @@ func (s *Server) adminCategorySave(w http.ResponseWriter, r *http.Request) error
 	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleAdmin); err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
-	}
 	v := r.PostForm
 	in := bip.CategoryInput{Slug: v.Get("slug"), NamePL: v.Get("name_pl"), NameEN: v.Get("name_en"), Parent: v.Get("parent")}
 	p := &adminCategoryPage{Input: in}

@@ -72,9 +72,6 @@ func (s *Server) adminUserNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func userInputFromForm(r *http.Request) (account.UserInput, error) {
-	if err := r.ParseForm(); err != nil {
-		return account.UserInput{}, toHTTPError(err)
-	}
 	in := account.UserInput{
 		Email:    r.PostForm.Get("email"),
 		Name:     r.PostForm.Get("name"),

@@ -23,9 +23,6 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 // login checks the e-mail and password; on failure the form comes back with
 // the message next to the field at fault.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
-	}
 	p := &loginPage{Email: r.PostForm.Get("email"), Next: localPath(r.PostForm.Get("next"))}
 	p.Title = "login.title"
 	u, err := s.accounts.Authenticate(r.Context(), p.Email, r.PostForm.Get("password"), clientAddr(r))

@@ -104,13 +104,6 @@ func parseDate(field, v string) (time.Time, error) {
 func (s *Server) readEditorForm(r *http.Request) (bipForm, bip.Draft, error) {
 	var f bipForm
 	var d bip.Draft
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		if err := r.ParseMultipartForm(16 << 20); err != nil {
-			return f, d, toHTTPError(err)
-		}
-	} else if err := r.ParseForm(); err != nil {
-		return f, d, toHTTPError(err)
-	}
 	v := r.PostForm
 	f = bipForm{Category: v.Get("category"), Title: v.Get("title"), Body: v.Get("body"), ProducedBy: v.Get("produced_by"),
 		Responsible: v.Get("responsible"), ProducedAt: v.Get("produced_at"), Reason: v.Get("change_reason"), Keep: map[int64]bool{}}
@@ -234,9 +227,6 @@ func (s *Server) bipWithdraw(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
 	}
 	reason := r.PostForm.Get("change_reason")
 	if _, err := s.bip.Remove(r.Context(), id, reason); err != nil {

@@ -222,9 +222,6 @@ func (s *Server) consultationCreateForm(w http.ResponseWriter, r *http.Request) 
 	if err := requireConsultationOfficer(r); err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
-	}
 	form, in, err := readConsultationForm(r)
 	var c *consultations.Consultation
 	if err == nil {
@@ -258,9 +255,6 @@ func (s *Server) consultationAction(fallback string, act func(r *http.Request, c
 			return err
 		}
 		if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			if err := r.ParseForm(); err != nil {
-				return toHTTPError(err)
-			}
 		}
 		c, err := s.loadConsultation(r)
 		if err != nil {

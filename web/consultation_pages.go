@@ -150,9 +150,6 @@ func (s *Server) renderConsultationShow(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *Server) consultationRemarkForm(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
-	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -380,9 +377,6 @@ func (s *Server) renderSurvey(w http.ResponseWriter, r *http.Request, code int, 
 }
 
 func (s *Server) consultationSurveySubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
-	}
 	c, err := s.loadConsultation(r)
 	if err != nil {
 		return err

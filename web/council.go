@@ -490,9 +490,6 @@ func (s *Server) consoleCloseVote(r *http.Request, v *sessionView) error {
 
 // deviceAction is a councillor's check-in or ballot from their device.
 func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
-	}
 	v, err := s.loadSessionView(r)
 	if err != nil {
 		return err

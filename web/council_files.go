@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
@@ -16,12 +15,6 @@ import (
 // formFile reads the one file of a multipart form's field, refusing a
 // missing one with a message next to that field.
 func formFile(r *http.Request, field string) (string, []byte, error) {
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		return "", nil, ratusz.Invalid(field, "err.council.file_missing")
-	}
-	if err := r.ParseMultipartForm(16 << 20); err != nil {
-		return "", nil, toHTTPError(err)
-	}
 	files, err := uploads(r, field)
 	if err != nil {
 		return "", nil, err

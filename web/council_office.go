@@ -149,9 +149,6 @@ func (s *Server) createSessionForm(w http.ResponseWriter, r *http.Request) error
 	if err := requireOffice(r); err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
-	}
 	form, in, err := readSessionForm(r)
 	var sess *council.Session
 	if err == nil {
@@ -198,9 +195,6 @@ func (s *Server) sessionEditAction(fallback string, act func(r *http.Request, v 
 			return err
 		}
 		if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			if err := r.ParseForm(); err != nil {
-				return toHTTPError(err)
-			}
 		}
 		v, err := s.loadSessionView(r)
 		if err != nil {

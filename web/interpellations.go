@@ -119,9 +119,6 @@ func (s *Server) answerInterpellation(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
-	}
 	answer := r.PostForm.Get("answer")
 	if _, err := s.council.AnswerInterpellation(r.Context(), id, answer); err != nil {
 		if c := ratusz.ErrorCode(err); c == ratusz.EINVALID || c == ratusz.ECONFLICT {
@@ -166,9 +163,6 @@ func (s *Server) fileInterpellation(w http.ResponseWriter, r *http.Request) erro
 	}
 	if len(bodies) == 0 {
 		return ratusz.Errorf(ratusz.EFORBIDDEN, "err.council.not_councillor")
-	}
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
 	}
 	p := &fileInterpellationPage{Bodies: bodies, Kind: r.PostForm.Get("kind"), Subject: r.PostForm.Get("subject"), Content: r.PostForm.Get("content")}
 	i, err := s.council.File(r.Context(), bodies[0].ID, p.Kind, p.Subject, p.Content)

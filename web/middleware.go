@@ -112,14 +112,17 @@ func (s *Server) readForms(next http.Handler) http.Handler {
 		// Urlencoded" is a form too, and net/http parses it as one.
 		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		var err error
+		// Every request's form is parsed here, so handlers read r.Form and
+		// r.PostForm without parsing again.
 		switch {
 		case r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead:
+			_ = r.ParseForm() // the query; a malformed pair is dropped, as r.URL.Query does
 		case ct == "multipart/form-data":
 			err = r.ParseMultipartForm(formMemory)
 			if r.MultipartForm != nil {
 				defer r.MultipartForm.RemoveAll()
 			}
-		case ct == "application/x-www-form-urlencoded":
+		default: // the body for an urlencoded form; nothing else is read
 			err = r.ParseForm()
 		}
 		if err != nil {

@@ -307,9 +307,6 @@ func (s *Server) pbCreateEdition(w http.ResponseWriter, r *http.Request) error {
 	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RolePBOfficer); err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
-	}
 	form, in, err := readEditionForm(r)
 	var e *participation.Edition
 	if err == nil {
@@ -387,13 +384,6 @@ func parseGrosze(s string) (int64, bool) {
 func (s *Server) pbSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
 		return err
-	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		if err := r.ParseMultipartForm(16 << 20); err != nil {
-			return toHTTPError(err)
-		}
-	} else if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
 	}
 	e, err := s.loadEdition(r)
 	if err != nil {
@@ -502,9 +492,6 @@ func (s *Server) pbFile(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) projectAction(act func(r *http.Request, id int64) error) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := r.ParseForm(); err != nil {
-			return toHTTPError(err)
-		}
 		id, err := pathID(r, "id")
 		if err != nil {
 			return err
@@ -660,9 +647,6 @@ func (s *Server) pbVote(w http.ResponseWriter, r *http.Request) error {
 	paper := strings.HasSuffix(r.URL.Path, "/karta-papierowa")
 	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
 		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return toHTTPError(err)
 	}
 	e, err := s.loadEdition(r)
 	if err != nil {

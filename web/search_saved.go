@@ -108,9 +108,6 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 	if err := a.Require(); err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return ratusz.Invalid("q", "err.search.query_long", 200)
-	}
 	if a.Email == "" {
 		return ratusz.Invalid("q", "err.search.no_email")
 	}
