@@ -9,36 +9,37 @@ import (
 
 // Comparison is the word diff of two versions of a publication.
 type Comparison struct {
-	From, To *Publication
-	Title    []DiffOp
-	Body     []DiffOp
+	Title []DiffOp
+	Body  []DiffOp
 }
 
 // Compare returns the diff of two versions. Versions never change, so the
 // diff of a pair is computed once and kept (up to diffCacheBytes of text):
-// a visitor reloading the page, or many asking for the same pair, costs
-// one diff.
+// a visitor reloading the page, or many asking for the same pair at once,
+// costs one diff, and a cached pair is not read from the database again.
 func (s *Service) Compare(ctx context.Context, id int64, from, to int) (*Comparison, error) {
-	a, err := s.FindVersion(ctx, id, from)
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.FindVersion(ctx, id, to)
-	if err != nil {
-		return nil, err
-	}
 	k := diffKey{id, from, to}
 	if c, ok := s.diffs.get(k); ok {
-		return &Comparison{From: a, To: b, Title: c.title, Body: c.body}, nil
+		return &Comparison{Title: c.title, Body: c.body}, nil
 	}
-	// Visitors asking for the same pair at once wait for one diff.
-	v, _, _ := s.diffing.Do(fmt.Sprintf("%d:%d:%d", id, from, to), func() (any, error) {
+	v, err, _ := s.diffing.Do(fmt.Sprintf("%d:%d:%d", id, from, to), func() (any, error) {
+		a, err := s.FindVersion(ctx, id, from)
+		if err != nil {
+			return nil, err
+		}
+		b, err := s.FindVersion(ctx, id, to)
+		if err != nil {
+			return nil, err
+		}
 		c := diffEntry{title: Diff(a.Title, b.Title), body: Diff(a.Body, b.Body)}
 		s.diffs.put(k, c)
 		return c, nil
 	})
+	if err != nil {
+		return nil, err
+	}
 	c := v.(diffEntry)
-	return &Comparison{From: a, To: b, Title: c.title, Body: c.body}, nil
+	return &Comparison{Title: c.title, Body: c.body}, nil
 }
 
 const diffCacheBytes = 32 << 20

@@ -21,6 +21,12 @@ const HeadsCategory = "stan-rejestru"
 func (s *Service) PublishHead(ctx context.Context, now time.Time) (*Publication, error) {
 	day := now.In(Warsaw).Format("2006-01-02")
 	source := "bip.head:" + day
+	// Every instance asks every hour; once the day's head is out, that is
+	// one read, not a wait for the log's lock.
+	var done bool
+	if err := s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM bip_publications WHERE source = $1)", source).Scan(&done); err != nil || done {
+		return nil, err
+	}
 	var out *Publication
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		// Under the log's own lock, so that no entry slips in between and

@@ -37,7 +37,6 @@ func MayManage(ctx context.Context) error {
 	return ratusz.ActorFromContext(ctx).Require(ratusz.RoleSecretary, ratusz.RoleChair)
 }
 
-func mayManage(ctx context.Context) error { return MayManage(ctx) }
 
 // Body is the council or one of its committees.
 type Body struct {
@@ -74,7 +73,7 @@ func text(field, v string, max int) (string, error) {
 
 // CreateBody adds a council or committee.
 func (s *Service) CreateBody(ctx context.Context, name string, statutorySize int) (*Body, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	name, err := text("name", name, 200)
@@ -105,7 +104,7 @@ func bodyByID(ctx context.Context, q pg.Querier, id int64) (*Body, error) {
 
 // AddCouncillor adds a member to a body.
 func (s *Service) AddCouncillor(ctx context.Context, bodyID int64, name, club, email string) (*Councillor, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	name, err := text("name", name, 200)
@@ -247,7 +246,7 @@ func (s *Service) SetAttendance(ctx context.Context, sessionID, councillorID int
 	if err != nil {
 		return err
 	}
-	if mayManage(ctx) != nil {
+	if MayManage(ctx) != nil {
 		own, err := councillorOf(ctx, s.pool, sess.BodyID)
 		if err != nil {
 			return err

@@ -137,7 +137,7 @@ func (s *Service) File(ctx context.Context, bodyID int64, kind, subject, content
 // AnswerInterpellation records the answer and publishes it in BIP as a new
 // version of the interpellation's publication, in one transaction.
 func (s *Service) AnswerInterpellation(ctx context.Context, id int64, answer string) (*Interpellation, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	answer, err := text("answer", answer, 50000)
@@ -254,7 +254,7 @@ type radoskopInterpellation struct {
 // body, linking each to the councillor of the same name when there is one.
 // It returns how many it added; a document imported before is skipped.
 func (s *Service) ImportRadoskopInterpellations(ctx context.Context, r io.Reader, bodyID int64) (int, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return 0, err
 	}
 	var items []radoskopInterpellation

@@ -84,7 +84,7 @@ func (s *Service) MyChoice(ctx context.Context, voteID, councillorID int64) (str
 // SetFunction makes a councillor the chair or a vice-chair ("" for none),
 // from today: the membership with the old function ends yesterday.
 func (s *Service) SetFunction(ctx context.Context, councillorID int64, function string) error {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return err
 	}
 	if function != "" && function != "chair" && function != "vice_chair" {

@@ -60,7 +60,7 @@ type ImportReport struct {
 // The vote's outcome is decided by a simple majority, the source giving
 // none.
 func (s *Service) ImportRadoskop(ctx context.Context, r io.Reader, bodyName string, seats int) (*ImportReport, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	var t radoskopTerm

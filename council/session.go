@@ -72,7 +72,7 @@ func (in *SessionInput) validate() error {
 // NewSession plans a session of a body, within the term running on its
 // date.
 func (s *Service) NewSession(ctx context.Context, bodyID int64, in SessionInput) (*Session, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	if err := in.validate(); err != nil {
@@ -112,7 +112,7 @@ func lockSession(ctx context.Context, tx pgx.Tx, id int64) (*Session, error) {
 // recording, the protocol) may still be set. An announced session's BIP
 // announcement is revised, saying what changed.
 func (s *Service) UpdateSession(ctx context.Context, id int64, in SessionInput) (*Session, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	if err := in.validate(); err != nil {
@@ -175,7 +175,7 @@ func (s *Service) UpdateSession(ctx context.Context, id int64, in SessionInput) 
 // o sesji i porządek obrad) in BIP, with the agenda's attachments. Later
 // changes to the agenda or the session revise that publication.
 func (s *Service) AnnounceSession(ctx context.Context, id int64) (*Session, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -382,7 +382,7 @@ func (in *AgendaInput) validate() error {
 // progress the agenda changes only by the council's vote
 // (ProposeAgendaChange).
 func (s *Service) AddItem(ctx context.Context, sessionID int64, in AgendaInput) (*AgendaItem, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	if err := in.validate(); err != nil {
@@ -474,7 +474,7 @@ const fileColumns = "id, agenda_item_id, name, content_type, size, sha256"
 // AddAgendaFile attaches a file to an agenda item, checked like a BIP
 // attachment; if the session is announced, its announcement carries it.
 func (s *Service) AddAgendaFile(ctx context.Context, itemID int64, name string, data []byte) (*AgendaFile, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	checked, err := bip.CheckUpload("file", name, data)
@@ -543,7 +543,7 @@ func (s *Service) CloseSession(ctx context.Context, id int64) error {
 }
 
 func (s *Service) setState(ctx context.Context, id int64, from, to string) error {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return err
 	}
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -573,7 +573,7 @@ func (s *Service) setState(ctx context.Context, id int64, from, to string) error
 // SetCurrentItem marks the agenda item the council is dealing with now,
 // starting the session if it had not begun; viewers get agenda.current.
 func (s *Service) SetCurrentItem(ctx context.Context, sessionID, itemID int64) error {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return err
 	}
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -621,7 +621,7 @@ type AgendaChange struct {
 // session in progress. It needs an absolute majority of the statutory
 // seats (art. 20 ust. 1a); closing it adopted applies the change.
 func (s *Service) ProposeAgendaChange(ctx context.Context, sessionID int64, ch AgendaChange) (*Vote, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	var id int64

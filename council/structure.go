@@ -24,7 +24,7 @@ type Term struct {
 
 // CreateTerm opens a term of a body.
 func (s *Service) CreateTerm(ctx context.Context, bodyID int64, name string, startsOn time.Time, endsOn *time.Time) (*Term, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	name, err := text("name", name, 200)
@@ -155,7 +155,7 @@ func lockCouncillor(ctx context.Context, tx pgx.Tx, id int64) (bodyID int64, clu
 // ChangeClub moves a councillor to another club ("" for none) from a day;
 // the old membership ends the day before.
 func (s *Service) ChangeClub(ctx context.Context, councillorID int64, club string, on time.Time) error {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return err
 	}
 	club = strings.TrimSpace(club)
@@ -189,7 +189,7 @@ func (s *Service) ChangeClub(ctx context.Context, councillorID int64, club strin
 // mandatu): their memberships end, they leave the lists of members and can
 // no longer vote; their record stays.
 func (s *Service) EndMandate(ctx context.Context, councillorID int64, on time.Time) error {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return err
 	}
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {

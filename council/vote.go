@@ -97,7 +97,7 @@ var voteModes = map[string]bool{"electronic": true, "roll_call": true, "secret":
 
 // PrepareVote prepares a vote on an agenda item.
 func (s *Service) PrepareVote(ctx context.Context, in VoteInput) (*Vote, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	subject, err := text("subject", in.Subject, 1000)
@@ -188,7 +188,7 @@ func lockVote(ctx context.Context, tx pgx.Tx, id int64, mode string) (state stri
 // OpenVote opens a vote; it refuses without a quorum or while another vote
 // of the session is open.
 func (s *Service) OpenVote(ctx context.Context, id int64) (*Vote, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -320,7 +320,7 @@ func storeBallot(ctx context.Context, tx pgx.Tx, voteID, sessionID, councillorID
 // RecordBallots records the choices read out in a roll-call vote, all or
 // none.
 func (s *Service) RecordBallots(ctx context.Context, voteID int64, choices map[int64]Choice) error {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return err
 	}
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -384,7 +384,7 @@ func (s *Service) CloseVote(ctx context.Context, id int64) (*Vote, error) {
 }
 
 func (s *Service) closeVote(ctx context.Context, id int64, secret *Counts) (*Vote, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -479,7 +479,7 @@ func (s *Service) closeVote(ctx context.Context, id int64, secret *Counts) (*Vot
 // already cast stay on record but count for nothing; the vote has no
 // result and publishes nothing, and another vote can be opened.
 func (s *Service) CancelVote(ctx context.Context, id int64, reason string) (*Vote, error) {
-	if err := mayManage(ctx); err != nil {
+	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
 	reason, err := text("reason", reason, 500)

@@ -370,7 +370,6 @@ func (s *Service) SetPhase(ctx context.Context, id int64, ch PhaseChange) (ballo
 			}
 			ballotKey = priv
 		}
-		s.forget(id)
 		if ch.Phase == "results" {
 			if e.BallotKey != nil {
 				if err := storeOpened(ctx, tx, e.ID, opened); err != nil {
@@ -381,7 +380,7 @@ func (s *Service) SetPhase(ctx context.Context, id int64, ch PhaseChange) (ballo
 		}
 		return nil
 	})
-	s.forget(id) // again after commit: a cast may have read the edition meanwhile
+	s.forget(id) // after commit: a cast reading the edition now sees the new phase and key
 	if err != nil {
 		return "", err
 	}
