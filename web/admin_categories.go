@@ -6,6 +6,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 type adminCategoriesPage struct {
@@ -64,14 +65,14 @@ func (s *Server) adminCategoryForm(w http.ResponseWriter, r *http.Request) error
 	}
 	p := &adminCategoryPage{}
 	if slug := urlParam(r, "slug"); slug != "" {
-		c, err := s.bip.CategoryBySlug(r.Context(), slug)
+		c, err := s.BIP.CategoryBySlug(r.Context(), slug)
 		if err != nil {
 			return err
 		}
 		p.Category = c
 		p.Input = bip.CategoryInput{Slug: c.Slug, NamePL: c.NamePL, NameEN: c.NameEN, Position: c.Position}
 		if c.ParentID != nil {
-			all, err := s.bip.Categories(r.Context())
+			all, err := s.BIP.Categories(r.Context())
 			if err != nil {
 				return err
 			}
@@ -104,20 +105,20 @@ func (s *Server) adminCategorySave(w http.ResponseWriter, r *http.Request) error
 	}
 	var err error
 	if slug := urlParam(r, "slug"); slug != "" {
-		if p.Category, err = s.bip.CategoryBySlug(r.Context(), slug); err != nil {
+		if p.Category, err = s.BIP.CategoryBySlug(r.Context(), slug); err != nil {
 			return err
 		}
-		_, err = s.bip.UpdateCategory(r.Context(), p.Category.ID, in)
+		_, err = s.BIP.UpdateCategory(r.Context(), p.Category.ID, in)
 	} else {
-		_, err = s.bip.CreateCategory(r.Context(), in)
+		_, err = s.BIP.CreateCategory(r.Context(), in)
 	}
 	switch ratusz.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/admin/bip/kategorie?zapisano=1", http.StatusSeeOther)
 		return nil
 	case ratusz.EINVALID, ratusz.ECONFLICT:
-		p.Errors = map[string]string{ratusz.ErrorField(err): message(s.lang(r), err)}
-		return s.renderCategoryForm(w, r, status(err), p)
+		p.Errors = map[string]string{ratusz.ErrorField(err): httpx.Message(s.lang(r), err)}
+		return s.renderCategoryForm(w, r, httpx.Status(err), p)
 	}
 	return err
 }

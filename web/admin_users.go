@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/account"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 type adminUsersPage struct {
@@ -21,7 +22,7 @@ type adminUsersPage struct {
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := account.UserFilter{Query: q.Get("q"), Role: ratusz.Role(q.Get("role")), Limit: 200}
-	users, total, err := s.accounts.FindUsers(r.Context(), f)
+	users, total, err := s.Accounts.FindUsers(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -94,8 +95,8 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, p 
 			field = "form"
 		}
 		p.Input.Password = ""
-		p.Errors = map[string]string{field: message(s.lang(r), err)}
-		s.renderUserForm(w, r, status(err), p)
+		p.Errors = map[string]string{field: httpx.Message(s.lang(r), err)}
+		s.renderUserForm(w, r, httpx.Status(err), p)
 		return nil
 	}
 	return err
@@ -106,7 +107,7 @@ func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.accounts.CreateUser(r.Context(), in); err != nil {
+	if _, err := s.Accounts.CreateUser(r.Context(), in); err != nil {
 		return s.formError(w, r, err, &adminUserPage{Input: in})
 	}
 	http.Redirect(w, r, "/admin/users?saved=1", http.StatusSeeOther)
@@ -118,7 +119,7 @@ func (s *Server) userFromURL(r *http.Request) (*account.User, error) {
 	if err != nil {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.user_not_found")
 	}
-	return s.accounts.FindUserByID(r.Context(), id)
+	return s.Accounts.FindUserByID(r.Context(), id)
 }
 
 func (s *Server) adminUserEdit(w http.ResponseWriter, r *http.Request) error {
@@ -146,7 +147,7 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.accounts.UpdateUser(r.Context(), u.ID, in); err != nil {
+	if _, err := s.Accounts.UpdateUser(r.Context(), u.ID, in); err != nil {
 		return s.formError(w, r, err, &adminUserPage{User: u, Input: in})
 	}
 	http.Redirect(w, r, "/admin/users?saved=1", http.StatusSeeOther)

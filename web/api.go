@@ -7,6 +7,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/account"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 //go:embed api/openapi.json
@@ -31,11 +32,11 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 	if err := a.Require(); err != nil {
 		return err
 	}
-	u, err := s.accounts.FindUserByID(r.Context(), a.UserID)
+	u, err := s.Accounts.FindUserByID(r.Context(), a.UserID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, u)
+	httpx.WriteJSON(w, http.StatusOK, u)
 	return nil
 }
 
@@ -53,14 +54,14 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
 			return ratusz.Invalid("offset", "err.range", 0, 1<<31)
 		}
 	}
-	users, total, err := s.accounts.FindUsers(r.Context(), f)
+	users, total, err := s.Accounts.FindUsers(r.Context(), f)
 	if err != nil {
 		return err
 	}
 	if users == nil {
 		users = []*account.User{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": users, "total": total})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": users, "total": total})
 	return nil
 }
 
@@ -70,15 +71,15 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in account.UserInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	u, err := s.accounts.CreateUser(r.Context(), in)
+	u, err := s.Accounts.CreateUser(r.Context(), in)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
-	writeJSON(w, http.StatusCreated, u)
+	httpx.WriteJSON(w, http.StatusCreated, u)
 	return nil
 }
 
@@ -87,6 +88,6 @@ func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, u)
+	httpx.WriteJSON(w, http.StatusOK, u)
 	return nil
 }

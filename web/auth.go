@@ -5,6 +5,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/account"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 type loginPage struct {
@@ -25,7 +26,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	p := &loginPage{Email: r.PostForm.Get("email"), Next: localPath(r.PostForm.Get("next"))}
 	p.Title = "login.title"
-	u, err := s.accounts.Authenticate(r.Context(), p.Email, r.PostForm.Get("password"), clientAddr(r))
+	u, err := s.Accounts.Authenticate(r.Context(), p.Email, r.PostForm.Get("password"), clientAddr(r))
 	if err != nil {
 		if ratusz.ErrorCode(err) == ratusz.EINTERNAL {
 			return err
@@ -34,11 +35,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		if field == "" {
 			field = "password"
 		}
-		p.Errors = map[string]string{field: message(s.lang(r), err)}
-		s.render(w, r, status(err), "login", p)
+		p.Errors = map[string]string{field: httpx.Message(s.lang(r), err)}
+		s.render(w, r, httpx.Status(err), "login", p)
 		return nil
 	}
-	id, err := s.accounts.CreateSession(r.Context(), u.ID)
+	id, err := s.Accounts.CreateSession(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.accounts.DeleteSession(r.Context(), c.Value); err != nil {
+		if err := s.Accounts.DeleteSession(r.Context(), c.Value); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 const bipPageSize = 20
@@ -68,11 +69,11 @@ type bipHomePage struct {
 }
 
 func (s *Server) bipHome(w http.ResponseWriter, r *http.Request) error {
-	all, err := s.bip.Categories(r.Context())
+	all, err := s.BIP.Categories(r.Context())
 	if err != nil {
 		return err
 	}
-	latest, _, err := s.bip.Find(r.Context(), bip.Filter{Limit: 10})
+	latest, _, err := s.BIP.Find(r.Context(), bip.Filter{Limit: 10})
 	if err != nil {
 		return err
 	}
@@ -93,11 +94,11 @@ type bipCategoryPage struct {
 }
 
 func (s *Server) bipCategory(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.bip.CategoryBySlug(r.Context(), chi.URLParam(r, "slug"))
+	c, err := s.BIP.CategoryBySlug(r.Context(), chi.URLParam(r, "slug"))
 	if err != nil {
 		return err
 	}
-	all, err := s.bip.Categories(r.Context())
+	all, err := s.BIP.Categories(r.Context())
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func (s *Server) bipCategory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var total int
-	if p.List, total, err = s.bip.Find(r.Context(), bip.Filter{CategoryID: c.ID, Offset: (page - 1) * bipPageSize, Limit: bipPageSize}); err != nil {
+	if p.List, total, err = s.BIP.Find(r.Context(), bip.Filter{CategoryID: c.ID, Offset: (page - 1) * bipPageSize, Limit: bipPageSize}); err != nil {
 		return err
 	}
 	p.Pagination = newPagination(r, page, total, bipPageSize)
@@ -144,11 +145,11 @@ func (s *Server) bipPublicationPage(r *http.Request, p *bip.Publication) *bipPub
 }
 
 func (s *Server) bipPublication(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	p, err := s.bip.FindByID(r.Context(), id)
+	p, err := s.BIP.FindByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -162,7 +163,7 @@ func (s *Server) bipPublication(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) bipVersion(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -170,7 +171,7 @@ func (s *Server) bipVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return ratusz.Errorf(ratusz.ENOTFOUND, "err.bip.not_found")
 	}
-	p, err := s.bip.FindVersion(r.Context(), id, v)
+	p, err := s.BIP.FindVersion(r.Context(), id, v)
 	if err != nil {
 		return err
 	}
@@ -179,7 +180,7 @@ func (s *Server) bipVersion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) bipPrint(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -189,9 +190,9 @@ func (s *Server) bipPrint(w http.ResponseWriter, r *http.Request) error {
 		if perr != nil {
 			return ratusz.Errorf(ratusz.ENOTFOUND, "err.bip.not_found")
 		}
-		p, err = s.bip.FindVersion(r.Context(), id, n)
+		p, err = s.BIP.FindVersion(r.Context(), id, n)
 	} else {
-		p, err = s.bip.FindByID(r.Context(), id)
+		p, err = s.BIP.FindByID(r.Context(), id)
 	}
 	if err != nil {
 		return err
@@ -211,15 +212,15 @@ type bipVersionsPage struct {
 }
 
 func (s *Server) bipVersions(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	versions, err := s.bip.FindVersions(r.Context(), id)
+	versions, err := s.BIP.FindVersions(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	latest, err := s.bip.FindVersion(r.Context(), id, len(versions))
+	latest, err := s.BIP.FindVersion(r.Context(), id, len(versions))
 	if err != nil {
 		return err
 	}
@@ -243,7 +244,7 @@ func (s *Server) bipVersions(w http.ResponseWriter, r *http.Request) error {
 			s.render(w, r, http.StatusBadRequest, "bip_versions", p)
 			return nil
 		}
-		c, err := s.bip.Compare(r.Context(), id, from, to)
+		c, err := s.BIP.Compare(r.Context(), id, from, to)
 		if err != nil {
 			return err
 		}
@@ -300,7 +301,7 @@ func (s *Server) bipChanges(w http.ResponseWriter, r *http.Request) error {
 		*dst = t
 	}
 	var err error
-	if p.Head, err = s.bip.LogHead(r.Context()); err != nil {
+	if p.Head, err = s.BIP.LogHead(r.Context()); err != nil {
 		return err
 	}
 	if len(p.Errors) > 0 {
@@ -313,7 +314,7 @@ func (s *Server) bipChanges(w http.ResponseWriter, r *http.Request) error {
 	}
 	f.Offset, f.Limit = (page-1)*50, 50
 	var total int
-	if p.Changes, total, err = s.bip.Changes(r.Context(), f); err != nil {
+	if p.Changes, total, err = s.BIP.Changes(r.Context(), f); err != nil {
 		return err
 	}
 	p.Pagination = newPagination(r, page, total, 50)
@@ -324,11 +325,11 @@ func (s *Server) bipChanges(w http.ResponseWriter, r *http.Request) error {
 // bipAttachment serves a file with the type sniffed when it was stored, as
 // a download unless it is a type a browser shows safely, and sandboxed.
 func (s *Server) bipAttachment(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	a, data, err := s.bip.Attachment(r.Context(), id)
+	a, data, err := s.BIP.Attachment(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -338,7 +339,7 @@ func (s *Server) bipAttachment(w http.ResponseWriter, r *http.Request) error {
 
 // publicationURL is a publication's public address.
 func (s *Server) publicationURL(id int64) string {
-	return s.cfg.BaseURL.String() + "/bip/publikacje/" + strconv.FormatInt(id, 10)
+	return s.Config.BaseURL.String() + "/bip/publikacje/" + strconv.FormatInt(id, 10)
 }
 
 func attachmentURL(a *bip.Attachment) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // apiDate accepts "2006-01-02" (midnight in Warsaw) or RFC 3339.
@@ -50,7 +51,7 @@ func (in apiPublicationInput) draft() bip.Draft {
 }
 
 func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request) error {
-	all, err := s.bip.Categories(r.Context())
+	all, err := s.BIP.Categories(r.Context())
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request) error {
 		}
 		data = append(data, it)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": data})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": data})
 	return nil
 }
 
@@ -81,7 +82,7 @@ func (s *Server) publicationJSON(p *bip.Publication) map[string]any {
 	atts := []map[string]any{}
 	for _, a := range p.Attachments {
 		atts = append(atts, map[string]any{"id": a.ID, "name": a.Name, "content_type": a.ContentType, "size": a.Size,
-			"sha256": fmt.Sprintf("%x", a.SHA256), "url": s.cfg.BaseURL.String() + attachmentURL(a)})
+			"sha256": fmt.Sprintf("%x", a.SHA256), "url": s.Config.BaseURL.String() + attachmentURL(a)})
 	}
 	return map[string]any{
 		"id": p.ID, "version": p.Version, "url": s.publicationURL(p.ID), "category": p.Category.Slug,
@@ -99,15 +100,15 @@ func (s *Server) apiCreatePublication(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	var in apiPublicationInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	p, err := s.bip.Create(r.Context(), in.draft())
+	p, err := s.BIP.Create(r.Context(), in.draft())
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/publications/"+strconv.FormatInt(p.ID, 10))
-	writeJSON(w, http.StatusCreated, map[string]any{"id": p.ID, "version": p.Version, "url": s.publicationURL(p.ID)})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"id": p.ID, "version": p.Version, "url": s.publicationURL(p.ID)})
 	return nil
 }
 
@@ -115,16 +116,16 @@ func (s *Server) apiRevisePublication(w http.ResponseWriter, r *http.Request) er
 	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in apiRevisionInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	// The API replaces the text and keeps the attachments.
-	cur, err := s.bip.Current(r.Context(), id)
+	cur, err := s.BIP.Current(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -132,11 +133,11 @@ func (s *Server) apiRevisePublication(w http.ResponseWriter, r *http.Request) er
 	for _, a := range cur.Attachments {
 		d.Keep = append(d.Keep, a.ID)
 	}
-	p, err := s.bip.Update(r.Context(), id, d, in.ChangeReason)
+	p, err := s.BIP.Update(r.Context(), id, d, in.ChangeReason)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.publicationJSON(p))
+	httpx.WriteJSON(w, http.StatusOK, s.publicationJSON(p))
 	return nil
 }
 
@@ -144,47 +145,47 @@ func (s *Server) apiWithdrawPublication(w http.ResponseWriter, r *http.Request) 
 	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in struct {
 		ChangeReason string `json:"change_reason"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	p, err := s.bip.Remove(r.Context(), id, in.ChangeReason)
+	p, err := s.BIP.Remove(r.Context(), id, in.ChangeReason)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.publicationJSON(p))
+	httpx.WriteJSON(w, http.StatusOK, s.publicationJSON(p))
 	return nil
 }
 
 func (s *Server) apiPublication(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	p, err := s.bip.FindByID(r.Context(), id)
+	p, err := s.BIP.FindByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.publicationJSON(p))
+	httpx.WriteJSON(w, http.StatusOK, s.publicationJSON(p))
 	return nil
 }
 
 func (s *Server) apiPublicationVersions(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	vs, err := s.bip.FindVersions(r.Context(), id)
+	vs, err := s.BIP.FindVersions(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": vs})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": vs})
 	return nil
 }
 
@@ -213,18 +214,18 @@ func (s *Server) apiBIPLog(w http.ResponseWriter, r *http.Request) error {
 		}
 		limit = n
 	}
-	entries, err := s.bip.Entries(r.Context(), from, limit)
+	entries, err := s.BIP.Entries(r.Context(), from, limit)
 	if err != nil {
 		return err
 	}
-	head, err := s.bip.LogHead(r.Context())
+	head, err := s.BIP.LogHead(r.Context())
 	if err != nil {
 		return err
 	}
 	if entries == nil {
 		entries = []bip.Entry{}
 	}
-	writeJSON(w, http.StatusOK, bipLogPage{Data: entries, Head: head})
+	httpx.WriteJSON(w, http.StatusOK, bipLogPage{Data: entries, Head: head})
 	return nil
 }
 
@@ -240,14 +241,14 @@ func (s *Server) apiBIPLogCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return ratusz.Invalid("head", "err.bip.head")
 	}
-	ok, err := s.bip.Check(r.Context(), h)
+	ok, err := s.BIP.Check(r.Context(), h)
 	if err != nil {
 		return err
 	}
-	cur, err := s.bip.LogHead(r.Context())
+	cur, err := s.BIP.LogHead(r.Context())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, bipLogCheck{Head: h, Present: ok, Current: cur})
+	httpx.WriteJSON(w, http.StatusOK, bipLogCheck{Head: h, Present: ok, Current: cur})
 	return nil
 }

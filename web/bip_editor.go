@@ -9,6 +9,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // catOption is a category in the editor's list, indented by depth.
@@ -33,7 +34,7 @@ type bipEditorPage struct {
 }
 
 func (s *Server) categoryOptions(r *http.Request) ([]catOption, error) {
-	all, err := s.bip.Categories(r.Context())
+	all, err := s.BIP.Categories(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -138,8 +139,8 @@ func (s *Server) editorError(w http.ResponseWriter, r *http.Request, err error, 
 		if field == "" || field == "keep" {
 			field = "attachments"
 		}
-		p.Errors = map[string]string{field: message(s.lang(r), err)}
-		return s.renderEditor(w, r, status(err), p)
+		p.Errors = map[string]string{field: httpx.Message(s.lang(r), err)}
+		return s.renderEditor(w, r, httpx.Status(err), p)
 	}
 	return err
 }
@@ -150,11 +151,11 @@ func (s *Server) editablePublication(r *http.Request) (*bip.Publication, error) 
 	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
 		return nil, err
 	}
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.bip.Current(r.Context(), id)
+	return s.BIP.Current(r.Context(), id)
 }
 
 // bipSave is the editor's submit for a new publication (cur nil) or a new
@@ -175,9 +176,9 @@ func (s *Server) bipSave(w http.ResponseWriter, r *http.Request, cur *bip.Public
 	}
 	var pub *bip.Publication
 	if cur == nil {
-		pub, err = s.bip.Create(r.Context(), d)
+		pub, err = s.BIP.Create(r.Context(), d)
 	} else {
-		pub, err = s.bip.Update(r.Context(), cur.ID, d, f.Reason)
+		pub, err = s.BIP.Update(r.Context(), cur.ID, d, f.Reason)
 	}
 	if err != nil {
 		return s.editorError(w, r, err, p)
@@ -224,17 +225,17 @@ func (s *Server) bipWithdraw(w http.ResponseWriter, r *http.Request) error {
 	if err := bip.MayPublish(ratusz.ActorFromContext(r.Context())); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	reason := r.PostForm.Get("change_reason")
-	if _, err := s.bip.Remove(r.Context(), id, reason); err != nil {
+	if _, err := s.BIP.Remove(r.Context(), id, reason); err != nil {
 		code := ratusz.ErrorCode(err)
 		if code != ratusz.EINVALID && code != ratusz.ECONFLICT {
 			return err
 		}
-		pub, ferr := s.bip.Current(r.Context(), id)
+		pub, ferr := s.BIP.Current(r.Context(), id)
 		if ferr != nil {
 			return ferr
 		}
@@ -242,8 +243,8 @@ func (s *Server) bipWithdraw(w http.ResponseWriter, r *http.Request) error {
 		p.Title = "bip.withdraw.title"
 		p.TitleArgs = []any{pub.Title}
 		p.Section = "bip"
-		p.Errors = map[string]string{"change_reason": message(s.lang(r), err)}
-		s.render(w, r, status(err), "bip_withdraw", p)
+		p.Errors = map[string]string{"change_reason": httpx.Message(s.lang(r), err)}
+		s.render(w, r, httpx.Status(err), "bip_withdraw", p)
 		return nil
 	}
 	http.Redirect(w, r, "/bip/publikacje/"+strconv.FormatInt(id, 10), http.StatusSeeOther)

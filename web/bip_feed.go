@@ -51,12 +51,12 @@ type atomCategory struct {
 // bipFeed is the Atom feed of the newest changes in BIP, or in a category.
 func (s *Server) bipFeed(w http.ResponseWriter, r *http.Request) {
 	lang := string(s.lang(r))
-	base := s.cfg.BaseURL.String()
+	base := s.Config.BaseURL.String()
 	f := bip.Filter{Limit: 50, ByUpdate: true}
-	title := s.cfg.Municipality + " — BIP"
+	title := s.Config.Municipality + " — BIP"
 	self := base + "/bip/feed.atom"
 	if slug := chi.URLParam(r, "slug"); slug != "" {
-		c, err := s.bip.CategoryBySlug(r.Context(), slug)
+		c, err := s.BIP.CategoryBySlug(r.Context(), slug)
 		if err != nil {
 			s.renderError(w, r, err)
 			return
@@ -65,14 +65,14 @@ func (s *Server) bipFeed(w http.ResponseWriter, r *http.Request) {
 		title += ": " + c.Name(lang)
 		self = base + "/bip/kategoria/" + slug + "/feed.atom"
 	}
-	list, _, err := s.bip.Find(r.Context(), f)
+	list, _, err := s.BIP.Find(r.Context(), f)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	feed := atomFeed{Title: title, ID: self, Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
 		Links:  []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: base + "/bip"}},
-		Author: atomAuthor{Name: s.cfg.Municipality}}
+		Author: atomAuthor{Name: s.Config.Municipality}}
 	for i, p := range list {
 		if i == 0 {
 			feed.Updated = p.UpdatedAt.UTC().Format(time.RFC3339)
@@ -125,12 +125,12 @@ func writeXML(w http.ResponseWriter, v any) {
 // sitemap is an index of the site's sitemaps: one of pages and categories,
 // then one for every 40,000 publications.
 func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
-	_, total, err := s.bip.Find(r.Context(), bip.Filter{Limit: 1})
+	_, total, err := s.BIP.Find(r.Context(), bip.Filter{Limit: 1})
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	base := s.cfg.BaseURL.String()
+	base := s.Config.BaseURL.String()
 	idx := sitemapIndex{Sitemaps: []sitemapURL{{Loc: base + "/sitemap/strony.xml"}}}
 	for i := 0; i*sitemapSize < total; i++ {
 		idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: fmt.Sprintf("%s/sitemap/bip-%d.xml", base, i+1)})
@@ -139,7 +139,7 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) sitemapPart(w http.ResponseWriter, r *http.Request) {
-	base := s.cfg.BaseURL.String()
+	base := s.Config.BaseURL.String()
 	var set urlSet
 	part := chi.URLParam(r, "part")
 	if part == "strony" {
@@ -151,7 +151,7 @@ func (s *Server) sitemapPart(w http.ResponseWriter, r *http.Request) {
 				set.URLs = append(set.URLs, sitemapURL{Loc: base + sec.Path})
 			}
 		}
-		cats, err := s.bip.Categories(r.Context())
+		cats, err := s.BIP.Categories(r.Context())
 		if err != nil {
 			s.renderError(w, r, err)
 			return
@@ -168,7 +168,7 @@ func (s *Server) sitemapPart(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found"))
 		return
 	}
-	list, err := s.bip.Sitemap(r.Context(), (n-1)*sitemapSize, sitemapSize)
+	list, err := s.BIP.Sitemap(r.Context(), (n-1)*sitemapSize, sitemapSize)
 	if err != nil {
 		s.renderError(w, r, err)
 		return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/consultations"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // The consultation officer's pages: create and edit a draft, add questions
@@ -177,7 +178,7 @@ func (s *Server) renderConsultationEdit(w http.ResponseWriter, r *http.Request, 
 	if c == nil {
 		p.Title = "consult.edit.new_title"
 	} else {
-		svc := s.consultations()
+		svc := s.Consultations
 		p.consultationView = &consultationView{c, time.Now()}
 		p.Title = "consult.edit.title"
 		p.TitleArgs = []any{c.Title}
@@ -225,11 +226,11 @@ func (s *Server) consultationCreateForm(w http.ResponseWriter, r *http.Request) 
 	form, in, err := readConsultationForm(r)
 	var c *consultations.Consultation
 	if err == nil {
-		c, err = s.consultations().Create(r.Context(), in)
+		c, err = s.Consultations.Create(r.Context(), in)
 	}
 	if err != nil {
 		return s.showAgain(r, consultationFieldOf(err), "title", func(errs map[string]string) error {
-			return s.renderConsultationEdit(w, r, status(err), nil, form, errs)
+			return s.renderConsultationEdit(w, r, httpx.Status(err), nil, form, errs)
 		})
 	}
 	http.Redirect(w, r, fmt.Sprintf("/konsultacje/%d/edycja?zapisano=1", c.ID), http.StatusSeeOther)
@@ -267,7 +268,7 @@ func (s *Server) consultationAction(fallback string, act func(r *http.Request, c
 				if err2 != nil {
 					return err2
 				}
-				return s.renderConsultationEdit(w, r, status(err), c2, form, errs)
+				return s.renderConsultationEdit(w, r, httpx.Status(err), c2, form, errs)
 			})
 		}
 		http.Redirect(w, r, fmt.Sprintf("/konsultacje/%d/edycja?zapisano=%s", c.ID, notice), http.StatusSeeOther)
@@ -279,7 +280,7 @@ func (s *Server) consultationUpdateForm(r *http.Request, c *consultations.Consul
 	form, in, err := readConsultationForm(r)
 	if err == nil {
 		in.Questions = c.Questions
-		_, err = s.consultations().Update(r.Context(), c.ID, in)
+		_, err = s.Consultations.Update(r.Context(), c.ID, in)
 	}
 	return form, "1", err
 }
@@ -318,7 +319,7 @@ func (s *Server) consultationAddQuestion(r *http.Request, c *consultations.Consu
 		}
 	}
 	qs := append(append([]consultations.Question{}, c.Questions...), q)
-	_, err = s.consultations().SetQuestions(r.Context(), c.ID, qs)
+	_, err = s.Consultations.SetQuestions(r.Context(), c.ID, qs)
 	if e, ok := err.(*ratusz.Error); ok && e.Field == q.ID {
 		e.Field = "q_text"
 		switch e.Message {
@@ -347,7 +348,7 @@ func (s *Server) consultationRemoveQuestion(r *http.Request, c *consultations.Co
 			qs = append(qs, q)
 		}
 	}
-	_, err := s.consultations().SetQuestions(r.Context(), c.ID, qs)
+	_, err := s.Consultations.SetQuestions(r.Context(), c.ID, qs)
 	return nil, "1", err
 }
 
@@ -356,12 +357,12 @@ func (s *Server) consultationUpload(r *http.Request, c *consultations.Consultati
 	if err != nil {
 		return nil, "", err
 	}
-	_, err = s.consultations().AddDocument(r.Context(), c.ID, name, data)
+	_, err = s.Consultations.AddDocument(r.Context(), c.ID, name, data)
 	return nil, "1", err
 }
 
 func (s *Server) consultationOpenForm(r *http.Request, c *consultations.Consultation) (map[string]string, string, error) {
-	_, err := s.consultations().Open(r.Context(), c.ID)
+	_, err := s.Consultations.Open(r.Context(), c.ID)
 	if e, ok := err.(*ratusz.Error); ok && e.Field == "ends_at" {
 		e.Field = "open"
 	}
@@ -369,12 +370,12 @@ func (s *Server) consultationOpenForm(r *http.Request, c *consultations.Consulta
 }
 
 func (s *Server) consultationCloseForm(r *http.Request, c *consultations.Consultation) (map[string]string, string, error) {
-	_, err := s.consultations().Close(r.Context(), c.ID)
+	_, err := s.Consultations.Close(r.Context(), c.ID)
 	return nil, "zamknieto", err
 }
 
 func (s *Server) consultationLiveForm(r *http.Request, c *consultations.Consultation) (map[string]string, string, error) {
-	return nil, "1", s.consultations().SetResultsLive(r.Context(), c.ID, r.PostForm.Get("live") == "1")
+	return nil, "1", s.Consultations.SetResultsLive(r.Context(), c.ID, r.PostForm.Get("live") == "1")
 }
 
 func (s *Server) consultationModerate(r *http.Request, c *consultations.Consultation) (map[string]string, string, error) {
@@ -382,17 +383,17 @@ func (s *Server) consultationModerate(r *http.Request, c *consultations.Consulta
 	if err != nil {
 		return nil, "", ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.no_response")
 	}
-	return nil, "1", s.consultations().Moderate(r.Context(), c.ID, rid, r.PostForm.Get("question"), r.PostForm.Get("visible") == "1")
+	return nil, "1", s.Consultations.Moderate(r.Context(), c.ID, rid, r.PostForm.Get("question"), r.PostForm.Get("visible") == "1")
 }
 
 func (s *Server) consultationAnswerRemark(r *http.Request, c *consultations.Consultation) (map[string]string, string, error) {
-	rid, err := pathID(r, "remark")
+	rid, err := httpx.PathID(r, "remark")
 	if err != nil {
 		return nil, "", ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.remark_not_found")
 	}
 	sfx := "-" + strconv.FormatInt(rid, 10)
 	form := map[string]string{"verdict" + sfx: r.PostForm.Get("verdict"), "justification" + sfx: r.PostForm.Get("justification")}
-	_, err = s.consultations().AnswerRemark(r.Context(), c.ID, rid, r.PostForm.Get("verdict"), r.PostForm.Get("justification"))
+	_, err = s.Consultations.AnswerRemark(r.Context(), c.ID, rid, r.PostForm.Get("verdict"), r.PostForm.Get("justification"))
 	if e, ok := err.(*ratusz.Error); ok && e.Field != "" {
 		e.Field += sfx
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ratusz/ratusz/internal/i18n"
+	"github.com/ratusz/ratusz/web/httpx"
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
@@ -60,7 +61,7 @@ type consultationListPage struct {
 }
 
 func (s *Server) consultationList(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.consultations().List(r.Context())
+	list, err := s.Consultations.List(r.Context())
 	if err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func (s *Server) renderConsultationShow(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	svc := s.consultations()
+	svc := s.Consultations
 	p := &consultationShowPage{consultationView: consultationView{c, time.Now()}, Description: template.HTML(derefOf(c.DescriptionHTML)),
 		MayManage: consultations.MayManage(r.Context()), Form: form}
 	p.Lang = s.lang(r) // the handler translates messages before render
@@ -150,7 +151,7 @@ func (s *Server) renderConsultationShow(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *Server) consultationRemarkForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -161,9 +162,9 @@ func (s *Server) consultationRemarkForm(w http.ResponseWriter, r *http.Request) 
 			in.Document = -1
 		}
 	}
-	if _, err = s.consultations().AddRemark(r.Context(), id, s.respondent(w, r, true), in); err != nil {
+	if _, err = s.Consultations.AddRemark(r.Context(), id, s.respondent(w, r, true), in); err != nil {
 		return s.showAgain(r, err, "body", func(errs map[string]string) error {
-			return s.renderConsultationShow(w, r, status(err), form, errs)
+			return s.renderConsultationShow(w, r, httpx.Status(err), form, errs)
 		})
 	}
 	http.Redirect(w, r, fmt.Sprintf("/konsultacje/%d?zapisano=uwaga#uwagi", id), http.StatusSeeOther)
@@ -171,11 +172,11 @@ func (s *Server) consultationRemarkForm(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) consultationDocument(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	d, data, err := s.consultations().DocumentData(r.Context(), id)
+	d, data, err := s.Consultations.DocumentData(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -359,7 +360,7 @@ func (s *Server) consultationSurvey(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	p := &surveyPage{consultationView: consultationView{c, time.Now()}}
-	mine, err := s.consultations().Mine(r.Context(), c, s.respondent(w, r, false))
+	mine, err := s.Consultations.Mine(r.Context(), c, s.respondent(w, r, false))
 	if err != nil {
 		return err
 	}
@@ -381,7 +382,7 @@ func (s *Server) consultationSurveySubmit(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	svc := s.consultations()
+	svc := s.Consultations
 	who := s.respondent(w, r, true)
 	mine, err := svc.Mine(r.Context(), c, who)
 	if err != nil {
@@ -391,7 +392,7 @@ func (s *Server) consultationSurveySubmit(w http.ResponseWriter, r *http.Request
 		p := &surveyPage{consultationView: consultationView{c, time.Now()}, Values: r.PostForm, Changing: mine != nil}
 		return s.showAgain(r, err, "survey", func(errs map[string]string) error {
 			p.Errors = errs
-			return s.renderSurvey(w, r, status(err), p)
+			return s.renderSurvey(w, r, httpx.Status(err), p)
 		})
 	}
 	http.Redirect(w, r, fmt.Sprintf("/konsultacje/%d?zapisano=ankieta", c.ID), http.StatusSeeOther)
@@ -413,7 +414,7 @@ func (s *Server) consultationResults(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	res, err := s.consultations().Results(r.Context(), c)
+	res, err := s.Consultations.Results(r.Context(), c)
 	if err != nil {
 		return err
 	}
@@ -468,7 +469,7 @@ func (s *Server) consultationResultsCSV(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	res, err := s.consultations().Results(r.Context(), c)
+	res, err := s.Consultations.Results(r.Context(), c)
 	if err != nil {
 		return err
 	}
@@ -498,7 +499,7 @@ func (s *Server) consultationReport(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	rep, err := s.consultations().Report(r.Context(), c)
+	rep, err := s.Consultations.Report(r.Context(), c)
 	if err != nil {
 		return err
 	}

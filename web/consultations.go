@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/consultations"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // consultationPages adds the consultations module's pages.
@@ -55,14 +56,13 @@ func (s *Server) consultationAPI(r chi.Router) {
 }
 
 // consultations is the module's service; it holds only the pool.
-func (s *Server) consultations() *consultations.Service { return consultations.NewService(s.pool) }
 
 func (s *Server) loadConsultation(r *http.Request) (*consultations.Consultation, error) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.not_found")
 	}
-	return s.consultations().ByID(r.Context(), id)
+	return s.Consultations.ByID(r.Context(), id)
 }
 
 const browserCookie = "ratusz_konsultacje"
@@ -86,14 +86,14 @@ func (s *Server) respondent(w http.ResponseWriter, r *http.Request, create bool)
 }
 
 func (s *Server) apiConsultations(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.consultations().List(r.Context())
+	list, err := s.Consultations.List(r.Context())
 	if err != nil {
 		return err
 	}
 	if list == nil {
 		list = []*consultations.Consultation{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": list, "total": len(list)})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": list, "total": len(list)})
 	return nil
 }
 
@@ -102,15 +102,15 @@ func (s *Server) apiCreateConsultation(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	var in consultations.Input
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	c, err := s.consultations().Create(r.Context(), in)
+	c, err := s.Consultations.Create(r.Context(), in)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/consultations/"+strconv.FormatInt(c.ID, 10))
-	writeJSON(w, http.StatusCreated, map[string]any{"id": c.ID})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"id": c.ID})
 	return nil
 }
 
@@ -119,12 +119,12 @@ func (s *Server) apiConsultation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	docs, err := s.consultations().Documents(r.Context(), c.ID)
+	docs, err := s.Consultations.Documents(r.Context(), c.ID)
 	if err != nil {
 		return err
 	}
 	out := map[string]any{"consultation": c, "documents": docsJSON(docs)}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -140,19 +140,19 @@ func (s *Server) apiUpdateConsultation(w http.ResponseWriter, r *http.Request) e
 	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleConsultationOfficer); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in consultations.Input
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	c, err := s.consultations().Update(r.Context(), id, in)
+	c, err := s.Consultations.Update(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	httpx.WriteJSON(w, http.StatusOK, c)
 	return nil
 }
 
@@ -161,20 +161,20 @@ func (s *Server) apiConsultationState(open bool) handlerFunc {
 		if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleConsultationOfficer); err != nil {
 			return err
 		}
-		id, err := pathID(r, "id")
+		id, err := httpx.PathID(r, "id")
 		if err != nil {
 			return err
 		}
 		var c *consultations.Consultation
 		if open {
-			c, err = s.consultations().Open(r.Context(), id)
+			c, err = s.Consultations.Open(r.Context(), id)
 		} else {
-			c, err = s.consultations().Close(r.Context(), id)
+			c, err = s.Consultations.Close(r.Context(), id)
 		}
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, c)
+		httpx.WriteJSON(w, http.StatusOK, c)
 		return nil
 	}
 }
@@ -185,18 +185,18 @@ type responseInput struct {
 
 func (s *Server) apiRespond(change bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
+		id, err := httpx.PathID(r, "id")
 		if err != nil {
 			return err
 		}
 		var in responseInput
-		if err := decodeJSON(r, &in); err != nil {
+		if err := httpx.DecodeJSON(r, &in); err != nil {
 			return err
 		}
 		if in.Answers == nil {
 			in.Answers = map[string]any{}
 		}
-		answers, err := s.consultations().Respond(r.Context(), id, consultations.Respondent{}, in.Answers, change)
+		answers, err := s.Consultations.Respond(r.Context(), id, consultations.Respondent{}, in.Answers, change)
 		if err != nil {
 			return err
 		}
@@ -204,7 +204,7 @@ func (s *Server) apiRespond(change bool) handlerFunc {
 		if change {
 			code = http.StatusOK
 		}
-		writeJSON(w, code, map[string]any{"answers": answers})
+		httpx.WriteJSON(w, code, map[string]any{"answers": answers})
 		return nil
 	}
 }
@@ -217,14 +217,14 @@ func (s *Server) apiMyResponse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	mine, err := s.consultations().Mine(r.Context(), c, consultations.Respondent{})
+	mine, err := s.Consultations.Mine(r.Context(), c, consultations.Respondent{})
 	if err != nil {
 		return err
 	}
 	if mine == nil {
 		return ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.no_response")
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"answers": mine})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"answers": mine})
 	return nil
 }
 
@@ -233,11 +233,11 @@ func (s *Server) apiConsultationResults(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	res, err := s.consultations().Results(r.Context(), c)
+	res, err := s.Consultations.Results(r.Context(), c)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	httpx.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
@@ -246,31 +246,31 @@ func (s *Server) apiRemarks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.consultations().Remarks(r.Context(), c.ID)
+	list, err := s.Consultations.Remarks(r.Context(), c.ID)
 	if err != nil {
 		return err
 	}
 	if list == nil {
 		list = []*consultations.Remark{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": list, "total": len(list)})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": list, "total": len(list)})
 	return nil
 }
 
 func (s *Server) apiAddRemark(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in consultations.RemarkInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	rem, err := s.consultations().AddRemark(r.Context(), id, consultations.Respondent{}, in)
+	rem, err := s.Consultations.AddRemark(r.Context(), id, consultations.Respondent{}, in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, rem)
+	httpx.WriteJSON(w, http.StatusCreated, rem)
 	return nil
 }
 
@@ -283,23 +283,23 @@ func (s *Server) apiAnswerRemark(w http.ResponseWriter, r *http.Request) error {
 	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleConsultationOfficer); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	rid, err := pathID(r, "remark")
+	rid, err := httpx.PathID(r, "remark")
 	if err != nil {
 		return err
 	}
 	var in remarkAnswerInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	rem, err := s.consultations().AnswerRemark(r.Context(), id, rid, in.Verdict, in.Justification)
+	rem, err := s.Consultations.AnswerRemark(r.Context(), id, rid, in.Verdict, in.Justification)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rem)
+	httpx.WriteJSON(w, http.StatusOK, rem)
 	return nil
 }
 
@@ -307,7 +307,7 @@ func (s *Server) apiConsultationDocument(w http.ResponseWriter, r *http.Request)
 	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleConsultationOfficer); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -315,10 +315,10 @@ func (s *Server) apiConsultationDocument(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	d, err := s.consultations().AddDocument(r.Context(), id, name, data)
+	d, err := s.Consultations.AddDocument(r.Context(), id, name, data)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": d.ID, "url": s.cfg.BaseURL.String() + documentURL(d)})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"id": d.ID, "url": s.Config.BaseURL.String() + documentURL(d)})
 	return nil
 }

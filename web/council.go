@@ -9,6 +9,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 type councilHomePage struct {
@@ -44,17 +45,17 @@ func clubsOf(cs []*council.Councillor) []club {
 }
 
 func (s *Server) councilHome(w http.ResponseWriter, r *http.Request) error {
-	bodies, err := s.council.Bodies(r.Context())
+	bodies, err := s.Council.Bodies(r.Context())
 	if err != nil {
 		return err
 	}
 	p := &councilHomePage{}
 	for _, b := range bodies {
-		sessions, err := s.council.Sessions(r.Context(), b.ID)
+		sessions, err := s.Council.Sessions(r.Context(), b.ID)
 		if err != nil {
 			return err
 		}
-		members, err := s.council.Councillors(r.Context(), b.ID)
+		members, err := s.Council.Councillors(r.Context(), b.ID)
 		if err != nil {
 			return err
 		}
@@ -71,11 +72,11 @@ func (s *Server) councilHome(w http.ResponseWriter, r *http.Request) error {
 type sessionView struct{ *council.SessionView }
 
 func (s *Server) loadSessionView(r *http.Request) (*sessionView, error) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.council.SessionView(r.Context(), id)
+	v, err := s.Council.SessionView(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -106,11 +107,11 @@ type councillorPage struct {
 }
 
 func (s *Server) councillorProfile(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	prof, err := s.council.CouncillorProfile(r.Context(), id)
+	prof, err := s.Council.CouncillorProfile(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -132,19 +133,19 @@ type votePage struct {
 }
 
 func (s *Server) councilVote(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	v, err := s.council.Vote(r.Context(), id)
+	v, err := s.Council.Vote(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	sess, err := s.council.SessionByID(r.Context(), v.SessionID)
+	sess, err := s.Council.SessionByID(r.Context(), v.SessionID)
 	if err != nil {
 		return err
 	}
-	body, err := s.council.BodyByID(r.Context(), sess.BodyID)
+	body, err := s.Council.BodyByID(r.Context(), sess.BodyID)
 	if err != nil {
 		return err
 	}
@@ -206,14 +207,14 @@ func (s *Server) councilDevice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	me, err := s.council.Me(r.Context(), v.Body.ID)
+	me, err := s.Council.Me(r.Context(), v.Body.ID)
 	if err != nil {
 		return err
 	}
 	p := &devicePage{sessionView: v, Me: me}
 	p.Lang = s.lang(r) // the handler translates messages before render
 	if v.Open != nil {
-		if p.Choice, err = s.council.MyChoice(r.Context(), v.Open.ID, me.ID); err != nil {
+		if p.Choice, err = s.Council.MyChoice(r.Context(), v.Open.ID, me.ID); err != nil {
 			return err
 		}
 	}
@@ -338,7 +339,7 @@ func (s *Server) consoleAction(act func(r *http.Request, v *sessionView) error) 
 					field = "console"
 				}
 				if v, err2 := s.loadSessionView(r); err2 == nil {
-					return s.renderConsole(w, r, status(err), v, map[string]string{field: message(s.lang(r), err)})
+					return s.renderConsole(w, r, httpx.Status(err), v, map[string]string{field: httpx.Message(s.lang(r), err)})
 				}
 			}
 			return err
@@ -349,15 +350,15 @@ func (s *Server) consoleAction(act func(r *http.Request, v *sessionView) error) 
 }
 
 func (s *Server) consoleAttendance(r *http.Request, v *sessionView) error {
-	id, err := formID(r, "councillor")
+	id, err := httpx.FormID(r, "councillor")
 	if err != nil {
 		return err
 	}
-	return s.council.SetAttendance(r.Context(), v.Session.ID, id, r.PostForm.Get("present") == "1")
+	return s.Council.SetAttendance(r.Context(), v.Session.ID, id, r.PostForm.Get("present") == "1")
 }
 
 func (s *Server) consoleCreateVote(r *http.Request, v *sessionView) error {
-	item, err := formID(r, "agenda_item")
+	item, err := httpx.FormID(r, "agenda_item")
 	if err != nil {
 		return err
 	}
@@ -372,7 +373,7 @@ func (s *Server) consoleCreateVote(r *http.Request, v *sessionView) error {
 			return ratusz.Invalid("repeats", "err.council.repeats")
 		}
 	}
-	_, err = s.council.PrepareVote(r.Context(), in)
+	_, err = s.Council.PrepareVote(r.Context(), in)
 	if f := ratusz.ErrorField(err); f == "resolution.title" || f == "resolution.text" {
 		err.(*ratusz.Error).Field = strings.Replace(f, ".", "_", 1)
 	}
@@ -382,19 +383,19 @@ func (s *Server) consoleCreateVote(r *http.Request, v *sessionView) error {
 func (s *Server) consoleState(r *http.Request, v *sessionView) error {
 	switch r.PostForm.Get("action") {
 	case "start":
-		return s.council.StartSession(r.Context(), v.Session.ID)
+		return s.Council.StartSession(r.Context(), v.Session.ID)
 	case "close":
-		return s.council.CloseSession(r.Context(), v.Session.ID)
+		return s.Council.CloseSession(r.Context(), v.Session.ID)
 	}
 	return ratusz.Invalid("console", "err.council.session_action")
 }
 
 func (s *Server) consoleCurrent(r *http.Request, v *sessionView) error {
-	item, err := formID(r, "current_item")
+	item, err := httpx.FormID(r, "current_item")
 	if err != nil {
 		return err
 	}
-	err = s.council.SetCurrentItem(r.Context(), v.Session.ID, item)
+	err = s.Council.SetCurrentItem(r.Context(), v.Session.ID, item)
 	if e, ok := err.(*ratusz.Error); ok && e.Field == "agenda_item" {
 		e.Field = "current_item"
 	}
@@ -404,7 +405,7 @@ func (s *Server) consoleCurrent(r *http.Request, v *sessionView) error {
 // consoleRollCall records the choices read out in a roll-call vote, all or
 // none.
 func (s *Server) consoleRollCall(r *http.Request, v *sessionView) error {
-	vote, err := formID(r, "vote")
+	vote, err := httpx.FormID(r, "vote")
 	if err != nil {
 		return err
 	}
@@ -414,7 +415,7 @@ func (s *Server) consoleRollCall(r *http.Request, v *sessionView) error {
 			choices[c.ID] = council.Choice(choice)
 		}
 	}
-	err = s.council.RecordBallots(r.Context(), vote, choices)
+	err = s.Council.RecordBallots(r.Context(), vote, choices)
 	if e, ok := err.(*ratusz.Error); ok {
 		e.Field = "console"
 	}
@@ -425,13 +426,13 @@ func (s *Server) consoleAgendaChange(r *http.Request, v *sessionView) error {
 	ch := council.AgendaChange{Op: r.PostForm.Get("op"), Label: r.PostForm.Get("change_label"), Title: r.PostForm.Get("change_title"),
 		Papers: []string{r.PostForm.Get("change_papers")}}
 	if ch.Op == "remove" {
-		id, err := formID(r, "change_item")
+		id, err := httpx.FormID(r, "change_item")
 		if err != nil {
 			return err
 		}
 		ch.Item = id
 	}
-	_, err := s.council.ProposeAgendaChange(r.Context(), v.Session.ID, ch)
+	_, err := s.Council.ProposeAgendaChange(r.Context(), v.Session.ID, ch)
 	if e, ok := err.(*ratusz.Error); ok && e.Field != "" {
 		e.Field = "change_" + e.Field
 	}
@@ -439,22 +440,22 @@ func (s *Server) consoleAgendaChange(r *http.Request, v *sessionView) error {
 }
 
 func (s *Server) consoleOpenVote(r *http.Request, v *sessionView) error {
-	id, err := formID(r, "vote")
+	id, err := httpx.FormID(r, "vote")
 	if err != nil {
 		return err
 	}
-	_, err = s.council.OpenVote(r.Context(), id)
+	_, err = s.Council.OpenVote(r.Context(), id)
 	return err
 }
 
 // consoleCancelVote cancels a prepared or open vote; a refusal is shown
 // beside that vote's reason field.
 func (s *Server) consoleCancelVote(r *http.Request, v *sessionView) error {
-	id, err := formID(r, "vote")
+	id, err := httpx.FormID(r, "vote")
 	if err != nil {
 		return err
 	}
-	_, err = s.council.CancelVote(r.Context(), id, r.PostForm.Get("reason"))
+	_, err = s.Council.CancelVote(r.Context(), id, r.PostForm.Get("reason"))
 	if e, ok := err.(*ratusz.Error); ok && e.Field == "reason" {
 		e.Field = "reason-" + strconv.FormatInt(id, 10)
 	}
@@ -462,7 +463,7 @@ func (s *Server) consoleCancelVote(r *http.Request, v *sessionView) error {
 }
 
 func (s *Server) consoleCloseVote(r *http.Request, v *sessionView) error {
-	id, err := formID(r, "vote")
+	id, err := httpx.FormID(r, "vote")
 	if err != nil {
 		return err
 	}
@@ -478,13 +479,13 @@ func (s *Server) consoleCloseVote(r *http.Request, v *sessionView) error {
 			}
 			*f.n = n
 		}
-		_, err = s.council.CloseSecretVote(r.Context(), id, c)
+		_, err = s.Council.CloseSecretVote(r.Context(), id, c)
 		if e, ok := err.(*ratusz.Error); ok && e.Field == "counts" {
 			e.Field = "count_for"
 		}
 		return err
 	}
-	_, err = s.council.CloseVote(r.Context(), id)
+	_, err = s.Council.CloseVote(r.Context(), id)
 	return err
 }
 
@@ -494,20 +495,20 @@ func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	me, err := s.council.Me(r.Context(), v.Body.ID)
+	me, err := s.Council.Me(r.Context(), v.Body.ID)
 	if err != nil {
 		return err
 	}
 	if choice := r.PostForm.Get("choice"); choice != "" {
-		vote, err := formID(r, "vote")
+		vote, err := httpx.FormID(r, "vote")
 		if err != nil {
 			return err
 		}
-		err = s.council.CastBallot(r.Context(), vote, council.Choice(choice))
+		err = s.Council.CastBallot(r.Context(), vote, council.Choice(choice))
 		if err != nil {
 			return err
 		}
-	} else if err := s.council.SetAttendance(r.Context(), v.Session.ID, me.ID, r.PostForm.Get("present") == "1"); err != nil {
+	} else if err := s.Council.SetAttendance(r.Context(), v.Session.ID, me.ID, r.PostForm.Get("present") == "1"); err != nil {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/rada/sesje/%d/urzadzenie?zapisano=1", v.Session.ID), http.StatusSeeOther)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // officeCreate is a create endpoint of the council office: it checks the
@@ -17,14 +18,14 @@ func officeCreate[In any](create func(r *http.Request, in *In) (int64, error)) h
 			return err
 		}
 		var in In
-		if err := decodeJSON(r, &in); err != nil {
+		if err := httpx.DecodeJSON(r, &in); err != nil {
 			return err
 		}
 		id, err := create(r, &in)
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+		httpx.WriteJSON(w, http.StatusCreated, map[string]any{"id": id})
 		return nil
 	}
 }
@@ -35,7 +36,7 @@ type bodyInput struct {
 }
 
 func (s *Server) createBody(r *http.Request, in *bodyInput) (int64, error) {
-	b, err := s.council.CreateBody(r.Context(), in.Name, in.StatutorySize)
+	b, err := s.Council.CreateBody(r.Context(), in.Name, in.StatutorySize)
 	if err != nil {
 		return 0, err
 	}
@@ -49,11 +50,11 @@ type councillorInput struct {
 }
 
 func (s *Server) addCouncillor(r *http.Request, in *councillorInput) (int64, error) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return 0, err
 	}
-	c, err := s.council.AddCouncillor(r.Context(), id, in.Name, in.Club, in.Email)
+	c, err := s.Council.AddCouncillor(r.Context(), id, in.Name, in.Club, in.Email)
 	if err != nil {
 		return 0, err
 	}
@@ -66,7 +67,7 @@ type sessionInput struct {
 }
 
 func (s *Server) createSession(r *http.Request, in *sessionInput) (int64, error) {
-	sess, err := s.council.NewSession(r.Context(), in.Body, in.SessionInput)
+	sess, err := s.Council.NewSession(r.Context(), in.Body, in.SessionInput)
 	if err != nil {
 		return 0, err
 	}
@@ -75,7 +76,7 @@ func (s *Server) createSession(r *http.Request, in *sessionInput) (int64, error)
 
 // apiUpdateSession changes a session (PUT: every field as it should be).
 func (s *Server) apiUpdateSession(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -83,10 +84,10 @@ func (s *Server) apiUpdateSession(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var in council.SessionInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	if _, err := s.council.UpdateSession(r.Context(), id, in); err != nil {
+	if _, err := s.Council.UpdateSession(r.Context(), id, in); err != nil {
 		return err
 	}
 	return s.apiSession(w, r)
@@ -103,7 +104,7 @@ func (s *Server) apiSession(w http.ResponseWriter, r *http.Request) error {
 		files := []map[string]any{}
 		for _, f := range v.Files[it.ID] {
 			files = append(files, map[string]any{"id": f.ID, "name": f.Name, "content_type": f.ContentType, "size": f.Size,
-				"url": s.cfg.BaseURL.String() + agendaFileURL(f)})
+				"url": s.Config.BaseURL.String() + agendaFileURL(f)})
 		}
 		items = append(items, map[string]any{"id": it.ID, "label": it.Label, "title": it.Title, "papers": it.Papers,
 			"removed_by_vote": it.RemovedByVoteID, "files": files})
@@ -121,14 +122,14 @@ func (s *Server) apiSession(w http.ResponseWriter, r *http.Request) error {
 	if sess.AgendaPublicationID != nil {
 		out["announcement_url"] = s.publicationURL(*sess.AgendaPublicationID)
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
 // sessionAction runs an office action on a session and answers with it.
 func (s *Server) sessionAction(act func(r *http.Request, id int64) error) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
+		id, err := httpx.PathID(r, "id")
 		if err != nil {
 			return err
 		}
@@ -141,17 +142,17 @@ func (s *Server) sessionAction(act func(r *http.Request, id int64) error) handle
 
 func (s *Server) apiAnnounceSession(w http.ResponseWriter, r *http.Request) error {
 	return s.sessionAction(func(r *http.Request, id int64) error {
-		_, err := s.council.AnnounceSession(r.Context(), id)
+		_, err := s.Council.AnnounceSession(r.Context(), id)
 		return err
 	})(w, r)
 }
 
 func (s *Server) apiStartSession(w http.ResponseWriter, r *http.Request) error {
-	return s.sessionAction(func(r *http.Request, id int64) error { return s.council.StartSession(r.Context(), id) })(w, r)
+	return s.sessionAction(func(r *http.Request, id int64) error { return s.Council.StartSession(r.Context(), id) })(w, r)
 }
 
 func (s *Server) apiCloseSession(w http.ResponseWriter, r *http.Request) error {
-	return s.sessionAction(func(r *http.Request, id int64) error { return s.council.CloseSession(r.Context(), id) })(w, r)
+	return s.sessionAction(func(r *http.Request, id int64) error { return s.Council.CloseSession(r.Context(), id) })(w, r)
 }
 
 func (s *Server) apiCurrentItem(w http.ResponseWriter, r *http.Request) error {
@@ -162,19 +163,19 @@ func (s *Server) apiCurrentItem(w http.ResponseWriter, r *http.Request) error {
 		var in struct {
 			AgendaItem int64 `json:"agenda_item"`
 		}
-		if err := decodeJSON(r, &in); err != nil {
+		if err := httpx.DecodeJSON(r, &in); err != nil {
 			return err
 		}
-		return s.council.SetCurrentItem(r.Context(), id, in.AgendaItem)
+		return s.Council.SetCurrentItem(r.Context(), id, in.AgendaItem)
 	})(w, r)
 }
 
 func (s *Server) proposeAgendaChange(r *http.Request, in *council.AgendaChange) (int64, error) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return 0, err
 	}
-	v, err := s.council.ProposeAgendaChange(r.Context(), id, *in)
+	v, err := s.Council.ProposeAgendaChange(r.Context(), id, *in)
 	if err != nil {
 		return 0, err
 	}
@@ -188,7 +189,7 @@ type termInput struct {
 }
 
 func (s *Server) createTerm(r *http.Request, in *termInput) (int64, error) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return 0, err
 	}
@@ -204,7 +205,7 @@ func (s *Server) createTerm(r *http.Request, in *termInput) (int64, error) {
 		}
 		end = &e
 	}
-	t, err := s.council.CreateTerm(r.Context(), id, in.Name, start, end)
+	t, err := s.Council.CreateTerm(r.Context(), id, in.Name, start, end)
 	if err != nil {
 		return 0, err
 	}
@@ -216,7 +217,7 @@ func (s *Server) apiAgendaFile(w http.ResponseWriter, r *http.Request) error {
 	if err := council.MayManage(r.Context()); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -224,20 +225,20 @@ func (s *Server) apiAgendaFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.council.AddAgendaFile(r.Context(), id, name, data)
+	f, err := s.Council.AddAgendaFile(r.Context(), id, name, data)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": f.ID, "url": s.cfg.BaseURL.String() + agendaFileURL(f)})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"id": f.ID, "url": s.Config.BaseURL.String() + agendaFileURL(f)})
 	return nil
 }
 
 func (s *Server) addAgendaItem(r *http.Request, in *council.AgendaInput) (int64, error) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return 0, err
 	}
-	item, err := s.council.AddItem(r.Context(), id, *in)
+	item, err := s.Council.AddItem(r.Context(), id, *in)
 	if err != nil {
 		return 0, err
 	}
@@ -245,7 +246,7 @@ func (s *Server) addAgendaItem(r *http.Request, in *council.AgendaInput) (int64,
 }
 
 func (s *Server) createVote(r *http.Request, in *council.VoteInput) (int64, error) {
-	v, err := s.council.PrepareVote(r.Context(), *in)
+	v, err := s.Council.PrepareVote(r.Context(), *in)
 	if err != nil {
 		return 0, err
 	}
@@ -256,7 +257,7 @@ func (s *Server) apiAttendance(w http.ResponseWriter, r *http.Request) error {
 	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -264,20 +265,20 @@ func (s *Server) apiAttendance(w http.ResponseWriter, r *http.Request) error {
 		Councillor int64 `json:"councillor"`
 		Present    *bool `json:"present"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.Present == nil {
 		return ratusz.Invalid("present", "err.required")
 	}
-	if err := s.council.SetAttendance(r.Context(), id, in.Councillor, *in.Present); err != nil {
+	if err := s.Council.SetAttendance(r.Context(), id, in.Councillor, *in.Present); err != nil {
 		return err
 	}
-	n, err := s.council.Present(r.Context(), id)
+	n, err := s.Council.Present(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"present": n})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"present": n})
 	return nil
 }
 
@@ -307,7 +308,7 @@ func (s *Server) voteJSON(v *council.Vote) map[string]any {
 // voteAction runs an action on a vote and answers with the vote.
 func (s *Server) voteAction(act func(*http.Request, int64) (*council.Vote, error)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
+		id, err := httpx.PathID(r, "id")
 		if err != nil {
 			return err
 		}
@@ -315,13 +316,13 @@ func (s *Server) voteAction(act func(*http.Request, int64) (*council.Vote, error
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, s.voteJSON(v))
+		httpx.WriteJSON(w, http.StatusOK, s.voteJSON(v))
 		return nil
 	}
 }
 
 func (s *Server) apiOpenVote(w http.ResponseWriter, r *http.Request) error {
-	return s.voteAction(func(r *http.Request, id int64) (*council.Vote, error) { return s.council.OpenVote(r.Context(), id) })(w, r)
+	return s.voteAction(func(r *http.Request, id int64) (*council.Vote, error) { return s.Council.OpenVote(r.Context(), id) })(w, r)
 }
 
 // apiCloseVote closes a vote; a secret one takes the tellers' totals
@@ -336,14 +337,14 @@ func (s *Server) apiCloseVote(w http.ResponseWriter, r *http.Request) error {
 			} `json:"counts"`
 		}
 		if r.ContentLength != 0 {
-			if err := decodeJSON(r, &in); err != nil {
+			if err := httpx.DecodeJSON(r, &in); err != nil {
 				return nil, err
 			}
 		}
 		if in.Counts != nil {
-			return s.council.CloseSecretVote(r.Context(), id, council.Counts{For: in.Counts.For, Against: in.Counts.Against, Abstain: in.Counts.Abstain})
+			return s.Council.CloseSecretVote(r.Context(), id, council.Counts{For: in.Counts.For, Against: in.Counts.Against, Abstain: in.Counts.Abstain})
 		}
-		return s.council.CloseVote(r.Context(), id)
+		return s.Council.CloseVote(r.Context(), id)
 	})(w, r)
 }
 
@@ -353,22 +354,22 @@ func (s *Server) apiCancelVote(w http.ResponseWriter, r *http.Request) error {
 		var in struct {
 			Reason string `json:"reason"`
 		}
-		if err := decodeJSON(r, &in); err != nil {
+		if err := httpx.DecodeJSON(r, &in); err != nil {
 			return nil, err
 		}
-		return s.council.CancelVote(r.Context(), id, in.Reason)
+		return s.Council.CancelVote(r.Context(), id, in.Reason)
 	})(w, r)
 }
 
 func (s *Server) apiVote(w http.ResponseWriter, r *http.Request) error {
-	return s.voteAction(func(r *http.Request, id int64) (*council.Vote, error) { return s.council.Vote(r.Context(), id) })(w, r)
+	return s.voteAction(func(r *http.Request, id int64) (*council.Vote, error) { return s.Council.Vote(r.Context(), id) })(w, r)
 }
 
 func (s *Server) apiCastBallot(w http.ResponseWriter, r *http.Request) error {
 	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -376,18 +377,18 @@ func (s *Server) apiCastBallot(w http.ResponseWriter, r *http.Request) error {
 		Choice     string `json:"choice"`
 		Councillor int64  `json:"councillor"` // roll call: the office records a councillor's choice
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.Councillor != 0 {
-		err = s.council.RecordBallot(r.Context(), id, in.Councillor, council.Choice(in.Choice))
+		err = s.Council.RecordBallot(r.Context(), id, in.Councillor, council.Choice(in.Choice))
 	} else {
-		err = s.council.CastBallot(r.Context(), id, council.Choice(in.Choice))
+		err = s.Council.CastBallot(r.Context(), id, council.Choice(in.Choice))
 	}
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"vote": id, "choice": in.Choice})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"vote": id, "choice": in.Choice})
 	return nil
 }
 
@@ -410,7 +411,7 @@ func (s *Server) apiVotes(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Before = n
 	}
-	votes, err := s.council.Votes(r.Context(), f)
+	votes, err := s.Council.Votes(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -420,8 +421,8 @@ func (s *Server) apiVotes(w http.ResponseWriter, r *http.Request) error {
 	}
 	var next any
 	if len(votes) == f.Limit {
-		next = s.cfg.BaseURL.String() + "/api/v1/votes?limit=" + strconv.Itoa(f.Limit) + "&cursor=" + strconv.FormatInt(votes[len(votes)-1].ID, 10)
+		next = s.Config.BaseURL.String() + "/api/v1/votes?limit=" + strconv.Itoa(f.Limit) + "&cursor=" + strconv.FormatInt(votes[len(votes)-1].ID, 10)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": data, "next": next})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": data, "next": next})
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // icsText escapes a value for iCalendar (RFC 5545 §3.3.11).
@@ -33,20 +34,20 @@ func icsLine(b *strings.Builder, line string) {
 
 // councilCalendar is an iCalendar feed of every body's sessions.
 func (s *Server) councilCalendar(w http.ResponseWriter, r *http.Request) error {
-	bodies, err := s.council.Bodies(r.Context())
+	bodies, err := s.Council.Bodies(r.Context())
 	if err != nil {
 		return err
 	}
-	host := s.cfg.BaseURL.Hostname()
-	base := s.cfg.BaseURL.String()
+	host := s.Config.BaseURL.Hostname()
+	base := s.Config.BaseURL.String()
 	now := time.Now().UTC().Format("20060102T150405Z")
 	var b strings.Builder
 	for _, l := range []string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Ratusz//e-Rada//PL", "CALSCALE:GREGORIAN",
-		"X-WR-CALNAME:" + icsText(s.cfg.Municipality+" — sesje rady")} {
+		"X-WR-CALNAME:" + icsText(s.Config.Municipality+" — sesje rady")} {
 		icsLine(&b, l)
 	}
 	for _, body := range bodies {
-		sessions, err := s.council.Sessions(r.Context(), body.ID)
+		sessions, err := s.Council.Sessions(r.Context(), body.ID)
 		if err != nil {
 			return err
 		}
@@ -113,13 +114,13 @@ func (s *Server) votesCSV(w http.ResponseWriter, r *http.Request) error {
 		if perr != nil {
 			return ratusz.Invalid("sesja", "err.number")
 		}
-		if _, err := s.council.SessionByID(r.Context(), id); err != nil {
+		if _, err := s.Council.SessionByID(r.Context(), id); err != nil {
 			return err
 		}
-		votes, err = s.council.SessionVotes(r.Context(), id)
+		votes, err = s.Council.SessionVotes(r.Context(), id)
 	} else {
 		for before := int64(0); ; {
-			page, err := s.council.Votes(r.Context(), council.VoteFilter{Before: before, Limit: 100})
+			page, err := s.Council.Votes(r.Context(), council.VoteFilter{Before: before, Limit: 100})
 			if err != nil {
 				return err
 			}
@@ -155,11 +156,11 @@ func (s *Server) votesCSV(w http.ResponseWriter, r *http.Request) error {
 
 // voteCSV exports one vote's named list.
 func (s *Server) voteCSV(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	v, err := s.council.Vote(r.Context(), id)
+	v, err := s.Council.Vote(r.Context(), id)
 	if err != nil {
 		return err
 	}

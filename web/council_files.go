@@ -10,6 +10,7 @@ import (
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // formFile reads the one file of a multipart form's field, refusing a
@@ -31,11 +32,11 @@ func agendaFileURL(f *council.AgendaFile) string {
 
 // agendaFile serves an agenda item's file, as BIP serves attachments.
 func (s *Server) agendaFile(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	f, data, err := s.council.AgendaFileData(r.Context(), id)
+	f, data, err := s.Council.AgendaFileData(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // The council office's pages to prepare a session: its details, its agenda
@@ -117,7 +118,7 @@ func (s *Server) renderSessionEdit(w http.ResponseWriter, r *http.Request, code 
 	p.Errors = errs
 	if v == nil {
 		var err error
-		if p.Bodies, err = s.council.Bodies(r.Context()); err != nil {
+		if p.Bodies, err = s.Council.Bodies(r.Context()); err != nil {
 			return err
 		}
 		p.Title = "council.edit.new_title"
@@ -156,12 +157,12 @@ func (s *Server) createSessionForm(w http.ResponseWriter, r *http.Request) error
 		if body, err = strconv.ParseInt(form["body"], 10, 64); err != nil {
 			err = ratusz.Invalid("body", "err.council.body_not_found")
 		} else {
-			sess, err = s.council.NewSession(r.Context(), body, in)
+			sess, err = s.Council.NewSession(r.Context(), body, in)
 		}
 	}
 	if err != nil {
 		return s.showAgain(r, sessionFieldOf(err), "number", func(errs map[string]string) error {
-			return s.renderSessionEdit(w, r, status(err), nil, form, errs)
+			return s.renderSessionEdit(w, r, httpx.Status(err), nil, form, errs)
 		})
 	}
 	http.Redirect(w, r, fmt.Sprintf("/rada/sesje/%d/edycja?zapisano=1", sess.ID), http.StatusSeeOther)
@@ -217,7 +218,7 @@ func (s *Server) sessionEditAction(fallback string, act func(r *http.Request, v 
 					}
 					form = f
 				}
-				return s.renderSessionEdit(w, r, status(err), v2, form, errs)
+				return s.renderSessionEdit(w, r, httpx.Status(err), v2, form, errs)
 			})
 		}
 		http.Redirect(w, r, fmt.Sprintf("/rada/sesje/%d/edycja?zapisano=%s", v.Session.ID, notice), http.StatusSeeOther)
@@ -228,14 +229,14 @@ func (s *Server) sessionEditAction(fallback string, act func(r *http.Request, v 
 func (s *Server) updateSessionForm(r *http.Request, v *sessionView) (map[string]string, string, error) {
 	form, in, err := readSessionForm(r)
 	if err == nil {
-		_, err = s.council.UpdateSession(r.Context(), v.Session.ID, in)
+		_, err = s.Council.UpdateSession(r.Context(), v.Session.ID, in)
 	}
 	return form, "1", err
 }
 
 func (s *Server) addItemForm(r *http.Request, v *sessionView) (map[string]string, string, error) {
 	form := map[string]string{"item_label": r.PostForm.Get("item_label"), "item_title": r.PostForm.Get("item_title"), "item_papers": r.PostForm.Get("item_papers")}
-	_, err := s.council.AddItem(r.Context(), v.Session.ID, council.AgendaInput{Label: form["item_label"], Title: form["item_title"], Papers: []string{form["item_papers"]}})
+	_, err := s.Council.AddItem(r.Context(), v.Session.ID, council.AgendaInput{Label: form["item_label"], Title: form["item_title"], Papers: []string{form["item_papers"]}})
 	if e, ok := err.(*ratusz.Error); ok && e.Field != "" {
 		e.Field = "item_" + e.Field
 	}
@@ -253,7 +254,7 @@ func (s *Server) addFileForm(r *http.Request, v *sessionView) (map[string]string
 	}
 	for _, it := range v.Agenda {
 		if it.ID == item {
-			_, err = s.council.AddAgendaFile(r.Context(), item, name, data)
+			_, err = s.Council.AddAgendaFile(r.Context(), item, name, data)
 			return nil, "1", err
 		}
 	}
@@ -261,6 +262,6 @@ func (s *Server) addFileForm(r *http.Request, v *sessionView) (map[string]string
 }
 
 func (s *Server) announceForm(r *http.Request, v *sessionView) (map[string]string, string, error) {
-	_, err := s.council.AnnounceSession(r.Context(), v.Session.ID)
+	_, err := s.Council.AnnounceSession(r.Context(), v.Session.ID)
 	return nil, "oglos", err
 }

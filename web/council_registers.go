@@ -42,11 +42,11 @@ func (s *Server) councilCalendarPage(w http.ResponseWriter, r *http.Request) err
 		month = t
 	}
 	next := month.AddDate(0, 1, 0)
-	sessions, err := s.council.SessionsBetween(r.Context(), month, next)
+	sessions, err := s.Council.SessionsBetween(r.Context(), month, next)
 	if err != nil {
 		return err
 	}
-	bodies, err := s.council.Bodies(r.Context())
+	bodies, err := s.Council.Bodies(r.Context())
 	if err != nil {
 		return err
 	}
@@ -107,11 +107,11 @@ func (s *Server) councilResolutions(w http.ResponseWriter, r *http.Request) erro
 			return ratusz.Invalid("rok", "err.council.year")
 		}
 	}
-	list, total, err := s.council.Resolutions(r.Context(), f)
+	list, total, err := s.Council.Resolutions(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	years, err := s.council.ResolutionYears(r.Context())
+	years, err := s.Council.ResolutionYears(r.Context())
 	if err != nil {
 		return err
 	}
@@ -134,13 +134,13 @@ type bodyClubs struct {
 }
 
 func (s *Server) councilClubs(w http.ResponseWriter, r *http.Request) error {
-	bodies, err := s.council.Bodies(r.Context())
+	bodies, err := s.Council.Bodies(r.Context())
 	if err != nil {
 		return err
 	}
 	p := &clubsPage{}
 	for _, b := range bodies {
-		clubs, err := s.council.ClubSummaries(r.Context(), b.ID)
+		clubs, err := s.Council.ClubSummaries(r.Context(), b.ID)
 		if err != nil {
 			return err
 		}

@@ -11,16 +11,27 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/consultations"
+	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/demo"
+	"github.com/ratusz/ratusz/internal/live"
+	"github.com/ratusz/ratusz/internal/mail"
+	"github.com/ratusz/ratusz/internal/outbox"
 	"github.com/ratusz/ratusz/internal/testdb"
+	"github.com/ratusz/ratusz/participation"
+	"github.com/ratusz/ratusz/search"
 	"github.com/ratusz/ratusz/web"
 )
 
@@ -40,6 +51,64 @@ type env struct {
 	Pool     *pgxpool.Pool
 	Accounts *account.Service
 	Server   *web.Server
+	engines
+}
+
+// engines are the goroutines behind a test server, built as
+// cmd/ratusz/serve.go builds them (without the daily BIP head), with
+// handles for the tests that run them by hand.
+type engines struct {
+	indexer *search.Indexer
+	alerts  *search.Alerts
+}
+
+// SyncSearch brings the search index up to date now.
+func (en engines) SyncSearch(ctx context.Context) error {
+	_, err := en.indexer.Sync(ctx)
+	return err
+}
+
+// CheckSearchAlerts sends the saved searches' new results now.
+func (en engines) CheckSearchAlerts(ctx context.Context) error { return en.alerts.Check(ctx) }
+
+// newServer builds a server and its engines on pool and stops them when
+// the test ends.
+func newServer(t testing.TB, cfg *config.Config, pool *pgxpool.Pool, log *slog.Logger) (*web.Server, engines) {
+	t.Helper()
+	idx, err := search.Engine(pool, cfg.MeiliURL, cfg.MeiliAPIKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb := participation.NewService(pool)
+	pb.SetVoterKey(demo.TestSecret)
+	d := web.Deps{Config: cfg, Pool: pool, Log: log,
+		Accounts: account.NewService(pool), BIP: bip.NewService(pool), Council: council.NewService(pool),
+		Consultations: consultations.NewService(pool), Participation: pb, Saved: search.NewSavedSearches(pool),
+		Index: idx, Live: live.New(), Replay: outbox.Reader(pool)}
+	mailer := &mail.Mailer{URL: cfg.SMTPURL, From: "ratusz@" + cfg.BaseURL.Hostname(), Spool: filepath.Join(cfg.DataDir, "mail"), Log: log}
+	en := engines{indexer: search.NewIndexer(pool, idx, log)}
+	en.alerts = search.NewAlerts(d.Saved, idx, mailer, cfg.BaseURL.String(), cfg.Municipality, log)
+	en.indexer.Synced = func(search.SyncStats) { en.alerts.Wake() }
+	relay := outbox.NewRelay(pool, log)
+	relay.Poll = 500 * time.Millisecond
+	relay.Handle(d.Live.Publish)
+	relay.Handle(func(ev ratusz.Event) {
+		if !ev.LiveOnly {
+			en.indexer.Notify()
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, run := range []func(context.Context){relay.Run, en.indexer.Run, en.alerts.Run} {
+		wg.Add(1)
+		go func() { defer wg.Done(); run(ctx) }()
+	}
+	s, err := web.New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Live.Shutdown(); cancel(); wg.Wait(); d.BIP.Close() })
+	return s, en
 }
 
 func newEnv(t testing.TB, vars map[string]string) *env {
@@ -68,17 +137,13 @@ func newEnvLog(t testing.TB, vars map[string]string, w io.Writer, level slog.Lev
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
-	s, err := web.New(web.Deps{Config: cfg, Pool: pool, Secret: demo.TestSecret, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s, en := newServer(t, cfg, pool, log)
 	srv := httptest.NewUnstartedServer(s)
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &env{t: t, URL: base, Pool: pool, Accounts: account.NewService(pool), Server: s}
+	return &env{t: t, URL: base, Pool: pool, Accounts: account.NewService(pool), Server: s, engines: en}
 }
 
 var system = ratusz.NewContextWithActor(context.Background(), ratusz.System)

@@ -265,7 +265,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	var logs lockedBuffer
 	dataDir := testdb.TempDir(t)
 	e := newEnvLog(t, map[string]string{"RATUSZ_DATA_DIR": dataDir}, &logs, slog.LevelDebug)
-	if err := e.Server.SyncSearch(system); err != nil {
+	if err := e.SyncSearch(system); err != nil {
 		t.Fatal(err)
 	}
 	secrets := map[string]string{"password": "demo-mieszkaniec-2026", "staff password": "demo-radna-2026"}
@@ -305,8 +305,8 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	if res := e.do("POST", "/api/v1/publications", tok, strings.NewReader(pub)); res.Status != 201 {
 		t.Fatalf("publication: %d %s", res.Status, res.Body)
 	}
-	e.Server.SyncSearch(system)
-	if err := e.Server.CheckSearchAlerts(system); err != nil {
+	e.SyncSearch(system)
+	if err := e.CheckSearchAlerts(system); err != nil {
 		t.Fatal(err)
 	}
 	spooled, _ := filepath.Glob(filepath.Join(dataDir, "mail", "*.eml"))

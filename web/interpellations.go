@@ -8,6 +8,7 @@ import (
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 type interpellationsPage struct {
@@ -64,11 +65,11 @@ func (s *Server) interpellations(w http.ResponseWriter, r *http.Request) error {
 	}
 	f.Offset = (page - 1) * 50
 	var total int
-	if p.List, total, err = s.council.Interpellations(r.Context(), f); err != nil {
+	if p.List, total, err = s.Council.Interpellations(r.Context(), f); err != nil {
 		return err
 	}
 	p.Pagination = newPagination(r, page, total, 50)
-	if bodies, err := s.council.MyBodies(r.Context()); err == nil && len(bodies) > 0 {
+	if bodies, err := s.Council.MyBodies(r.Context()); err == nil && len(bodies) > 0 {
 		p.MayFile = true
 	}
 	s.render(w, r, http.StatusOK, "council_interpellations", p)
@@ -102,11 +103,11 @@ func (s *Server) renderInterpellation(w http.ResponseWriter, r *http.Request, co
 }
 
 func (s *Server) interpellation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	i, err := s.council.InterpellationByID(r.Context(), id)
+	i, err := s.Council.InterpellationByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -115,18 +116,18 @@ func (s *Server) interpellation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) answerInterpellation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	answer := r.PostForm.Get("answer")
-	if _, err := s.council.AnswerInterpellation(r.Context(), id, answer); err != nil {
+	if _, err := s.Council.AnswerInterpellation(r.Context(), id, answer); err != nil {
 		if c := ratusz.ErrorCode(err); c == ratusz.EINVALID || c == ratusz.ECONFLICT {
-			i, ferr := s.council.InterpellationByID(r.Context(), id)
+			i, ferr := s.Council.InterpellationByID(r.Context(), id)
 			if ferr != nil {
 				return ferr
 			}
-			s.renderInterpellation(w, r, status(err), i, map[string]string{"answer": message(s.lang(r), err)}, answer)
+			s.renderInterpellation(w, r, httpx.Status(err), i, map[string]string{"answer": httpx.Message(s.lang(r), err)}, answer)
 			return nil
 		}
 		return err
@@ -142,7 +143,7 @@ type fileInterpellationPage struct {
 }
 
 func (s *Server) fileInterpellationForm(w http.ResponseWriter, r *http.Request) error {
-	bodies, err := s.council.MyBodies(r.Context())
+	bodies, err := s.Council.MyBodies(r.Context())
 	if err != nil {
 		return err
 	}
@@ -157,7 +158,7 @@ func (s *Server) fileInterpellationForm(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) fileInterpellation(w http.ResponseWriter, r *http.Request) error {
-	bodies, err := s.council.MyBodies(r.Context())
+	bodies, err := s.Council.MyBodies(r.Context())
 	if err != nil {
 		return err
 	}
@@ -165,12 +166,12 @@ func (s *Server) fileInterpellation(w http.ResponseWriter, r *http.Request) erro
 		return ratusz.Errorf(ratusz.EFORBIDDEN, "err.council.not_councillor")
 	}
 	p := &fileInterpellationPage{Bodies: bodies, Kind: r.PostForm.Get("kind"), Subject: r.PostForm.Get("subject"), Content: r.PostForm.Get("content")}
-	i, err := s.council.File(r.Context(), bodies[0].ID, p.Kind, p.Subject, p.Content)
+	i, err := s.Council.File(r.Context(), bodies[0].ID, p.Kind, p.Subject, p.Content)
 	if err != nil {
 		if ratusz.ErrorCode(err) == ratusz.EINVALID {
 			p.Title = "council.int.new"
 			p.Section = "council"
-			p.Errors = map[string]string{ratusz.ErrorField(err): message(s.lang(r), err)}
+			p.Errors = map[string]string{ratusz.ErrorField(err): httpx.Message(s.lang(r), err)}
 			s.render(w, r, http.StatusBadRequest, "council_interpellation_new", p)
 			return nil
 		}

@@ -1,16 +1,14 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/council"
-	"github.com/ratusz/ratusz/internal/outbox"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // checkOrigin accepts browsers on our own site (the Host they asked, or the
@@ -24,18 +22,18 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	return strings.EqualFold(u.Host, r.Host) || strings.EqualFold(u.Host, s.cfg.BaseURL.Host)
+	return strings.EqualFold(u.Host, r.Host) || strings.EqualFold(u.Host, s.Config.BaseURL.Host)
 }
 
 // liveSession streams a session's events through the live hub: agenda,
 // attendance, votes opened, their progress (how many voted, never how) and
 // their named results.
 func (s *Server) liveSession(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := s.council.SessionByID(r.Context(), id); err != nil {
+	if _, err := s.Council.SessionByID(r.Context(), id); err != nil {
 		return err
 	}
 	var since int64
@@ -47,31 +45,7 @@ func (s *Server) liveSession(w http.ResponseWriter, r *http.Request) error {
 	if !s.checkOrigin(r) {
 		return ratusz.Errorf(ratusz.EFORBIDDEN, "err.cross_origin")
 	}
-	s.live.Serve(w, r, council.SessionTopic(id), since, r.URL.Query().Has("since"),
-		func(ctx context.Context, topic string, since int64, limit int) ([]ratusz.Event, error) {
-			return outbox.Since(ctx, s.pool, topic, since, limit)
-		}, s.checkOrigin)
+	s.Live.Serve(w, r, council.SessionTopic(id), since, r.URL.Query().Has("since"),
+		s.Replay, s.checkOrigin)
 	return nil
-}
-
-// startLive runs the outbox relay, the one reader of the outbox, until the
-// server closes: its handlers are the live hub and the search indexer
-// (woken by every event but those only live viewers need).
-func (s *Server) startLive() {
-	ctx, cancel := context.WithCancel(context.Background())
-	relay := outbox.NewRelay(s.pool, s.log)
-	relay.Poll = 500 * time.Millisecond
-	relay.Handle(s.live.Publish)
-	if s.search != nil {
-		ix := s.search.indexer
-		relay.Handle(func(ev ratusz.Event) {
-			if !ev.LiveOnly {
-				ix.Notify()
-			}
-		})
-	}
-	done := make(chan struct{})
-	go func() { relay.Run(ctx); close(done) }()
-	s.stopLive = func() { cancel(); <-done }
-	s.OnShutdown(func(context.Context) { s.live.Shutdown() })
 }

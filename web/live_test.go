@@ -16,9 +16,7 @@ import (
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
-	"github.com/ratusz/ratusz/internal/demo"
 	"github.com/ratusz/ratusz/internal/pg"
-	"github.com/ratusz/ratusz/web"
 )
 
 // secondInstance starts another server on the same database with its own
@@ -37,13 +35,10 @@ func (e *env) secondInstance() string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	s, err := web.New(web.Deps{Config: cfg, Pool: pool, Secret: demo.TestSecret, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	s, _ := newServer(e.t, cfg, pool, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	srv.Config.Handler = s
 	srv.Start()
-	e.t.Cleanup(func() { srv.Close(); s.Close() })
+	e.t.Cleanup(srv.Close)
 	return srv.URL
 }
 
@@ -164,7 +159,7 @@ func TestLiveShutdownSendsCloseFrame(t *testing.T) {
 	r = e.do("POST", "/api/v1/sessions", office, strings.NewReader(`{"body":`+body+`,"number":1,"starts_at":"2026-12-01T10:00:00Z"}`))
 	c := dial(t, e.URL, "/live/sessions/"+fmt.Sprint(r.json(t)["id"]), nil)
 	time.Sleep(100 * time.Millisecond)
-	e.Server.Shutdown(context.Background())
+	e.Server.Live.Shutdown()
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, _, err := c.ReadMessage()
 	if !websocket.IsCloseError(err, websocket.CloseGoingAway) {

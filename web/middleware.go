@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // MaxBody is the largest request body accepted outside uploads; MaxUpload
@@ -46,14 +47,14 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			return
 		}
 		path := redactPath(r.URL.Path, route)
-		s.log.Info("request", "method", r.Method, "path", path, "route", route, "status", code,
+		s.Log.Info("request", "method", r.Method, "path", path, "route", route, "status", code,
 			"bytes", ww.BytesWritten(), "duration_ms", d.Milliseconds(),
 			"request_id", middleware.GetReqID(r.Context()))
 	})
 }
 
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
-	https := s.cfg.BaseURL.Scheme == "https"
+	https := s.Config.BaseURL.Scheme == "https"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		if https { // browsers then never try plain http for this site again
@@ -97,7 +98,7 @@ func (s *Server) readForms(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fail := func(err error) {
 			if strings.HasPrefix(r.URL.Path, "/api/") {
-				s.writeJSONError(w, r, err)
+				httpx.WriteError(s.Log, w, r, err)
 			} else {
 				s.renderError(w, r, err)
 			}
@@ -128,7 +129,7 @@ func (s *Server) readForms(next http.Handler) http.Handler {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				fail(toHTTPError(err))
+				fail(httpx.ToHTTPError(err))
 			} else {
 				fail(ratusz.Invalid("", "err.form_malformed"))
 			}
@@ -187,17 +188,17 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if h := r.Header.Get("Authorization"); h != "" {
 			tok, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
-				s.writeJSONError(w, r, ratusz.Errorf(ratusz.EUNAUTHORIZED, "err.token_invalid"))
+				httpx.WriteError(s.Log, w, r, ratusz.Errorf(ratusz.EUNAUTHORIZED, "err.token_invalid"))
 				return
 			}
-			u, err := s.accounts.TokenUser(ctx, strings.TrimSpace(tok))
+			u, err := s.Accounts.TokenUser(ctx, strings.TrimSpace(tok))
 			if err != nil {
-				s.writeJSONError(w, r, err)
+				httpx.WriteError(s.Log, w, r, err)
 				return
 			}
 			r = r.WithContext(ratusz.NewContextWithActor(ctx, u.Actor()))
 		} else if c, err := r.Cookie(sessionCookie); err == nil {
-			u, err := s.accounts.SessionUser(ctx, c.Value)
+			u, err := s.Accounts.SessionUser(ctx, c.Value)
 			switch {
 			case err == nil:
 				r = r.WithContext(ratusz.NewContextWithActor(ctx, u.Actor()))
@@ -212,7 +213,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.cfg.SecureCookies() }
+func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.Config.SecureCookies() }
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, id string, maxAge time.Duration) {
 	http.SetCookie(w, &http.Cookie{

@@ -70,11 +70,11 @@ func (s *Server) oidcLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	oc, _, err := s.oidc.discover(r.Context())
 	if err != nil {
-		s.log.Warn("oidc provider unavailable", "err", err)
+		s.Log.Warn("oidc provider unavailable", "err", err)
 		return ratusz.Errorf(ratusz.EINTERNAL, "err.oidc_unavailable")
 	}
 	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
-	err = s.accounts.StartOIDCLogin(r.Context(), account.OIDCLogin{State: state, Nonce: nonce, Verifier: verifier,
+	err = s.Accounts.StartOIDCLogin(r.Context(), account.OIDCLogin{State: state, Nonce: nonce, Verifier: verifier,
 		Next: localPath(r.URL.Query().Get("next"))}, time.Now().Add(oidcLoginLifetime))
 	if err != nil {
 		return err
@@ -100,19 +100,19 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
-		s.log.Info("oidc login refused by provider", "error", e)
+		s.Log.Info("oidc login refused by provider", "error", e)
 		return errOIDCFailed
 	}
 	bound, _ := r.Cookie(s.oidcCookie(r))
 	http.SetCookie(w, &http.Cookie{Name: s.oidcCookie(r), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
 	state := q.Get("state")
 	if bound == nil || subtle.ConstantTimeCompare([]byte(bound.Value), []byte(state)) != 1 {
-		s.log.Info("oidc login: state not started in this browser")
+		s.Log.Info("oidc login: state not started in this browser")
 		return errOIDCFailed
 	}
-	login, err := s.accounts.TakeOIDCLogin(ctx, state)
+	login, err := s.Accounts.TakeOIDCLogin(ctx, state)
 	if ratusz.ErrorCode(err) == ratusz.EUNAUTHORIZED {
-		s.log.Info("oidc login: unknown or used state")
+		s.Log.Info("oidc login: unknown or used state")
 		return errOIDCFailed
 	} else if err != nil {
 		return err
@@ -124,21 +124,21 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	tok, err := oc.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
-		s.log.Info("oidc login: code exchange failed", "err", err)
+		s.Log.Info("oidc login: code exchange failed", "err", err)
 		return errOIDCFailed
 	}
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok {
-		s.log.Info("oidc login: no id_token")
+		s.Log.Info("oidc login: no id_token")
 		return errOIDCFailed
 	}
 	idt, err := idv.Verify(ctx, raw)
 	if err != nil {
-		s.log.Info("oidc login: id token refused", "err", err)
+		s.Log.Info("oidc login: id token refused", "err", err)
 		return errOIDCFailed
 	}
 	if idt.Nonce != nonce {
-		s.log.Info("oidc login: nonce mismatch")
+		s.Log.Info("oidc login: nonce mismatch")
 		return errOIDCFailed
 	}
 	var claims map[string]any
@@ -147,14 +147,14 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	name, _ := claims["name"].(string)
 	email, _ := claims["email"].(string)
-	u, err := s.accounts.SignInResident(ctx, account.Identity{
+	u, err := s.Accounts.SignInResident(ctx, account.Identity{
 		Issuer: idt.Issuer, Subject: idt.Subject, Name: name, Email: email,
-		Verified: verifiedClaim(s.cfg.OIDCVerifiedClaim, claims),
+		Verified: verifiedClaim(s.Config.OIDCVerifiedClaim, claims),
 	})
 	if err != nil {
 		return err
 	}
-	id, err := s.accounts.CreateSession(ctx, u.ID)
+	id, err := s.Accounts.CreateSession(ctx, u.ID)
 	if err != nil {
 		return err
 	}

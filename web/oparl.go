@@ -38,30 +38,30 @@ func (s *Server) oparlRoutes(r chi.Router) {
 	r.Use(oparlHeaders)
 	r.Get("/", http.RedirectHandler("/oparl/v1/system", http.StatusFound).ServeHTTP)
 	r.Get("/system", s.api(s.oparlSystem))
-	r.Get("/bodies", s.api(oparlList(s, false, s.council.OParlBodies, s.oparlBodyJSON)))
-	r.Get("/body/{id}", s.api(oparlObject(s.council.OParlBody, s.oparlBodyJSON)))
-	r.Get("/body/{id}/organization", s.api(oparlList(s, true, s.council.OParlOrganizations, s.oparlOrganizationJSON)))
-	r.Get("/body/{id}/person", s.api(oparlList(s, true, s.council.OParlPeople, s.oparlPersonJSON)))
-	r.Get("/body/{id}/membership", s.api(oparlList(s, true, s.council.OParlMemberships, s.oparlMembershipStandalone)))
-	r.Get("/body/{id}/meeting", s.api(oparlList(s, true, s.council.OParlMeetings, s.oparlMeetingJSON)))
-	r.Get("/body/{id}/agendaItem", s.api(oparlList(s, true, s.council.OParlAgendaItems, s.oparlAgendaItemStandalone)))
-	r.Get("/body/{id}/paper", s.api(oparlList(s, true, s.council.OParlPapers, s.oparlPaperJSON)))
-	r.Get("/body/{id}/file", s.api(oparlList(s, true, s.council.OParlFiles, s.oparlFileStandalone)))
-	r.Get("/body/{id}/legislativeTerm", s.api(oparlList(s, true, s.council.OParlTerms, s.oparlTermStandalone)))
-	r.Get("/body/{id}/location", s.api(oparlList(s, true, s.council.OParlLocations, s.oparlLocationStandalone)))
-	r.Get("/body/{id}/voteEvent", s.api(oparlList(s, true, s.council.OParlVoteEvents, s.oparlVoteEventJSON)))
-	r.Get("/organization/{id}", s.api(oparlObject(s.council.OParlBodyOrganization, s.oparlOrganizationJSON)))
-	r.Get("/club/{id}", s.api(oparlObject(s.council.OParlClub, s.oparlOrganizationJSON)))
-	r.Get("/person/{id}", s.api(oparlObject(s.council.OParlPerson, s.oparlPersonJSON)))
-	r.Get("/membership/{id}", s.api(oparlObject(s.council.OParlMembership, s.oparlMembershipStandalone)))
-	r.Get("/meeting/{id}", s.api(oparlObject(s.council.OParlMeeting, s.oparlMeetingJSON)))
-	r.Get("/agendaItem/{id}", s.api(oparlObject(s.council.OParlAgendaItem, s.oparlAgendaItemStandalone)))
-	r.Get("/paper/{id}", s.api(oparlObject(s.council.OParlPaper, s.oparlPaperJSON)))
+	r.Get("/bodies", s.api(oparlList(s, false, s.Council.OParlBodies, s.oparlBodyJSON)))
+	r.Get("/body/{id}", s.api(oparlObject(s.Council.OParlBody, s.oparlBodyJSON)))
+	r.Get("/body/{id}/organization", s.api(oparlList(s, true, s.Council.OParlOrganizations, s.oparlOrganizationJSON)))
+	r.Get("/body/{id}/person", s.api(oparlList(s, true, s.Council.OParlPeople, s.oparlPersonJSON)))
+	r.Get("/body/{id}/membership", s.api(oparlList(s, true, s.Council.OParlMemberships, s.oparlMembershipStandalone)))
+	r.Get("/body/{id}/meeting", s.api(oparlList(s, true, s.Council.OParlMeetings, s.oparlMeetingJSON)))
+	r.Get("/body/{id}/agendaItem", s.api(oparlList(s, true, s.Council.OParlAgendaItems, s.oparlAgendaItemStandalone)))
+	r.Get("/body/{id}/paper", s.api(oparlList(s, true, s.Council.OParlPapers, s.oparlPaperJSON)))
+	r.Get("/body/{id}/file", s.api(oparlList(s, true, s.Council.OParlFiles, s.oparlFileStandalone)))
+	r.Get("/body/{id}/legislativeTerm", s.api(oparlList(s, true, s.Council.OParlTerms, s.oparlTermStandalone)))
+	r.Get("/body/{id}/location", s.api(oparlList(s, true, s.Council.OParlLocations, s.oparlLocationStandalone)))
+	r.Get("/body/{id}/voteEvent", s.api(oparlList(s, true, s.Council.OParlVoteEvents, s.oparlVoteEventJSON)))
+	r.Get("/organization/{id}", s.api(oparlObject(s.Council.OParlBodyOrganization, s.oparlOrganizationJSON)))
+	r.Get("/club/{id}", s.api(oparlObject(s.Council.OParlClub, s.oparlOrganizationJSON)))
+	r.Get("/person/{id}", s.api(oparlObject(s.Council.OParlPerson, s.oparlPersonJSON)))
+	r.Get("/membership/{id}", s.api(oparlObject(s.Council.OParlMembership, s.oparlMembershipStandalone)))
+	r.Get("/meeting/{id}", s.api(oparlObject(s.Council.OParlMeeting, s.oparlMeetingJSON)))
+	r.Get("/agendaItem/{id}", s.api(oparlObject(s.Council.OParlAgendaItem, s.oparlAgendaItemStandalone)))
+	r.Get("/paper/{id}", s.api(oparlObject(s.Council.OParlPaper, s.oparlPaperJSON)))
 	r.Get("/consultation/{item}/{paper}", s.api(s.oparlConsultation))
-	r.Get("/file/{id}", s.api(oparlObject(s.council.OParlFile, s.oparlFileStandalone)))
-	r.Get("/legislativeTerm/{id}", s.api(oparlObject(s.council.OParlTerm, s.oparlTermStandalone)))
-	r.Get("/location/{id}", s.api(oparlObject(s.council.OParlLocation, s.oparlLocationStandalone)))
-	r.Get("/voteEvent/{id}", s.api(oparlObject(s.council.OParlVoteEvent, s.oparlVoteEventJSON)))
+	r.Get("/file/{id}", s.api(oparlObject(s.Council.OParlFile, s.oparlFileStandalone)))
+	r.Get("/legislativeTerm/{id}", s.api(oparlObject(s.Council.OParlTerm, s.oparlTermStandalone)))
+	r.Get("/location/{id}", s.api(oparlObject(s.Council.OParlLocation, s.oparlLocationStandalone)))
+	r.Get("/voteEvent/{id}", s.api(oparlObject(s.Council.OParlVoteEvent, s.oparlVoteEventJSON)))
 	r.NotFound(s.api(s.apiNotFound))
 	r.MethodNotAllowed(s.api(s.apiMethodNotAllowed))
 }
@@ -165,7 +165,7 @@ func oparlList[T any](s *Server, perBody bool, list func(context.Context, counci
 			if err != nil {
 				return err
 			}
-			if _, err := s.council.OParlBody(r.Context(), id); err != nil {
+			if _, err := s.Council.OParlBody(r.Context(), id); err != nil {
 				return err
 			}
 			f.BodyID = id
@@ -214,7 +214,7 @@ func oparlList[T any](s *Server, perBody bool, list func(context.Context, counci
 		out.Pagination = oparlPagination{TotalElements: total, ElementsPerPage: limit, CurrentPage: page, TotalPages: pages}
 		link := func(n int) string {
 			keep.Set("page", strconv.Itoa(n))
-			return s.cfg.BaseURL.String() + r.URL.Path + "?" + keep.Encode()
+			return s.Config.BaseURL.String() + r.URL.Path + "?" + keep.Encode()
 		}
 		out.Links = oparlLinks{First: link(1), Self: link(page), Last: link(pages)}
 		if page > 1 {
@@ -231,7 +231,7 @@ func oparlList[T any](s *Server, perBody bool, list func(context.Context, counci
 // URLs.
 
 func (s *Server) oparlURL(kind string, id int64) string {
-	return s.cfg.BaseURL.String() + "/oparl/v1/" + kind + "/" + strconv.FormatInt(id, 10)
+	return s.Config.BaseURL.String() + "/oparl/v1/" + kind + "/" + strconv.FormatInt(id, 10)
 }
 
 func (s *Server) oparlURLs(kind string, ids []int64) []string {
@@ -248,7 +248,7 @@ func (s *Server) oparlOrgURL(bodyID int64) string { return s.oparlURL("organizat
 func (s *Server) oparlClubURL(clubID int64) string { return s.oparlURL("club", clubID) }
 
 func (s *Server) oparlWeb(path string, id int64) string {
-	return s.cfg.BaseURL.String() + path + strconv.FormatInt(id, 10)
+	return s.Config.BaseURL.String() + path + strconv.FormatInt(id, 10)
 }
 
 func oparlType(name string) string { return oparlSchema + name }
@@ -293,10 +293,10 @@ type oparlSystemJSON struct {
 }
 
 func (s *Server) oparlSystem(w http.ResponseWriter, r *http.Request) error {
-	base := s.cfg.BaseURL.String()
+	base := s.Config.BaseURL.String()
 	writeOParl(w, oparlSystemJSON{
 		ID: base + "/oparl/v1/system", Type: oparlType("System"), OParlVersion: oparlSchema,
-		Body: base + "/oparl/v1/bodies", Name: s.cfg.Municipality + " — e-Rada",
+		Body: base + "/oparl/v1/bodies", Name: s.Config.Municipality + " — e-Rada",
 		Website: base + "/rada", Vendor: oparlProduct, Product: oparlProduct, Web: base + "/rada",
 	})
 	return nil
@@ -328,12 +328,12 @@ type oparlBodyJSON struct {
 func (s *Server) oparlBodyJSON(b *council.OParlBody) any {
 	id := s.oparlURL("body", b.ID)
 	out := oparlBodyJSON{
-		ID: id, Type: oparlType("Body"), System: s.cfg.BaseURL.String() + "/oparl/v1/system", Name: b.Name,
-		Website: s.cfg.BaseURL.String() + "/rada", Organization: id + "/organization", Person: id + "/person",
+		ID: id, Type: oparlType("Body"), System: s.Config.BaseURL.String() + "/oparl/v1/system", Name: b.Name,
+		Website: s.Config.BaseURL.String() + "/rada", Organization: id + "/organization", Person: id + "/person",
 		Meeting: id + "/meeting", Paper: id + "/paper", LegislativeTerm: []oparlTermJSON{}, AgendaItem: id + "/agendaItem",
 		File: id + "/file", LocationList: id + "/location", LegislativeTermList: id + "/legislativeTerm",
 		Membership: id + "/membership", StatutorySize: b.StatutorySize, VoteEvent: id + "/voteEvent",
-		oparlTail: oparlStamp(b.OParlMeta, s.cfg.BaseURL.String()+"/rada"),
+		oparlTail: oparlStamp(b.OParlMeta, s.Config.BaseURL.String()+"/rada"),
 	}
 	for _, t := range b.Terms {
 		out.LegislativeTerm = append(out.LegislativeTerm, s.oparlTerm(t, false))
@@ -388,7 +388,7 @@ func (s *Server) oparlOrganizationJSON(o *council.OParlOrganization) any {
 		out.ID, out.OrganizationType, out.Classification = s.oparlClubURL(o.ID), "Fraktion", "klub radnych"
 	case o.BodyKind == "council":
 		out.ID, out.OrganizationType, out.Classification = s.oparlOrgURL(o.ID), "Gremium", "rada"
-		out.Web = s.cfg.BaseURL.String() + "/rada"
+		out.Web = s.Config.BaseURL.String() + "/rada"
 	default:
 		out.ID, out.OrganizationType, out.Classification = s.oparlOrgURL(o.ID), "Gremium", "komisja"
 	}
@@ -601,7 +601,7 @@ func (s *Server) oparlConsultation(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	c, err := s.council.OParlConsultation(r.Context(), item, paper)
+	c, err := s.Council.OParlConsultation(r.Context(), item, paper)
 	if err != nil {
 		return err
 	}
@@ -631,7 +631,7 @@ type oparlFileJSON struct {
 func (s *Server) oparlFile(f *council.OParlFile, standalone bool) oparlFileJSON {
 	out := oparlFileJSON{ID: s.oparlURL("file", f.ID), Type: oparlType("File"), Name: f.Name, FileName: f.Name,
 		MimeType: f.ContentType, Size: f.Size,
-		AccessURL: s.cfg.BaseURL.String() + "/rada/pliki/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name),
+		AccessURL: s.Config.BaseURL.String() + "/rada/pliki/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name),
 		SHA256:    hex.EncodeToString(f.SHA256), oparlTail: oparlStamp(f.OParlMeta, "")}
 	if standalone {
 		out.AgendaItem = []string{s.oparlURL("agendaItem", f.AgendaItemID)}

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/i18n"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // section is an entry of the main navigation; Built says its module serves
@@ -71,7 +72,7 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found")
 	}
-	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
+	http.SetCookie(w, &http.Cookie{Name: httpx.LangCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
 		SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
 	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 	return nil

@@ -214,7 +214,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 func TestEnglishMessagesSetByHandlers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	if err := e.Server.SyncSearch(system); err != nil {
+	if err := e.SyncSearch(system); err != nil {
 		t.Fatal(err)
 	}
 	var consultation int64

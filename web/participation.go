@@ -13,6 +13,7 @@ import (
 	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/participation"
 	"github.com/ratusz/ratusz/participation/pabulib"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // participationPages adds the participatory budget's pages.
@@ -59,7 +60,7 @@ type pbHomePage struct {
 }
 
 func (s *Server) pbHome(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.pb.Editions(r.Context())
+	list, err := s.Participation.Editions(r.Context())
 	if err != nil {
 		return err
 	}
@@ -100,11 +101,11 @@ func (p *pbEditionPage) PhaseDone(phase string) bool {
 }
 
 func (s *Server) loadEdition(r *http.Request) (*participation.Edition, error) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.pb.Edition(r.Context(), id)
+	return s.Participation.Edition(r.Context(), id)
 }
 
 // pools groups projects by pool; the public sees those on the ballot once
@@ -137,7 +138,7 @@ func (s *Server) pbEdition(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderEdition(w http.ResponseWriter, r *http.Request, code int, e *participation.Edition, notice string, errs map[string]string) error {
 	onlyAccepted := (e.Phase == "voting" || e.Phase == "results") && !isPBOfficer(r)
-	projects, err := s.pb.Projects(r.Context(), e.ID, onlyAccepted)
+	projects, err := s.Participation.Projects(r.Context(), e.ID, onlyAccepted)
 	if err != nil {
 		return err
 	}
@@ -149,7 +150,7 @@ func (s *Server) renderEdition(w http.ResponseWriter, r *http.Request, code int,
 	}
 	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Errors = errs
-	if p.HasVoted, err = s.pb.HasVoted(r.Context(), e.ID); err != nil {
+	if p.HasVoted, err = s.Participation.HasVoted(r.Context(), e.ID); err != nil {
 		return err
 	}
 	p.Title = "pb.edition.title"
@@ -173,10 +174,10 @@ func (s *Server) pbPhase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	key, err := s.pb.SetPhase(r.Context(), e.ID, participation.PhaseChange{Phase: r.PostForm.Get("phase"), BallotKey: r.PostForm.Get("ballot_key")})
+	key, err := s.Participation.SetPhase(r.Context(), e.ID, participation.PhaseChange{Phase: r.PostForm.Get("phase"), BallotKey: r.PostForm.Get("ballot_key")})
 	if err != nil {
 		return s.showAgain(r, err, "phase", func(errs map[string]string) error {
-			return s.renderEdition(w, r, status(err), e, "", errs)
+			return s.renderEdition(w, r, httpx.Status(err), e, "", errs)
 		})
 	}
 	if key != "" {
@@ -310,7 +311,7 @@ func (s *Server) pbCreateEdition(w http.ResponseWriter, r *http.Request) error {
 	form, in, err := readEditionForm(r)
 	var e *participation.Edition
 	if err == nil {
-		e, err = s.pb.CreateEdition(r.Context(), in)
+		e, err = s.Participation.CreateEdition(r.Context(), in)
 	}
 	if err != nil {
 		if f := ratusz.ErrorField(err); f == "districts" {
@@ -318,7 +319,7 @@ func (s *Server) pbCreateEdition(w http.ResponseWriter, r *http.Request) error {
 		} else if f == "schedule" {
 			err.(*ratusz.Error).Field = "date_submission"
 		}
-		return s.showAgain(r, err, "name", func(errs map[string]string) error { return s.renderEditionForm(w, r, status(err), form, errs) })
+		return s.showAgain(r, err, "name", func(errs map[string]string) error { return s.renderEditionForm(w, r, httpx.Status(err), form, errs) })
 	}
 	http.Redirect(w, r, fmt.Sprintf("/budzet-obywatelski/%d?zapisano=1", e.ID), http.StatusSeeOther)
 	return nil
@@ -397,7 +398,7 @@ func (s *Server) pbSubmit(w http.ResponseWriter, r *http.Request) error {
 	uploaded, err := uploads(r, "files")
 	if err != nil {
 		return s.showAgain(r, err, "files", func(errs map[string]string) error {
-			return s.renderSubmit(w, r, status(err), e, form, errs)
+			return s.renderSubmit(w, r, httpx.Status(err), e, form, errs)
 		})
 	}
 	for _, a := range uploaded {
@@ -417,9 +418,9 @@ func (s *Server) pbSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.CostItems = append(in.CostItems, participation.CostItem{Item: item, Cost: cost})
 	}
-	proj, err := s.pb.SubmitProject(r.Context(), e.ID, in)
+	proj, err := s.Participation.SubmitProject(r.Context(), e.ID, in)
 	if err != nil {
-		return s.showAgain(r, err, "title", func(errs map[string]string) error { return s.renderSubmit(w, r, status(err), e, form, errs) })
+		return s.showAgain(r, err, "title", func(errs map[string]string) error { return s.renderSubmit(w, r, httpx.Status(err), e, form, errs) })
 	}
 	http.Redirect(w, r, fmt.Sprintf("/budzet-obywatelski/projekty/%d?zapisano=1", proj.ID), http.StatusSeeOther)
 	return nil
@@ -442,11 +443,11 @@ type pbProjectPage struct {
 }
 
 func (s *Server) pbProject(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	proj, err := s.pb.Project(r.Context(), id)
+	proj, err := s.Participation.Project(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -454,7 +455,7 @@ func (s *Server) pbProject(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, code int, proj *participation.PBProject, errs map[string]string) error {
-	e, err := s.pb.Edition(r.Context(), proj.EditionID)
+	e, err := s.Participation.Edition(r.Context(), proj.EditionID)
 	if err != nil {
 		return err
 	}
@@ -462,7 +463,7 @@ func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, code int,
 	p := &pbProjectPage{P: proj, E: e, District: e.District(proj.DistrictID), Officer: isPBOfficer(r),
 		Author: proj.SubmittedBy != nil && *proj.SubmittedBy == a.UserID}
 	p.Lang = s.lang(r) // the handler translates messages before render
-	if p.Files, err = s.pb.Files(r.Context(), proj.ID); err != nil {
+	if p.Files, err = s.Participation.Files(r.Context(), proj.ID); err != nil {
 		return err
 	}
 	p.Title = "pb.project.title"
@@ -478,11 +479,11 @@ func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, code int,
 
 // pbFile serves a project's attachment, as BIP serves its own.
 func (s *Server) pbFile(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	f, err := s.pb.FileData(r.Context(), id)
+	f, err := s.Participation.FileData(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -492,17 +493,17 @@ func (s *Server) pbFile(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) projectAction(act func(r *http.Request, id int64) error) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
+		id, err := httpx.PathID(r, "id")
 		if err != nil {
 			return err
 		}
 		if err := act(r, id); err != nil {
 			return s.showAgain(r, err, "form", func(errs map[string]string) error {
-				proj, err2 := s.pb.Project(r.Context(), id)
+				proj, err2 := s.Participation.Project(r.Context(), id)
 				if err2 != nil {
 					return err2
 				}
-				return s.renderProject(w, r, status(err), proj, errs)
+				return s.renderProject(w, r, httpx.Status(err), proj, errs)
 			})
 		}
 		http.Redirect(w, r, fmt.Sprintf("/budzet-obywatelski/projekty/%d?zapisano=1", id), http.StatusSeeOther)
@@ -512,14 +513,14 @@ func (s *Server) projectAction(act func(r *http.Request, id int64) error) handle
 
 func (s *Server) pbVerify(w http.ResponseWriter, r *http.Request) error {
 	return s.projectAction(func(r *http.Request, id int64) error {
-		_, err := s.pb.Verify(r.Context(), id, r.PostForm.Get("status"), r.PostForm.Get("justification"))
+		_, err := s.Participation.Verify(r.Context(), id, r.PostForm.Get("status"), r.PostForm.Get("justification"))
 		return err
 	})(w, r)
 }
 
 func (s *Server) pbAppeal(w http.ResponseWriter, r *http.Request) error {
 	return s.projectAction(func(r *http.Request, id int64) error {
-		_, err := s.pb.Appeal(r.Context(), id, r.PostForm.Get("appeal"))
+		_, err := s.Participation.Appeal(r.Context(), id, r.PostForm.Get("appeal"))
 		return err
 	})(w, r)
 }
@@ -553,13 +554,13 @@ func (s *Server) pbVoteForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderVote(w http.ResponseWriter, r *http.Request, code int, e *participation.Edition, paper bool, chosen map[int64]string, voter string, errs map[string]string) error {
-	projects, err := s.pb.Projects(r.Context(), e.ID, true)
+	projects, err := s.Participation.Projects(r.Context(), e.ID, true)
 	if err != nil {
 		return err
 	}
 	p := &pbVotePage{E: e, Pools: pools(e, projects), Paper: paper, Chosen: chosen, Voter: voter}
 	if !paper {
-		if p.HasVoted, err = s.pb.HasVoted(r.Context(), e.ID); err != nil {
+		if p.HasVoted, err = s.Participation.HasVoted(r.Context(), e.ID); err != nil {
 			return err
 		}
 	}
@@ -652,7 +653,7 @@ func (s *Server) pbVote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	projects, err := s.pb.Projects(r.Context(), e.ID, true)
+	projects, err := s.Participation.Projects(r.Context(), e.ID, true)
 	if err != nil {
 		return err
 	}
@@ -665,13 +666,13 @@ func (s *Server) pbVote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		// refused below, with the form shown again
 	} else if paper {
-		code, err = s.pb.PaperBallot(r.Context(), e.ID, r.PostForm.Get("voter"), in)
+		code, err = s.Participation.PaperBallot(r.Context(), e.ID, r.PostForm.Get("voter"), in)
 	} else {
-		code, err = s.pb.CastBallot(r.Context(), e.ID, in)
+		code, err = s.Participation.CastBallot(r.Context(), e.ID, in)
 	}
 	if err != nil {
 		return s.showAgain(r, err, "projects", func(errs map[string]string) error {
-			return s.renderVote(w, r, status(err), e, paper, chosen, r.PostForm.Get("voter"), errs)
+			return s.renderVote(w, r, httpx.Status(err), e, paper, chosen, r.PostForm.Get("voter"), errs)
 		})
 	}
 	p := &pbReceiptPage{E: e, Receipt: code, Tag: participation.ReceiptTag(code), Paper: paper}
@@ -700,18 +701,18 @@ func (s *Server) pbBallots(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	const size = 100
-	list, total, err := s.pb.Ballots(r.Context(), e.ID, (page-1)*size, size)
+	list, total, err := s.Participation.Ballots(r.Context(), e.ID, (page-1)*size, size)
 	if err != nil {
 		return err
 	}
 	p := &pbBallotsPage{E: e, List: list, Pagination: newPagination(r, page, total, size), Code: r.URL.Query().Get("kod")}
 	code := http.StatusOK
 	if p.Code != "" {
-		if p.Found, err = s.pb.FindBallot(r.Context(), e.ID, p.Code); err != nil {
+		if p.Found, err = s.Participation.FindBallot(r.Context(), e.ID, p.Code); err != nil {
 			if ratusz.ErrorCode(err) != ratusz.EINVALID {
 				return err
 			}
-			p.Errors = map[string]string{"kod": message(s.lang(r), err)}
+			p.Errors = map[string]string{"kod": httpx.Message(s.lang(r), err)}
 			code = http.StatusNotFound
 		}
 	}
@@ -733,7 +734,7 @@ func (s *Server) pbResults(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	results, err := s.pb.Results(r.Context(), e.ID)
+	results, err := s.Participation.Results(r.Context(), e.ID)
 	if err != nil {
 		return err
 	}
@@ -792,7 +793,7 @@ func (s *Server) pbExport(w http.ResponseWriter, r *http.Request) error {
 		return ratusz.Errorf(ratusz.ENOTFOUND, "err.pb.district")
 	}
 	var buf strings.Builder
-	if err := s.pb.ExportPabulib(r.Context(), e.ID, d, &buf); err != nil {
+	if err := s.Participation.ExportPabulib(r.Context(), e.ID, d, &buf); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -805,14 +806,14 @@ func (s *Server) pbExport(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) apiCreateEdition(w http.ResponseWriter, r *http.Request) error {
 	var in participation.EditionInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	e, err := s.pb.CreateEdition(r.Context(), in)
+	e, err := s.Participation.CreateEdition(r.Context(), in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": e.ID, "districts": e.Districts})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"id": e.ID, "districts": e.Districts})
 	return nil
 }
 
@@ -821,58 +822,58 @@ func (s *Server) apiEdition(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	projects, err := s.pb.Projects(r.Context(), e.ID, (e.Phase == "voting" || e.Phase == "results") && !isPBOfficer(r))
+	projects, err := s.Participation.Projects(r.Context(), e.ID, (e.Phase == "voting" || e.Phase == "results") && !isPBOfficer(r))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"edition": e, "projects": projects})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"edition": e, "projects": projects})
 	return nil
 }
 
 func (s *Server) apiEditionPhase(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in participation.PhaseChange
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	key, err := s.pb.SetPhase(r.Context(), id, in)
+	key, err := s.Participation.SetPhase(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
 	if key != "" { // opening the vote: the private key, this once
 		w.Header().Set("Cache-Control", "no-store")
-		e, err := s.pb.Edition(r.Context(), id)
+		e, err := s.Participation.Edition(r.Context(), id)
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"edition": e, "ballot_key": key})
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"edition": e, "ballot_key": key})
 		return nil
 	}
 	return s.apiEdition(w, r)
 }
 
 func (s *Server) apiSubmitProject(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in participation.ProjectInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	proj, err := s.pb.SubmitProject(r.Context(), id, in)
+	proj, err := s.Participation.SubmitProject(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": proj.ID, "code": proj.Code, "cost": proj.Cost})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"id": proj.ID, "code": proj.Code, "cost": proj.Cost})
 	return nil
 }
 
 func (s *Server) apiVerifyProject(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -880,43 +881,43 @@ func (s *Server) apiVerifyProject(w http.ResponseWriter, r *http.Request) error 
 		Status        string `json:"status"`
 		Justification string `json:"justification"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	proj, err := s.pb.Verify(r.Context(), id, in.Status, in.Justification)
+	proj, err := s.Participation.Verify(r.Context(), id, in.Status, in.Justification)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, proj)
+	httpx.WriteJSON(w, http.StatusOK, proj)
 	return nil
 }
 
 func (s *Server) apiCastPBBallot(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in participation.BallotInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	code, err := s.pb.CastBallot(r.Context(), id, in)
+	code, err := s.Participation.CastBallot(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"receipt": code, "tag": participation.ReceiptTag(code)})
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"receipt": code, "tag": participation.ReceiptTag(code)})
 	return nil
 }
 
 func (s *Server) apiPBResults(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	res, err := s.pb.Results(r.Context(), id)
+	res, err := s.Participation.Results(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": res})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"results": res})
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/participation"
+	"github.com/ratusz/ratusz/web/httpx"
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
@@ -247,7 +248,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 	b := p.base()
 	b.Lang = s.lang(r)
 	b.Actor = ratusz.ActorFromContext(r.Context())
-	b.Municipality = s.cfg.Municipality
+	b.Municipality = s.Config.Municipality
 	b.Path = r.URL.RequestURI()
 	b.OIDC = s.oidc != nil
 	tmpl, ok := s.pages.byName[b.Lang][name]
@@ -259,7 +260,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 		err = tmpl.ExecuteTemplate(&buf, "layout", p)
 	}
 	if err != nil {
-		s.log.Error("render", "template", name, "err", err)
+		s.Log.Error("render", "template", name, "err", err)
 		http.Error(w, i18n.T(b.Lang, "err.internal"), http.StatusInternalServerError)
 		return
 	}
@@ -270,17 +271,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 	w.Write(buf.Bytes())
 }
 
-const langCookie = "ratusz_lang"
-
-// lang is the reader's language: the switch's cookie, else Accept-Language.
-func (s *Server) lang(r *http.Request) i18n.Lang {
-	if c, err := r.Cookie(langCookie); err == nil {
-		if l, ok := i18n.Parse(c.Value); ok {
-			return l
-		}
-	}
-	return i18n.Negotiate(r.Header.Get("Accept-Language"))
-}
+func (s *Server) lang(r *http.Request) i18n.Lang { return httpx.Lang(r) }
 
 func staticHandler() http.Handler {
 	sub, _ := fs.Sub(assets, "static")

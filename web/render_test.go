@@ -21,19 +21,20 @@ import (
 	"github.com/ratusz/ratusz/participation"
 	"github.com/ratusz/ratusz/participation/pabulib"
 	"github.com/ratusz/ratusz/search"
+	"github.com/ratusz/ratusz/web/httpx"
 )
 
 // Every template renders, with its typed page, in both languages, and
 // shows no catalogue key untranslated.
 func TestRenderEveryTemplate(t *testing.T) {
 	cfg, _ := config.Load(func(string) string { return "" })
-	s := &Server{cfg: cfg, log: nil}
+	s := &Server{Deps: Deps{Config: cfg}}
 	pages, err := parseTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.pages = pages
-	s.log = discardLogger()
+	s.Log = discardLogger()
 	email := "anna@example.pl"
 	user := &account.User{ID: 3, Email: &email, Name: "Anna", Roles: []ratusz.Role{ratusz.RoleSecretary}, CreatedAt: time.Now()}
 	admin := ratusz.Actor{UserID: 1, Name: "Admin", Roles: []ratusz.Role{ratusz.RoleAdmin}}
@@ -158,7 +159,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 				p.base().Title = "home.title"
 				p.base().Errors = map[string]string{"email": "bad"}
 				r := httptest.NewRequest("GET", "/", nil)
-				r.AddCookie(&http.Cookie{Name: langCookie, Value: string(lang)})
+				r.AddCookie(&http.Cookie{Name: httpx.LangCookie, Value: string(lang)})
 				r = r.WithContext(ratusz.NewContextWithActor(r.Context(), admin))
 				w := httptest.NewRecorder()
 				s.render(w, r, 200, name, p)
@@ -186,7 +187,7 @@ func BenchmarkRenderPublication(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &Server{cfg: cfg, pages: pages, log: discardLogger()}
+	s := &Server{Deps: Deps{Config: cfg, Log: discardLogger()}, pages: pages}
 	now := time.Now()
 	body := "<h2>§ 1</h2><p>" + strings.Repeat("Rada Gminy postanawia zmienić budżet. ", 40) + "</p>"
 	pub := &bip.Publication{ID: 7, Category: &bip.Category{ID: 1, Slug: "uchwaly", NamePL: "Uchwały"}, Version: 1, Latest: 1, Title: "Uchwała nr 12/345/2026 w sprawie zmian w budżecie", BodyHTML: body,
@@ -211,7 +212,7 @@ func TestTranslateEscapes(t *testing.T) {
 func BenchmarkRenderLayoutOnly(b *testing.B) {
 	cfg, _ := config.Load(func(string) string { return "" })
 	pages, _ := parseTemplates()
-	s := &Server{cfg: cfg, pages: pages, log: discardLogger()}
+	s := &Server{Deps: Deps{Config: cfg, Log: discardLogger()}, pages: pages}
 	r := httptest.NewRequest("GET", "/rada", nil)
 	for b.Loop() {
 		w := httptest.NewRecorder()

@@ -163,8 +163,8 @@ func (s *Server) routes() http.Handler {
 	// say where a request comes from (Sec-Fetch-Site, Origin) and
 	// cross-site ones are refused.
 	cop := http.NewCrossOriginProtection()
-	if err := cop.AddTrustedOrigin(s.cfg.BaseURL.Scheme + "://" + s.cfg.BaseURL.Host); err != nil {
-		s.log.Warn("origin check: base URL not trusted", "err", err)
+	if err := cop.AddTrustedOrigin(s.Config.BaseURL.Scheme + "://" + s.Config.BaseURL.Host); err != nil {
+		s.Log.Warn("origin check: base URL not trusted", "err", err)
 	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, errCrossOrigin)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/base64"
 	"net/http"
 	"strconv"
@@ -10,15 +9,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/search"
+	"github.com/ratusz/ratusz/web/httpx"
 )
-
-// searchState is the search module's part of the Server.
-type searchState struct {
-	index   search.Index
-	indexer *search.Indexer
-	alerts  *search.Alerts
-	stop    func()
-}
 
 // searchPages adds the search pages.
 func (s *Server) searchPages(r chi.Router) {
@@ -34,40 +26,6 @@ func (s *Server) searchPages(r chi.Router) {
 // searchAPI adds the search API under /api/v1.
 func (s *Server) searchAPI(r chi.Router) {
 	r.Get("/search", s.api(s.apiSearch))
-}
-
-// startSearch picks the engine (Meilisearch when MEILI_URL is set,
-// otherwise PostgreSQL), and starts the indexer, which the outbox relay
-// wakes after each commit (startLive), and the saved-search alerts.
-func (s *Server) startSearch() error {
-	idx, err := search.Engine(s.pool, s.cfg.MeiliURL, s.cfg.MeiliAPIKey)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ix := search.NewIndexer(s.pool, idx, s.log)
-	st := &searchState{index: idx, indexer: ix}
-	st.alerts = search.NewAlerts(s.saved, idx, s.mailer, s.cfg.BaseURL.String(), s.cfg.Municipality, s.log)
-	ix.Synced = func(search.SyncStats) { st.alerts.Wake() }
-	done := make(chan struct{}, 2)
-	go func() { ix.Run(ctx); done <- struct{}{} }()
-	go func() { st.alerts.Run(ctx); done <- struct{}{} }()
-	st.stop = func() {
-		cancel()
-		for range 2 {
-			<-done
-		}
-	}
-	s.search = st
-	return nil
-}
-
-// stopSearch stops the indexer.
-func (s *Server) stopSearch() {
-	if s.search != nil && s.search.stop != nil {
-		s.search.stop()
-		s.search.stop = nil
-	}
 }
 
 // apiSearchHit is one hit in the API.
@@ -98,7 +56,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 			return ratusz.Invalid("cursor", "err.search.cursor")
 		}
 	}
-	res, err := s.search.index.Search(r.Context(), q)
+	res, err := s.Index.Search(r.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -109,7 +67,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		NextCursor string                    `json:"next_cursor,omitempty"`
 	}{Total: res.Total, Hits: []apiSearchHit{}, Facets: res.Facets}
 	for _, h := range res.Hits {
-		a := apiSearchHit{ID: h.ID, Type: h.Type, Title: h.Title, URL: s.cfg.BaseURL.String() + h.URL, Snippet: string(h.Snippet)}
+		a := apiSearchHit{ID: h.ID, Type: h.Type, Title: h.Title, URL: s.Config.BaseURL.String() + h.URL, Snippet: string(h.Snippet)}
 		if !h.Date.IsZero() {
 			d := h.Date.UTC().Format(time.RFC3339)
 			a.Date = &d
@@ -119,7 +77,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if next := q.Offset + len(res.Hits); len(res.Hits) > 0 && next < res.Total {
 		out.NextCursor = encodeCursor(next)
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -139,12 +97,3 @@ func decodeCursor(c string) (int, error) {
 	}
 	return n, nil
 }
-
-// SyncSearch brings the search index up to date now (for commands and tests).
-func (s *Server) SyncSearch(ctx context.Context) error {
-	_, err := s.search.indexer.Sync(ctx)
-	return err
-}
-
-// CheckSearchAlerts sends the saved searches' new results now (for tests).
-func (s *Server) CheckSearchAlerts(ctx context.Context) error { return s.search.alerts.Check(ctx) }

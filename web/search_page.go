@@ -134,12 +134,12 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if p.Result, err = s.search.index.Search(r.Context(), q); err != nil {
+	if p.Result, err = s.Index.Search(r.Context(), q); err != nil {
 		return err
 	}
 	p.Pagination = newPagination(r, page, p.Result.Total, searchPageSize)
 	p.FeedURL = "/szukaj/feed.atom?" + feedQuery(v).Encode()
-	if p.Terms, err = s.council.TermNames(r.Context()); err != nil {
+	if p.Terms, err = s.Council.TermNames(r.Context()); err != nil {
 		return err
 	}
 	names, err := s.categoryNames(r.Context(), p.Lang)
@@ -164,7 +164,7 @@ func feedQuery(v url.Values) url.Values {
 // categoryNames maps BIP category slugs to their names in a language, so
 // that the category facet reads "Uchwały" rather than "uchwaly".
 func (s *Server) categoryNames(ctx context.Context, lang i18n.Lang) (map[string]string, error) {
-	cats, err := s.bip.Categories(ctx)
+	cats, err := s.BIP.Categories(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -244,21 +244,21 @@ func (s *Server) searchFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q.Sort, q.Limit = "date", 50
-	res, err := s.search.index.Search(r.Context(), q)
+	res, err := s.Index.Search(r.Context(), q)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	base := s.cfg.BaseURL.String()
+	base := s.Config.BaseURL.String()
 	lang := s.lang(r)
-	title := s.cfg.Municipality + " — " + i18n.T(lang, "search.title")
+	title := s.Config.Municipality + " — " + i18n.T(lang, "search.title")
 	if q.Q != "" {
 		title += ": " + q.Q
 	}
 	self := base + "/szukaj/feed.atom?" + feedQuery(v).Encode()
 	feed := atomFeed{Title: title, ID: self, Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
 		Links:  []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: base + "/szukaj?" + feedQuery(v).Encode()}},
-		Author: atomAuthor{Name: s.cfg.Municipality}}
+		Author: atomAuthor{Name: s.Config.Municipality}}
 	for i, h := range res.Hits {
 		d := h.Date
 		if d.IsZero() {

@@ -90,7 +90,7 @@ func (s *Server) savedSearchesPage(w http.ResponseWriter, r *http.Request) error
 	case r.URL.Query().Get("zmieniono") == "1":
 		p.Notice = p.T("search.saved.changed")
 	}
-	list, err := s.saved.List(r.Context(), a.UserID)
+	list, err := s.Saved.List(r.Context(), a.UserID)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	q.Sort, q.Limit = "date", 100
-	res, err := s.search.index.Search(r.Context(), q)
+	res, err := s.Index.Search(r.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 		ids[i] = h.ID
 	}
 	// What it finds now counts as seen: alerts announce only what is new.
-	if _, err := s.saved.Save(r.Context(), search.Saved{UserID: a.UserID, Email: a.Email, Query: q.Q, Filters: f, Lang: string(s.lang(r))}, replace, ids); err != nil {
+	if _, err := s.Saved.Save(r.Context(), search.Saved{UserID: a.UserID, Email: a.Email, Query: q.Q, Filters: f, Lang: string(s.lang(r))}, replace, ids); err != nil {
 		return err
 	}
 	if replace != 0 {
@@ -169,7 +169,7 @@ func (s *Server) savedSearchOf(ctx context.Context, userID int64, param string) 
 	if err != nil {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
 	}
-	sv, err := s.saved.Get(ctx, userID, id)
+	sv, err := s.Saved.Get(ctx, userID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (s *Server) deleteSavedSearch(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return ratusz.Errorf(ratusz.ENOTFOUND, "err.search.saved_not_found")
 	}
-	if err := s.saved.Delete(r.Context(), a.UserID, id); err != nil {
+	if err := s.Saved.Delete(r.Context(), a.UserID, id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/szukaj/zapisane?usunieto=1", http.StatusSeeOther)
@@ -202,7 +202,7 @@ type unsubscribePage struct {
 // unsubscribeForm asks to confirm (a link opened by a mail scanner changes nothing).
 func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) error {
 	token := chi.URLParam(r, "token")
-	sv, active, err := s.saved.ByToken(r.Context(), token)
+	sv, active, err := s.Saved.ByToken(r.Context(), token)
 	if err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 	token := chi.URLParam(r, "token")
-	sv, err := s.saved.Unsubscribe(r.Context(), token)
+	sv, err := s.Saved.Unsubscribe(r.Context(), token)
 	if err != nil {
 		return err
 	}

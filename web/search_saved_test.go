@@ -99,7 +99,7 @@ func TestSearchSavedAlerts(t *testing.T) {
 	if list.Status != 200 || !strings.Contains(list.Body, "obwieszczenie kruka") {
 		t.Fatalf("list: %d\n%s", list.Status, list.Body)
 	}
-	if err := e.Server.CheckSearchAlerts(system); err != nil {
+	if err := e.CheckSearchAlerts(system); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -113,10 +113,10 @@ func TestSearchSavedAlerts(t *testing.T) {
 	if res := e.do("POST", "/api/v1/publications", office, strings.NewReader(pub)); res.Status != 201 {
 		t.Fatalf("%d %s", res.Status, res.Body)
 	}
-	if err := e.Server.SyncSearch(system); err != nil {
+	if err := e.SyncSearch(system); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Server.CheckSearchAlerts(system); err != nil {
+	if err := e.CheckSearchAlerts(system); err != nil {
 		t.Fatal(err)
 	}
 	var mail string
@@ -129,7 +129,7 @@ func TestSearchSavedAlerts(t *testing.T) {
 		t.Fatalf("mail:\n%s", mail)
 	}
 	// Sent once only.
-	e.Server.CheckSearchAlerts(system)
+	e.CheckSearchAlerts(system)
 	select {
 	case m := <-mails:
 		t.Fatalf("second mail for the same result:\n%s", m)
@@ -169,8 +169,8 @@ func TestSearchSavedAlerts(t *testing.T) {
 	}
 	pub2 := strings.Replace(pub, "Obwieszczenie o planie", "Obwieszczenie o zmianie planu", 1)
 	e.do("POST", "/api/v1/publications", office, strings.NewReader(pub2))
-	e.Server.SyncSearch(system)
-	e.Server.CheckSearchAlerts(system)
+	e.SyncSearch(system)
+	e.CheckSearchAlerts(system)
 	select {
 	case m := <-mails:
 		t.Fatalf("mail after unsubscribing:\n%s", m)
@@ -199,8 +199,8 @@ func TestSearchSavedAlertsMailDown(t *testing.T) {
 	if res := e.do("POST", "/api/v1/publications", office, strings.NewReader(pub)); res.Status != 201 {
 		t.Fatalf("%d %s", res.Status, res.Body)
 	}
-	e.Server.SyncSearch(system)
-	if err := e.Server.CheckSearchAlerts(system); err == nil {
+	e.SyncSearch(system)
+	if err := e.CheckSearchAlerts(system); err == nil {
 		t.Fatal("no error with the mail server down")
 	}
 	var seen int

@@ -13,7 +13,7 @@ import (
 func searchEnv(t *testing.T, vars map[string]string) *env {
 	t.Helper()
 	e := newEnv(t, vars)
-	if err := e.Server.SyncSearch(system); err != nil {
+	if err := e.SyncSearch(system); err != nil {
 		t.Fatal(err)
 	}
 	return e

@@ -6,10 +6,22 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
+	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/consultations"
+	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
+	"github.com/ratusz/ratusz/internal/live"
+	"github.com/ratusz/ratusz/internal/mail"
+	"github.com/ratusz/ratusz/internal/outbox"
+	"github.com/ratusz/ratusz/participation"
+	"github.com/ratusz/ratusz/search"
 	"github.com/ratusz/ratusz/web"
 )
 
@@ -25,17 +37,17 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Deps{Config: cfg, Pool: db.Pool, Log: log, Secret: secret})
+	sys, err := assemble(cfg, db.Pool, secret, log)
 	if err != nil {
 		return err
 	}
-	defer srv.Close()
-	// The log's head is published in BIP once a day, for anyone to keep.
-	heads := bip.NewService(db.Pool)
-	defer heads.Close()
-	go heads.PublishHeadsDaily(ctx, func(err error) { log.Error("publishing the BIP log's head", "err", err) })
+	defer sys.stop()
+	srv, err := web.New(sys.deps)
+	if err != nil {
+		return err
+	}
 	hs := srv.HTTPServer()
-	hs.RegisterOnShutdown(func() { srv.Shutdown(context.Background()) })
+	hs.RegisterOnShutdown(sys.deps.Live.Shutdown) // close frames to live viewers
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -55,4 +67,71 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		log.Warn("shutdown", "err", err)
 	}
 	return nil
+}
+
+// system is what serve builds before it listens: the services and engines
+// web serves, and the goroutines that run beside it.
+type system struct {
+	deps web.Deps
+	stop func() // stops the goroutines, then writes what the services hold in memory
+}
+
+// assemble is the composition root. It builds the modules' services, the
+// search engine and its indexer, the mailer and the saved-search alerts,
+// and the live hub, and starts the goroutines: the outbox relay (the one
+// reader of the outbox, whose handlers are the hub and the indexer), the
+// indexer, the alerts and the daily publication of the BIP log's head.
+func assemble(cfg *config.Config, pool *pgxpool.Pool, secret []byte, log *slog.Logger) (*system, error) {
+	idx, err := search.Engine(pool, cfg.MeiliURL, cfg.MeiliAPIKey)
+	if err != nil {
+		return nil, err
+	}
+	if len(secret) < 32 {
+		return nil, errors.New("the server's secret is missing (config.Secret)")
+	}
+	pb := participation.NewService(pool)
+	pb.SetVoterKey(secret)
+	d := web.Deps{
+		Config:        cfg,
+		Pool:          pool,
+		Log:           log,
+		Accounts:      account.NewService(pool),
+		BIP:           bip.NewService(pool),
+		Council:       council.NewService(pool),
+		Consultations: consultations.NewService(pool),
+		Participation: pb,
+		Saved:         search.NewSavedSearches(pool),
+		Index:         idx,
+		Live:          live.New(),
+		Replay:        outbox.Reader(pool),
+	}
+	mailer := &mail.Mailer{URL: cfg.SMTPURL, From: "ratusz@" + cfg.BaseURL.Hostname(),
+		Spool: filepath.Join(cfg.DataDir, "mail"), Log: log}
+	indexer := search.NewIndexer(pool, idx, log)
+	alerts := search.NewAlerts(d.Saved, idx, mailer, cfg.BaseURL.String(), cfg.Municipality, log)
+	indexer.Synced = func(search.SyncStats) { alerts.Wake() }
+	relay := outbox.NewRelay(pool, log)
+	relay.Poll = 500 * time.Millisecond
+	relay.Handle(d.Live.Publish)
+	relay.Handle(func(ev ratusz.Event) {
+		if !ev.LiveOnly {
+			indexer.Notify()
+		}
+	})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, run := range []func(context.Context){relay.Run, indexer.Run, alerts.Run,
+		func(ctx context.Context) {
+			d.BIP.PublishHeadsDaily(ctx, func(err error) { log.Error("publishing the BIP log's head", "err", err) })
+		}} {
+		wg.Add(1)
+		go func() { defer wg.Done(); run(ctx) }()
+	}
+	return &system{deps: d, stop: func() {
+		d.Live.Shutdown()
+		cancel()
+		wg.Wait()
+		d.BIP.Close()
+	}}, nil
 }

@@ -112,3 +112,10 @@ func Since(ctx context.Context, pool *pgxpool.Pool, topic string, after int64, l
 	rows, _ := pool.Query(ctx, "SELECT id, type, topic, payload, created_at, live_only FROM outbox WHERE topic = $1 AND id > $2 ORDER BY id LIMIT $3", topic, after, limit)
 	return pgx.CollectRows(rows, scanEvent)
 }
+
+// Reader returns Since on pool, in the shape the live hub replays with.
+func Reader(pool *pgxpool.Pool) func(ctx context.Context, topic string, after int64, limit int) ([]ratusz.Event, error) {
+	return func(ctx context.Context, topic string, after int64, limit int) ([]ratusz.Event, error) {
+		return Since(ctx, pool, topic, after, limit)
+	}
+}
