@@ -37,7 +37,6 @@ func MayManage(ctx context.Context) error {
 	return ratusz.ActorFromContext(ctx).Require(ratusz.RoleSecretary, ratusz.RoleChair)
 }
 
-
 // Body is the council or one of its committees.
 type Body struct {
 	ID            int64  `json:"id" db:"id"`
