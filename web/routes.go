@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/web/oparl"
 )
 
 // routes lists every route of the site in one place.
@@ -90,10 +91,11 @@ func (s *Server) routes() http.Handler {
 	r.Post("/rada/sesje/{id}/zamknij", s.page(s.consoleAction(s.consoleCloseVote)))
 	r.Post("/rada/sesje/{id}/uniewaznij", s.page(s.consoleAction(s.consoleCancelVote)))
 	r.Get("/live/sessions/{id}", s.page(s.liveSession))
-	s.consultationPages(r)              // consultations.go
-	s.participationPages(r)             // participation.go
-	s.searchPages(r)                    // search.go
-	r.Route("/oparl/v1", s.oparlRoutes) // open data: OParl 1.1 and the vote-event extension (oparl.go)
+	s.consultationPages(r)  // consultations.go
+	s.participationPages(r) // participation.go
+	s.searchPages(r)        // search.go
+	// Open data: OParl 1.1 and the vote-event extension.
+	r.Route("/oparl/v1", oparl.New(s.Council, s.Config.BaseURL.String(), s.Config.Municipality, s.Log).Routes)
 	r.Get("/sitemap.xml", s.sitemap)
 	r.Get("/sitemap/{part}.xml", s.sitemapPart)
 

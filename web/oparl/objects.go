@@ -1,281 +1,16 @@
-package web
+package oparl
 
 import (
-	"context"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/internal/i18n"
+	"github.com/ratusz/ratusz/web/httpx"
 )
-
-// OParl 1.1 (https://schema.oparl.org/1.1/): the council's open data for
-// anyone's software, read only, with named votes in a vote-event extension
-// modelled on Popolo. docs/OPARL.md documents the endpoints, the ids, the
-// mapping and the extension.
-
-const (
-	oparlSchema = "https://schema.oparl.org/1.1/"
-	// oparlExtension is where the extension's types and properties are
-	// documented; its properties carry the vendor prefix "ratusz:".
-	oparlExtension = "https://github.com/ratusz/ratusz/blob/main/docs/OPARL.md#"
-	oparlProduct   = "https://github.com/ratusz/ratusz"
-
-	oparlDefaultLimit = 100
-	oparlMaxLimit     = 500
-	oparlMaxPage      = 1_000_000
-)
-
-// oparlRoutes serves the council's open data in OParl 1.1.
-func (s *Server) oparlRoutes(r chi.Router) {
-	r.Use(oparlHeaders)
-	r.Get("/", http.RedirectHandler("/oparl/v1/system", http.StatusFound).ServeHTTP)
-	r.Get("/system", s.api(s.oparlSystem))
-	r.Get("/bodies", s.api(oparlList(s, false, s.Council.OParlBodies, s.oparlBodyJSON)))
-	r.Get("/body/{id}", s.api(oparlObject(s.Council.OParlBody, s.oparlBodyJSON)))
-	r.Get("/body/{id}/organization", s.api(oparlList(s, true, s.Council.OParlOrganizations, s.oparlOrganizationJSON)))
-	r.Get("/body/{id}/person", s.api(oparlList(s, true, s.Council.OParlPeople, s.oparlPersonJSON)))
-	r.Get("/body/{id}/membership", s.api(oparlList(s, true, s.Council.OParlMemberships, s.oparlMembershipStandalone)))
-	r.Get("/body/{id}/meeting", s.api(oparlList(s, true, s.Council.OParlMeetings, s.oparlMeetingJSON)))
-	r.Get("/body/{id}/agendaItem", s.api(oparlList(s, true, s.Council.OParlAgendaItems, s.oparlAgendaItemStandalone)))
-	r.Get("/body/{id}/paper", s.api(oparlList(s, true, s.Council.OParlPapers, s.oparlPaperJSON)))
-	r.Get("/body/{id}/file", s.api(oparlList(s, true, s.Council.OParlFiles, s.oparlFileStandalone)))
-	r.Get("/body/{id}/legislativeTerm", s.api(oparlList(s, true, s.Council.OParlTerms, s.oparlTermStandalone)))
-	r.Get("/body/{id}/location", s.api(oparlList(s, true, s.Council.OParlLocations, s.oparlLocationStandalone)))
-	r.Get("/body/{id}/voteEvent", s.api(oparlList(s, true, s.Council.OParlVoteEvents, s.oparlVoteEventJSON)))
-	r.Get("/organization/{id}", s.api(oparlObject(s.Council.OParlBodyOrganization, s.oparlOrganizationJSON)))
-	r.Get("/club/{id}", s.api(oparlObject(s.Council.OParlClub, s.oparlOrganizationJSON)))
-	r.Get("/person/{id}", s.api(oparlObject(s.Council.OParlPerson, s.oparlPersonJSON)))
-	r.Get("/membership/{id}", s.api(oparlObject(s.Council.OParlMembership, s.oparlMembershipStandalone)))
-	r.Get("/meeting/{id}", s.api(oparlObject(s.Council.OParlMeeting, s.oparlMeetingJSON)))
-	r.Get("/agendaItem/{id}", s.api(oparlObject(s.Council.OParlAgendaItem, s.oparlAgendaItemStandalone)))
-	r.Get("/paper/{id}", s.api(oparlObject(s.Council.OParlPaper, s.oparlPaperJSON)))
-	r.Get("/consultation/{item}/{paper}", s.api(s.oparlConsultation))
-	r.Get("/file/{id}", s.api(oparlObject(s.Council.OParlFile, s.oparlFileStandalone)))
-	r.Get("/legislativeTerm/{id}", s.api(oparlObject(s.Council.OParlTerm, s.oparlTermStandalone)))
-	r.Get("/location/{id}", s.api(oparlObject(s.Council.OParlLocation, s.oparlLocationStandalone)))
-	r.Get("/voteEvent/{id}", s.api(oparlObject(s.Council.OParlVoteEvent, s.oparlVoteEventJSON)))
-	r.NotFound(s.api(s.apiNotFound))
-	r.MethodNotAllowed(s.api(s.apiMethodNotAllowed))
-}
-
-// oparlHeaders lets any site's scripts read the data (OParl requires it of
-// every JSON answer, errors included).
-func oparlHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		next.ServeHTTP(w, r)
-	})
-}
-
-// oparlID reads an id from the path; anything else is not found.
-func oparlID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found")
-	}
-	return id, nil
-}
-
-// oparlObject serves one object by its id.
-func oparlObject[T any](get func(context.Context, int64) (*T, error), render func(*T) any) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := oparlID(r, "id")
-		if err != nil {
-			return err
-		}
-		v, err := get(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		writeOParl(w, render(v))
-		return nil
-	}
-}
-
-// writeOParl writes an object or a list page; URLs keep their "&" as it is.
-func writeOParl(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
-}
-
-// oparlPage is a page of an external list.
-type oparlPage struct {
-	Data       []any           `json:"data"`
-	Pagination oparlPagination `json:"pagination"`
-	Links      oparlLinks      `json:"links"`
-}
-
-type oparlPagination struct {
-	TotalElements   int `json:"totalElements"`
-	ElementsPerPage int `json:"elementsPerPage"`
-	CurrentPage     int `json:"currentPage"`
-	TotalPages      int `json:"totalPages"`
-}
-
-type oparlLinks struct {
-	First string `json:"first"`
-	Prev  string `json:"prev,omitempty"`
-	Self  string `json:"self"`
-	Next  string `json:"next,omitempty"`
-	Last  string `json:"last"`
-}
-
-// oparlFilters are the list parameters OParl defines, by the filter field
-// each sets.
-var oparlFilters = []struct {
-	param string
-	field func(*council.OParlFilter) **time.Time
-}{
-	{"created_since", func(f *council.OParlFilter) **time.Time { return &f.CreatedSince }},
-	{"created_until", func(f *council.OParlFilter) **time.Time { return &f.CreatedUntil }},
-	{"modified_since", func(f *council.OParlFilter) **time.Time { return &f.ModifiedSince }},
-	{"modified_until", func(f *council.OParlFilter) **time.Time { return &f.ModifiedUntil }},
-}
-
-// parseOParlTime reads a filter's date-time (RFC 3339, e.g.
-// 2026-11-19T10:00:00+01:00) or day (2026-11-19, from midnight in Poland).
-// A "+" left unencoded in the URL arrives as a space and is read as "+".
-func parseOParlTime(v string) (time.Time, error) {
-	v = strings.ReplaceAll(strings.TrimSpace(v), " ", "+")
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, nil
-	}
-	return time.ParseInLocation("2006-01-02", v, warsaw)
-}
-
-// oparlList serves an external list: of one body's objects (perBody, the
-// body's id in the path) or of the bodies. The page, its size and the
-// filters are read from the query; each link repeats the filters and size.
-func oparlList[T any](s *Server, perBody bool, list func(context.Context, council.OParlFilter) ([]*T, int, error), render func(*T) any) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		var f council.OParlFilter
-		if perBody {
-			id, err := oparlID(r, "id")
-			if err != nil {
-				return err
-			}
-			if _, err := s.Council.OParlBody(r.Context(), id); err != nil {
-				return err
-			}
-			f.BodyID = id
-		}
-		q := r.URL.Query()
-		keep := url.Values{}
-		for _, p := range oparlFilters {
-			if v := q.Get(p.param); v != "" {
-				t, err := parseOParlTime(v)
-				if err != nil {
-					return ratusz.Invalid(p.param, "err.date")
-				}
-				*p.field(&f) = &t
-				keep.Set(p.param, v)
-			}
-		}
-		limit := oparlDefaultLimit
-		for _, name := range []string{"elementsPerPage", "limit"} {
-			if v := q.Get(name); v != "" {
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 1 {
-					return ratusz.Invalid(name, "err.range", 1, oparlMaxLimit)
-				}
-				limit = min(n, oparlMaxLimit) // OParl lets the server choose: large pages are cut
-				keep.Set(name, strconv.Itoa(limit))
-			}
-		}
-		page := 1
-		if v := q.Get("page"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > oparlMaxPage {
-				return ratusz.Invalid("page", "err.page_number")
-			}
-			page = n
-		}
-		f.Offset, f.Limit = (page-1)*limit, limit
-		items, total, err := list(r.Context(), f)
-		if err != nil {
-			return err
-		}
-		out := oparlPage{Data: make([]any, len(items))}
-		for i, it := range items {
-			out.Data[i] = render(it)
-		}
-		pages := max(1, (total+limit-1)/limit)
-		out.Pagination = oparlPagination{TotalElements: total, ElementsPerPage: limit, CurrentPage: page, TotalPages: pages}
-		link := func(n int) string {
-			keep.Set("page", strconv.Itoa(n))
-			return s.Config.BaseURL.String() + r.URL.Path + "?" + keep.Encode()
-		}
-		out.Links = oparlLinks{First: link(1), Self: link(page), Last: link(pages)}
-		if page > 1 {
-			out.Links.Prev = link(min(page-1, pages))
-		}
-		if page < pages {
-			out.Links.Next = link(page + 1)
-		}
-		writeOParl(w, out)
-		return nil
-	}
-}
-
-// URLs.
-
-func (s *Server) oparlURL(kind string, id int64) string {
-	return s.Config.BaseURL.String() + "/oparl/v1/" + kind + "/" + strconv.FormatInt(id, 10)
-}
-
-func (s *Server) oparlURLs(kind string, ids []int64) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = s.oparlURL(kind, id)
-	}
-	return out
-}
-
-// oparlOrgURL is the organization of a council or committee.
-func (s *Server) oparlOrgURL(bodyID int64) string { return s.oparlURL("organization", bodyID) }
-
-func (s *Server) oparlClubURL(clubID int64) string { return s.oparlURL("club", clubID) }
-
-func (s *Server) oparlWeb(path string, id int64) string {
-	return s.Config.BaseURL.String() + path + strconv.FormatInt(id, 10)
-}
-
-func oparlType(name string) string { return oparlSchema + name }
-
-// oparlTime writes a moment in Polish time, as OParl's date-time.
-func oparlTime(t time.Time) string { return t.In(warsaw).Format(time.RFC3339) }
-
-// oparlDate writes a day (a PostgreSQL date, read at midnight UTC).
-func oparlDate(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02")
-}
-
-// oparlTail closes every object: when it was created and modified, its
-// page on the site, and that it is not deleted (Ratusz deletes nothing).
-type oparlTail struct {
-	Created  string `json:"created,omitempty"`
-	Modified string `json:"modified,omitempty"`
-	Web      string `json:"web,omitempty"`
-	Deleted  bool   `json:"deleted"`
-}
-
-func oparlStamp(m council.OParlMeta, web string) oparlTail {
-	return oparlTail{Created: oparlTime(m.Created), Modified: oparlTime(m.Modified), Web: web}
-}
 
 // System.
 
@@ -293,10 +28,10 @@ type oparlSystemJSON struct {
 }
 
 func (s *Server) oparlSystem(w http.ResponseWriter, r *http.Request) error {
-	base := s.Config.BaseURL.String()
+	base := s.base
 	writeOParl(w, oparlSystemJSON{
 		ID: base + "/oparl/v1/system", Type: oparlType("System"), OParlVersion: oparlSchema,
-		Body: base + "/oparl/v1/bodies", Name: s.Config.Municipality + " — e-Rada",
+		Body: base + "/oparl/v1/bodies", Name: s.municipality + " — e-Rada",
 		Website: base + "/rada", Vendor: oparlProduct, Product: oparlProduct, Web: base + "/rada",
 	})
 	return nil
@@ -328,12 +63,12 @@ type oparlBodyJSON struct {
 func (s *Server) oparlBodyJSON(b *council.OParlBody) any {
 	id := s.oparlURL("body", b.ID)
 	out := oparlBodyJSON{
-		ID: id, Type: oparlType("Body"), System: s.Config.BaseURL.String() + "/oparl/v1/system", Name: b.Name,
-		Website: s.Config.BaseURL.String() + "/rada", Organization: id + "/organization", Person: id + "/person",
+		ID: id, Type: oparlType("Body"), System: s.base + "/oparl/v1/system", Name: b.Name,
+		Website: s.base + "/rada", Organization: id + "/organization", Person: id + "/person",
 		Meeting: id + "/meeting", Paper: id + "/paper", LegislativeTerm: []oparlTermJSON{}, AgendaItem: id + "/agendaItem",
 		File: id + "/file", LocationList: id + "/location", LegislativeTermList: id + "/legislativeTerm",
 		Membership: id + "/membership", StatutorySize: b.StatutorySize, VoteEvent: id + "/voteEvent",
-		oparlTail: oparlStamp(b.OParlMeta, s.Config.BaseURL.String()+"/rada"),
+		oparlTail: oparlStamp(b.OParlMeta, s.base+"/rada"),
 	}
 	for _, t := range b.Terms {
 		out.LegislativeTerm = append(out.LegislativeTerm, s.oparlTerm(t, false))
@@ -388,7 +123,7 @@ func (s *Server) oparlOrganizationJSON(o *council.OParlOrganization) any {
 		out.ID, out.OrganizationType, out.Classification = s.oparlClubURL(o.ID), "Fraktion", "klub radnych"
 	case o.BodyKind == "council":
 		out.ID, out.OrganizationType, out.Classification = s.oparlOrgURL(o.ID), "Gremium", "rada"
-		out.Web = s.Config.BaseURL.String() + "/rada"
+		out.Web = s.base + "/rada"
 	default:
 		out.ID, out.OrganizationType, out.Classification = s.oparlOrgURL(o.ID), "Gremium", "komisja"
 	}
@@ -593,15 +328,15 @@ func (s *Server) oparlConsultationOf(c *council.OParlConsultation, standalone bo
 }
 
 func (s *Server) oparlConsultation(w http.ResponseWriter, r *http.Request) error {
-	item, err := oparlID(r, "item")
+	item, err := httpx.PathID(r, "item")
 	if err != nil {
 		return err
 	}
-	paper, err := oparlID(r, "paper")
+	paper, err := httpx.PathID(r, "paper")
 	if err != nil {
 		return err
 	}
-	c, err := s.Council.OParlConsultation(r.Context(), item, paper)
+	c, err := s.council.OParlConsultation(r.Context(), item, paper)
 	if err != nil {
 		return err
 	}
@@ -631,7 +366,7 @@ type oparlFileJSON struct {
 func (s *Server) oparlFile(f *council.OParlFile, standalone bool) oparlFileJSON {
 	out := oparlFileJSON{ID: s.oparlURL("file", f.ID), Type: oparlType("File"), Name: f.Name, FileName: f.Name,
 		MimeType: f.ContentType, Size: f.Size,
-		AccessURL: s.Config.BaseURL.String() + "/rada/pliki/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name),
+		AccessURL: s.base + "/rada/pliki/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name),
 		SHA256:    hex.EncodeToString(f.SHA256), oparlTail: oparlStamp(f.OParlMeta, "")}
 	if standalone {
 		out.AgendaItem = []string{s.oparlURL("agendaItem", f.AgendaItemID)}
