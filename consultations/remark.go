@@ -119,9 +119,7 @@ func (s *Service) AddRemark(ctx context.Context, id int64, r Respondent, in Rema
 	return remarkByID(ctx, s.pool, rid)
 }
 
-func remarkByID(ctx context.Context, q interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, id int64) (*Remark, error) {
+func remarkByID(ctx context.Context, q pg.Querier, id int64) (*Remark, error) {
 	rows, _ := q.Query(ctx, "SELECT "+remarkColumns+" FROM consultation_remarks r LEFT JOIN consultation_documents d ON d.id = r.document_id WHERE r.id = $1", id)
 	rem, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Remark])
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -136,9 +134,7 @@ func (s *Service) Remarks(ctx context.Context, id int64) ([]*Remark, error) {
 	return remarks(ctx, s.pool, id, !MayManage(ctx))
 }
 
-func remarks(ctx context.Context, q interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, id int64, answeredOnly bool) ([]*Remark, error) {
+func remarks(ctx context.Context, q pg.Querier, id int64, answeredOnly bool) ([]*Remark, error) {
 	rows, _ := q.Query(ctx, "SELECT "+remarkColumns+` FROM consultation_remarks r LEFT JOIN consultation_documents d ON d.id = r.document_id
 		WHERE r.consultation_id = $1 AND (NOT $2 OR r.verdict IS NOT NULL) ORDER BY r.id`, id, answeredOnly)
 	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Remark])

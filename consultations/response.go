@@ -41,9 +41,7 @@ func who(ctx context.Context, c *Consultation, r Respondent) (*int64, []byte, er
 	return nil, nil, ratusz.Errorf(ratusz.EUNAUTHORIZED, "err.sign_in_required")
 }
 
-func findMine(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}, id int64, user *int64, browser []byte) (int64, []byte, error) {
+func findMine(ctx context.Context, q pg.Querier, id int64, user *int64, browser []byte) (int64, []byte, error) {
 	var rid int64
 	var answers []byte
 	var err error
@@ -141,9 +139,7 @@ func (s *Service) TextAnswers(ctx context.Context, c *Consultation) ([]*TextAnsw
 	return textAnswers(ctx, s.pool, c, false)
 }
 
-func textAnswers(ctx context.Context, q interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, c *Consultation, visibleOnly bool) ([]*TextAnswer, error) {
+func textAnswers(ctx context.Context, q pg.Querier, c *Consultation, visibleOnly bool) ([]*TextAnswer, error) {
 	var out, done []*TextAnswer
 	for _, qu := range c.Questions {
 		if !qu.IsText() {

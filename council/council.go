@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -208,16 +209,14 @@ func (s *Service) Agenda(ctx context.Context, sessionID int64) ([]*AgendaItem, e
 	return agendaOf(ctx, s.pool, sessionID)
 }
 
-func sessionTopic(id int64) string { return "session:" + itoa(id) }
+func sessionTopic(id int64) string { return "session:" + strconv.FormatInt(id, 10) }
 
 // SessionTopic is the live topic of a session's events.
 func SessionTopic(id int64) string { return sessionTopic(id) }
 
 // councillorOf returns the councillor of the body whose e-mail is the
 // actor's, or EFORBIDDEN.
-func councillorOf(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}, bodyID int64) (int64, error) {
+func councillorOf(ctx context.Context, q pg.Querier, bodyID int64) (int64, error) {
 	// A right of a councillor needs both: the councillor role on the
 	// account and an active membership under its e-mail. The e-mail alone
 	// kept the rights of an account whose role was taken away.

@@ -3,11 +3,12 @@ package council_test
 import (
 	"context"
 	"fmt"
-	"github.com/jackc/pgx/v5"
-	"github.com/ratusz/ratusz/internal/pg"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/ratusz/ratusz/internal/pg"
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
