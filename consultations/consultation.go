@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -198,7 +199,7 @@ func (s *Service) Create(ctx context.Context, in Input) (*Consultation, error) {
 	return s.ByID(ctx, id)
 }
 
-func topic(id int64) string { return "consultation:" + itoa(id) }
+func topic(id int64) string { return "consultation:" + strconv.FormatInt(id, 10) }
 
 // lock reads a consultation for update.
 func lock(ctx context.Context, tx pgx.Tx, id int64, mode string) (*Consultation, error) {
@@ -356,9 +357,4 @@ func (s *Service) DocumentData(ctx context.Context, docID int64) (*Document, []b
 		return nil, nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.document_not_found")
 	}
 	return d, data, err
-}
-
-func itoa(n int64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

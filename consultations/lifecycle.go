@@ -3,6 +3,7 @@ package consultations
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,7 +88,7 @@ func announcement(ctx context.Context, tx pgx.Tx, c *Consultation) (bip.Draft, e
 	}
 	return bip.Draft{Category: "konsultacje", Title: "Konsultacje społeczne: " + c.Title, Body: md.String(),
 		ProducedBy: c.Organiser, Responsible: c.Organiser, ProducedAt: time.Now(), Attachments: atts,
-		Source: "consultation.open:" + itoa(c.ID)}, nil
+		Source: "consultation.open:" + strconv.FormatInt(c.ID, 10)}, nil
 }
 
 // Close ends a consultation (early, if its period has not ended) and
@@ -128,7 +129,7 @@ func (s *Service) Close(ctx context.Context, id int64) (*Consultation, error) {
 			return err
 		}
 		pub, err := bip.Publish(ctx, tx, bip.Draft{Category: "konsultacje", Title: "Raport z konsultacji: " + c.Title, Body: rep.Markdown(),
-			ProducedBy: c.Organiser, Responsible: c.Organiser, ProducedAt: now, Source: "consultation.report:" + itoa(id)})
+			ProducedBy: c.Organiser, Responsible: c.Organiser, ProducedAt: now, Source: "consultation.report:" + strconv.FormatInt(id, 10)})
 		if err != nil {
 			return err
 		}

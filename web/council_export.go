@@ -103,7 +103,6 @@ func writeCSV(w http.ResponseWriter, name string, rows [][]string) error {
 	return nil
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // votesCSV exports a session's votes (?sesja=ID) or all closed votes.
 func (s *Server) votesCSV(w http.ResponseWriter, r *http.Request) error {
@@ -136,12 +135,12 @@ func (s *Server) votesCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	rows := [][]string{{"vote_id", "session_id", "session_date", "subject", "majority", "state", "outcome", "for", "against", "abstain", "not_voting", "absent", "repeats", "superseded_by"}}
 	for _, v := range votes {
-		row := []string{itoa(v.ID), itoa(v.SessionID), v.SessionDate.In(warsaw).Format("2006-01-02"), v.Subject, string(v.Majority), v.State, "", "", "", "", "", "", "", ""}
+		row := []string{strconv.FormatInt(v.ID, 10), strconv.FormatInt(v.SessionID, 10), v.SessionDate.In(warsaw).Format("2006-01-02"), v.Subject, string(v.Majority), v.State, "", "", "", "", "", "", "", ""}
 		if v.RepeatsID != nil {
-			row[12] = itoa(*v.RepeatsID)
+			row[12] = strconv.FormatInt(*v.RepeatsID, 10)
 		}
 		if v.SupersededBy != nil {
-			row[13] = itoa(*v.SupersededBy)
+			row[13] = strconv.FormatInt(*v.SupersededBy, 10)
 		}
 		if v.Outcome != nil {
 			row[6] = *v.Outcome
