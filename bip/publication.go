@@ -256,6 +256,14 @@ func categoryBySlugTx(ctx context.Context, tx pgx.Tx, slug string) (*Category, e
 
 // writeVersion stores a version, its attachments, the log entry and the
 // outbox event, and moves the publication's head.
+// Events of BIP, all on Topic: "bip." and the kind of version written.
+const (
+	Topic          = "bip"
+	EventPublished = "bip.publish"
+	EventRevised   = "bip.revise"
+	EventWithdrawn = "bip.withdraw"
+)
+
 func writeVersion(ctx context.Context, tx pgx.Tx, id int64, version int, kind string, cat *Category, d Draft, reason string, publishedAt, now time.Time) (*Publication, error) {
 	actor := ratusz.ActorFromContext(ctx)
 	var enteredBy *int64
@@ -302,7 +310,7 @@ func writeVersion(ctx context.Context, tx pgx.Tx, id int64, version int, kind st
 	if err := appendLog(ctx, tx, p); err != nil {
 		return nil, err
 	}
-	if err := outbox.Write(ctx, tx, "bip."+kind, "bip", map[string]any{"id": id, "version": version}); err != nil {
+	if err := outbox.Write(ctx, tx, "bip."+kind, Topic, map[string]any{"id": id, "version": version}); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -191,13 +191,26 @@ func (s *Service) Create(ctx context.Context, in Input) (*Consultation, error) {
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, in.Title, in.Description, bip.RenderMarkdown(in.Description), in.Organiser, in.StartsAt, in.EndsAt, in.Eligibility, qs, in.ResultsLive, userID(ctx)).Scan(&id); err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "consultation.created", topic(id), map[string]any{"consultation": id})
+		return outbox.Write(ctx, tx, EventCreated, topic(id), map[string]any{"consultation": id})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.ByID(ctx, id)
 }
+
+// Events of consultations, on the consultation's topic.
+const (
+	EventCreated        = "consultation.created"
+	EventChanged        = "consultation.changed"
+	EventOpened         = "consultation.opened" // its notice is in BIP
+	EventClosed         = "consultation.closed" // its report is in BIP
+	EventRemark         = "consultation.remark"
+	EventRemarkAnswered = "consultation.remark_answered"
+	// EventResponse tells live viewers that a response came in; it changes
+	// nothing searched (outbox.WriteLive).
+	EventResponse = "consultation.response"
+)
 
 func topic(id int64) string { return "consultation:" + strconv.FormatInt(id, 10) }
 
@@ -239,7 +252,7 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (*Consultation
 			id, in.Title, in.Description, in.Organiser, in.StartsAt, in.EndsAt, in.Eligibility, qs, in.ResultsLive, bip.RenderMarkdown(in.Description)); err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "consultation.changed", topic(id), map[string]any{"consultation": id})
+		return outbox.Write(ctx, tx, EventChanged, topic(id), map[string]any{"consultation": id})
 	})
 	if err != nil {
 		return nil, err

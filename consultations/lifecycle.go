@@ -49,7 +49,7 @@ func (s *Service) Open(ctx context.Context, id int64) (*Consultation, error) {
 		if _, err := tx.Exec(ctx, "UPDATE consultations SET state = 'open', opened_at = now(), announcement_publication_id = $2, updated_at = now() WHERE id = $1", id, pub.ID); err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "consultation.opened", topic(id), map[string]any{"consultation": id, "publication": pub.ID})
+		return outbox.Write(ctx, tx, EventOpened, topic(id), map[string]any{"consultation": id, "publication": pub.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (s *Service) Close(ctx context.Context, id int64) (*Consultation, error) {
 		if _, err := tx.Exec(ctx, "UPDATE consultations SET report_publication_id = $2 WHERE id = $1", id, pub.ID); err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "consultation.closed", topic(id), map[string]any{"consultation": id, "publication": pub.ID})
+		return outbox.Write(ctx, tx, EventClosed, topic(id), map[string]any{"consultation": id, "publication": pub.ID})
 	})
 	if err != nil {
 		return nil, err

@@ -111,7 +111,7 @@ func (s *Service) AddRemark(ctx context.Context, id int64, r Respondent, in Rema
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, id, doc, in.Section, in.Body, user, author, browser).Scan(&rid); err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "consultation.remark", topic(id), map[string]any{"consultation": id, "remark": rid})
+		return outbox.Write(ctx, tx, EventRemark, topic(id), map[string]any{"consultation": id, "remark": rid})
 	})
 	if err != nil {
 		return nil, err
@@ -172,7 +172,7 @@ func (s *Service) AnswerRemark(ctx context.Context, consultationID, remarkID int
 		if tag.RowsAffected() == 0 {
 			return ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.remark_not_found")
 		}
-		return outbox.Write(ctx, tx, "consultation.remark_answered", topic(consultationID), map[string]any{"consultation": consultationID, "remark": remarkID})
+		return outbox.Write(ctx, tx, EventRemarkAnswered, topic(consultationID), map[string]any{"consultation": consultationID, "remark": remarkID})
 	})
 	if err != nil {
 		return nil, err

@@ -22,9 +22,6 @@ type Respondent struct {
 
 // who returns the respondent's user id or browser hash, after checking
 // that they may take part in c.
-// EventResponse tells live viewers of a consultation that a response came
-// in; it changes nothing searched (outbox.WriteLive).
-const EventResponse = "consultation.response"
 
 func who(ctx context.Context, c *Consultation, r Respondent) (*int64, []byte, error) {
 	a := ratusz.ActorFromContext(ctx)

@@ -90,7 +90,7 @@ func (s *Service) AddItem(ctx context.Context, sessionID int64, in AgendaInput) 
 		if err := syncAnnouncement(ctx, tx, sessionID, "Zmiana porządku obrad: dodano punkt "+item.Label+"."); err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "agenda.changed", sessionTopic(sessionID), map[string]any{"item": item})
+		return outbox.Write(ctx, tx, EventAgendaChanged, sessionTopic(sessionID), map[string]any{"item": item})
 	})
 	return item, err
 }
@@ -358,7 +358,7 @@ func undoAgendaChange(ctx context.Context, tx pgx.Tx, v, orig *Vote) error {
 	if err := syncAnnouncement(ctx, tx, v.SessionID, reason); err != nil {
 		return err
 	}
-	return outbox.Write(ctx, tx, "agenda.changed", sessionTopic(v.SessionID), map[string]any{"vote": v.ID})
+	return outbox.Write(ctx, tx, EventAgendaChanged, sessionTopic(v.SessionID), map[string]any{"vote": v.ID})
 }
 
 // applyAgendaChange applies an adopted agenda change in the closing
@@ -400,5 +400,5 @@ func applyAgendaChange(ctx context.Context, tx pgx.Tx, v *Vote) error {
 	if err := syncAnnouncement(ctx, tx, v.SessionID, reason); err != nil {
 		return err
 	}
-	return outbox.Write(ctx, tx, "agenda.changed", sessionTopic(v.SessionID), map[string]any{"vote": v.ID})
+	return outbox.Write(ctx, tx, EventAgendaChanged, sessionTopic(v.SessionID), map[string]any{"vote": v.ID})
 }

@@ -20,8 +20,18 @@ import (
 	"github.com/ratusz/ratusz/internal/pg"
 )
 
-// Events e-Rada writes only for live viewers (outbox.WriteLive).
+// Events e-Rada writes, all on a session's topic (SessionTopic).
 const (
+	EventSessionChanged   = "session.changed"   // its date, place or kind
+	EventSessionAnnounced = "session.announced" // its notice is in BIP
+	EventSessionState     = "session.state"     // started or closed
+	EventAgendaChanged    = "agenda.changed"    // an item added, or the order changed by vote
+	EventAgendaCurrent    = "agenda.current"    // the item now being taken
+	EventVoteOpened       = "vote.opened"
+	EventVoteClosed       = "vote.closed" // with the named result
+	EventVoteCancelled    = "vote.cancelled"
+
+	// Written only for live viewers (outbox.WriteLive).
 	EventVoteProgress      = "vote.progress"      // how many have voted, never how
 	EventAttendanceChanged = "attendance.changed" // who is present, and how many
 )

@@ -162,7 +162,7 @@ func (s *Service) UpdateSession(ctx context.Context, id int64, in SessionInput) 
 		if err := syncAnnouncement(ctx, tx, id, "Zmiana: "+strings.Join(changed, ", ")+"."); err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "session.changed", sessionTopic(id), map[string]any{"session": id})
+		return outbox.Write(ctx, tx, EventSessionChanged, sessionTopic(id), map[string]any{"session": id})
 	})
 	if err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ func (s *Service) AnnounceSession(ctx context.Context, id int64) (*Session, erro
 		if err := mapFiles(ctx, tx, id, pub.ID); err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "session.announced", sessionTopic(id), map[string]any{"session": id, "publication": pub.ID})
+		return outbox.Write(ctx, tx, EventSessionAnnounced, sessionTopic(id), map[string]any{"session": id, "publication": pub.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -370,7 +370,7 @@ func (s *Service) setState(ctx context.Context, id int64, from, to string) error
 		if _, err := tx.Exec(ctx, "UPDATE council_sessions SET state = $2 WHERE id = $1", id, to); err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "session.state", sessionTopic(id), map[string]any{"session": id, "state": to})
+		return outbox.Write(ctx, tx, EventSessionState, sessionTopic(id), map[string]any{"session": id, "state": to})
 	})
 }
 
@@ -399,10 +399,10 @@ func (s *Service) SetCurrentItem(ctx context.Context, sessionID, itemID int64) e
 			return err
 		}
 		if sess.State == "planned" {
-			if err := outbox.Write(ctx, tx, "session.state", sessionTopic(sessionID), map[string]any{"session": sessionID, "state": "in_progress"}); err != nil {
+			if err := outbox.Write(ctx, tx, EventSessionState, sessionTopic(sessionID), map[string]any{"session": sessionID, "state": "in_progress"}); err != nil {
 				return err
 			}
 		}
-		return outbox.Write(ctx, tx, "agenda.current", sessionTopic(sessionID), map[string]any{"item": item})
+		return outbox.Write(ctx, tx, EventAgendaCurrent, sessionTopic(sessionID), map[string]any{"item": item})
 	})
 }

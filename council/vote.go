@@ -252,7 +252,7 @@ func (s *Service) OpenVote(ctx context.Context, id int64) (*Vote, error) {
 		if err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "vote.opened", sessionTopic(sessionID), v)
+		return outbox.Write(ctx, tx, EventVoteOpened, sessionTopic(sessionID), v)
 	})
 	if err != nil {
 		return nil, err
@@ -357,7 +357,7 @@ func (s *Service) closeVote(ctx context.Context, id int64, secret *Counts) (*Vot
 				return err
 			}
 		}
-		return outbox.Write(ctx, tx, "vote.closed", sessionTopic(sessionID), v)
+		return outbox.Write(ctx, tx, EventVoteClosed, sessionTopic(sessionID), v)
 	})
 	if err != nil {
 		return nil, err
@@ -396,7 +396,7 @@ func (s *Service) CancelVote(ctx context.Context, id int64, reason string) (*Vot
 		if _, err := tx.Exec(ctx, `UPDATE votes SET state = 'cancelled', closed_at = now(), cancel_reason = $2 WHERE id = $1`, id, reason); err != nil {
 			return err
 		}
-		return outbox.Write(ctx, tx, "vote.cancelled", sessionTopic(sessionID), map[string]any{"vote": id, "reason": reason})
+		return outbox.Write(ctx, tx, EventVoteCancelled, sessionTopic(sessionID), map[string]any{"vote": id, "reason": reason})
 	})
 	if err != nil {
 		return nil, err

@@ -66,6 +66,9 @@ const MaxProjectFiles = 5
 
 const projectColumns = `id, edition_id, district_id, code, title, description, place, category, cost, cost_items, status, justification, appeal, submitted_by`
 
+// EventProject says a project was submitted, verified or appealed.
+const EventProject = "pb.project"
+
 func scanProject(r pgx.CollectableRow) (*PBProject, error) {
 	p := &PBProject{}
 	err := r.Scan(&p.ID, &p.EditionID, &p.DistrictID, &p.Code, &p.Title, &p.Description, &p.Place, &p.Category, &p.Cost, &p.CostItems,
@@ -329,5 +332,5 @@ func projectChanged(ctx context.Context, tx pgx.Tx, editionID, projectID int64) 
 			return err
 		}
 	}
-	return outbox.Write(ctx, tx, "pb.project", "pb:"+strconv.FormatInt(editionID, 10), map[string]any{"edition": editionID, "project": projectID})
+	return outbox.Write(ctx, tx, EventProject, "pb:"+strconv.FormatInt(editionID, 10), map[string]any{"edition": editionID, "project": projectID})
 }
