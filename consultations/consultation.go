@@ -10,9 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -128,26 +126,15 @@ type Input struct {
 	Questions   []Question `json:"questions"`
 }
 
-func text(field, v string, max int, required bool) (string, error) {
-	v = strings.TrimSpace(v)
-	if v == "" && required {
-		return "", ratusz.Invalid(field, "err.required")
-	}
-	if utf8.RuneCountInString(v) > max {
-		return "", ratusz.Invalid(field, "err.too_long", max)
-	}
-	return v, nil
-}
-
 func (in *Input) validate() error {
 	var err error
-	if in.Title, err = text("title", in.Title, bip.MaxTitle-40, true); err != nil {
+	if in.Title, err = ratusz.Text("title", in.Title, bip.MaxTitle-40, false); err != nil {
 		return err
 	}
-	if in.Description, err = text("description", in.Description, 50000, false); err != nil {
+	if in.Description, err = ratusz.Text("description", in.Description, 50000, true); err != nil {
 		return err
 	}
-	if in.Organiser, err = text("organiser", in.Organiser, 300, false); err != nil {
+	if in.Organiser, err = ratusz.Text("organiser", in.Organiser, 300, true); err != nil {
 		return err
 	}
 	if in.StartsAt.IsZero() {

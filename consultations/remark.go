@@ -86,10 +86,10 @@ func (s *Service) AddRemark(ctx context.Context, id int64, r Respondent, in Rema
 		if made >= MaxRemarks {
 			return ratusz.Errorf(ratusz.ETOOMANY, "err.consult.too_many_remarks", MaxRemarks)
 		}
-		if in.Section, err = text("section", in.Section, 200, false); err != nil {
+		if in.Section, err = ratusz.Text("section", in.Section, 200, true); err != nil {
 			return err
 		}
-		if in.Body, err = text("body", in.Body, 10000, true); err != nil {
+		if in.Body, err = ratusz.Text("body", in.Body, 10000, false); err != nil {
 			return err
 		}
 		var doc *int64
@@ -152,7 +152,7 @@ func (s *Service) AnswerRemark(ctx context.Context, consultationID, remarkID int
 	default:
 		return nil, ratusz.Invalid("verdict", "err.consult.verdict")
 	}
-	j, err := text("justification", justification, 10000, verdict != Accepted)
+	j, err := ratusz.Text("justification", justification, 10000, verdict == Accepted)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ var labelRe = regexp.MustCompile(`^([1-9][0-9]{0,2})([a-z]?)$`)
 
 func (in *AgendaInput) validate() error {
 	var err error
-	if in.Title, err = text("title", in.Title, 1000); err != nil {
+	if in.Title, err = ratusz.Text("title", in.Title, 1000, false); err != nil {
 		return err
 	}
 	in.Label = strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(in.Label), ".")))

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -70,23 +69,12 @@ type Councillor struct {
 
 const councillorColumns = "id, body_id, name, club, email, function, active"
 
-func text(field, v string, max int) (string, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return "", ratusz.Invalid(field, "err.required")
-	}
-	if utf8.RuneCountInString(v) > max {
-		return "", ratusz.Invalid(field, "err.too_long", max)
-	}
-	return v, nil
-}
-
 // CreateBody adds a council or committee.
 func (s *Service) CreateBody(ctx context.Context, name string, statutorySize int) (*Body, error) {
 	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
-	name, err := text("name", name, 200)
+	name, err := ratusz.Text("name", name, 200, false)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +105,7 @@ func (s *Service) AddCouncillor(ctx context.Context, bodyID int64, name, club, e
 	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
-	name, err := text("name", name, 200)
+	name, err := ratusz.Text("name", name, 200, false)
 	if err != nil {
 		return nil, err
 	}

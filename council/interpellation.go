@@ -88,10 +88,10 @@ func (s *Service) File(ctx context.Context, bodyID int64, kind, subject, content
 	if kind != "interpelacja" && kind != "zapytanie" && kind != "wniosek" {
 		return nil, ratusz.Invalid("kind", "err.council.kind")
 	}
-	if subject, err = text("subject", subject, 500); err != nil {
+	if subject, err = ratusz.Text("subject", subject, 500, false); err != nil {
 		return nil, err
 	}
-	if content, err = text("content", content, 50000); err != nil {
+	if content, err = ratusz.Text("content", content, 50000, false); err != nil {
 		return nil, err
 	}
 	var out *Interpellation
@@ -140,7 +140,7 @@ func (s *Service) AnswerInterpellation(ctx context.Context, id int64, answer str
 	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
-	answer, err := text("answer", answer, 50000)
+	answer, err := ratusz.Text("answer", answer, 50000, false)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func (s *Service) CreateTerm(ctx context.Context, bodyID int64, name string, sta
 	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
-	name, err := text("name", name, 200)
+	name, err := ratusz.Text("name", name, 200, false)
 	if err != nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ func (s *Service) PrepareVote(ctx context.Context, in VoteInput) (*Vote, error) 
 	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
-	subject, err := text("subject", in.Subject, 1000)
+	subject, err := ratusz.Text("subject", in.Subject, 1000, false)
 	if err != nil {
 		return nil, err
 	}
@@ -110,10 +110,10 @@ func (s *Service) PrepareVote(ctx context.Context, in VoteInput) (*Vote, error) 
 	}
 	var resTitle, resText string
 	if res := in.Resolution; res != nil && (strings.TrimSpace(res.Title) != "" || strings.TrimSpace(res.Text) != "") {
-		if resTitle, err = text("resolution.title", res.Title, 500); err != nil {
+		if resTitle, err = ratusz.Text("resolution.title", res.Title, 500, false); err != nil {
 			return nil, err
 		}
-		if resText, err = text("resolution.text", res.Text, bip.MaxBody/2); err != nil {
+		if resText, err = ratusz.Text("resolution.text", res.Text, bip.MaxBody/2, false); err != nil {
 			return nil, err
 		}
 	}
@@ -373,7 +373,7 @@ func (s *Service) CancelVote(ctx context.Context, id int64, reason string) (*Vot
 	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
-	reason, err := text("reason", reason, 500)
+	reason, err := ratusz.Text("reason", reason, 500, false)
 	if err != nil {
 		return nil, err
 	}

@@ -84,10 +84,10 @@ func (s *Service) SubmitProject(ctx context.Context, editionID int64, in Project
 		return nil, err
 	}
 	var err error
-	if in.Title, err = text("title", in.Title, 300); err != nil {
+	if in.Title, err = ratusz.Text("title", in.Title, 300, false); err != nil {
 		return nil, err
 	}
-	if in.Description, err = text("description", in.Description, 20000); err != nil {
+	if in.Description, err = ratusz.Text("description", in.Description, 20000, false); err != nil {
 		return nil, err
 	}
 	in.Place = strings.TrimSpace(in.Place)
@@ -111,7 +111,7 @@ func (s *Service) SubmitProject(ctx context.Context, editionID int64, in Project
 	var cost int64
 	for i := range in.CostItems {
 		it := &in.CostItems[i]
-		if it.Item, err = text("cost_items", it.Item, 300); err != nil {
+		if it.Item, err = ratusz.Text("cost_items", it.Item, 300, false); err != nil {
 			return nil, err
 		}
 		if it.Cost <= 0 || it.Cost > 1e13 {
@@ -265,7 +265,7 @@ func (s *Service) Appeal(ctx context.Context, projectID int64, reason string) (*
 	if err := actor.Require(); err != nil {
 		return nil, err
 	}
-	reason, err := text("appeal", reason, 5000)
+	reason, err := ratusz.Text("appeal", reason, 5000, false)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -96,23 +95,12 @@ type DistrictInput struct {
 	Citywide bool   `json:"citywide"`
 }
 
-func text(field, v string, max int) (string, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return "", ratusz.Invalid(field, "err.required")
-	}
-	if utf8.RuneCountInString(v) > max {
-		return "", ratusz.Invalid(field, "err.too_long", max)
-	}
-	return v, nil
-}
-
 func (in *EditionInput) validate() error {
 	var err error
 	if in.Year < 2000 || in.Year > 2200 {
 		return ratusz.Invalid("year", "err.range", 2000, 2200)
 	}
-	if in.Name, err = text("name", in.Name, 200); err != nil {
+	if in.Name, err = ratusz.Text("name", in.Name, 200, false); err != nil {
 		return err
 	}
 	if in.VoteType == "" {
@@ -145,7 +133,7 @@ func (in *EditionInput) validate() error {
 	seen := map[string]bool{}
 	for i := range in.Districts {
 		d := &in.Districts[i]
-		if d.Name, err = text("districts", d.Name, 200); err != nil {
+		if d.Name, err = ratusz.Text("districts", d.Name, 200, false); err != nil {
 			return err
 		}
 		if d.Budget <= 0 {
