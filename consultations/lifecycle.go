@@ -42,14 +42,10 @@ func (s *Service) Open(ctx context.Context, id int64) (*Consultation, error) {
 		if err != nil {
 			return err
 		}
-		pub, err := bip.Publish(ctx, tx, d)
-		if err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE consultations SET state = 'open', opened_at = now(), updated_at = now() WHERE id = $1", id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE consultations SET state = 'open', opened_at = now(), announcement_publication_id = $2, updated_at = now() WHERE id = $1", id, pub.ID); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, EventOpened, topic(id), map[string]any{"consultation": id, "publication": pub.ID})
+		return publishAndRecord(ctx, tx, id, "announcement_publication_id", EventOpened, d)
 	})
 	if err != nil {
 		return nil, err
@@ -128,15 +124,9 @@ func (s *Service) Close(ctx context.Context, id int64) (*Consultation, error) {
 		if err != nil {
 			return err
 		}
-		pub, err := bip.Publish(ctx, tx, bip.Draft{Category: "konsultacje", Title: "Raport z konsultacji: " + c.Title, Body: rep.Markdown(),
-			ProducedBy: c.Organiser, Responsible: c.Organiser, ProducedAt: now, Source: "consultation.report:" + strconv.FormatInt(id, 10)})
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "UPDATE consultations SET report_publication_id = $2 WHERE id = $1", id, pub.ID); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, EventClosed, topic(id), map[string]any{"consultation": id, "publication": pub.ID})
+		return publishAndRecord(ctx, tx, id, "report_publication_id", EventClosed, bip.Draft{Category: "konsultacje",
+			Title: "Raport z konsultacji: " + c.Title, Body: rep.Markdown(), ProducedBy: c.Organiser, Responsible: c.Organiser,
+			ProducedAt: now, Source: "consultation.report:" + strconv.FormatInt(id, 10)})
 	})
 	if err != nil {
 		return nil, err
@@ -147,3 +137,17 @@ func (s *Service) Close(ctx context.Context, id int64) (*Consultation, error) {
 // Plain makes text typed by people safe to put in Markdown: it shows as
 // typed, and nothing in it is read as HTML or formatting.
 func Plain(s string) string { return bip.PlainText(s) }
+
+// publishAndRecord publishes d in BIP, keeps the publication's id in the
+// consultation's column (a constant of this file, never input) and tells
+// the outbox, all in tx.
+func publishAndRecord(ctx context.Context, tx pgx.Tx, id int64, column, event string, d bip.Draft) error {
+	pub, err := bip.Publish(ctx, tx, d)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "UPDATE consultations SET "+column+" = $2 WHERE id = $1", id, pub.ID); err != nil {
+		return err
+	}
+	return outbox.Write(ctx, tx, event, topic(id), map[string]any{"consultation": id, "publication": pub.ID})
+}
