@@ -250,30 +250,18 @@ func (s *Server) consultationEdit(w http.ResponseWriter, r *http.Request) error 
 
 // consultationAction runs one of the edit page's forms; a refusal shows
 // the page again with the message beside the field (or `fallback`).
-func (s *Server) consultationAction(fallback string, act func(r *http.Request, c *consultations.Consultation) (form map[string]string, notice string, err error)) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := requireConsultationOfficer(r); err != nil {
-			return err
-		}
-		if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		}
-		c, err := s.loadConsultation(r)
-		if err != nil {
-			return err
-		}
-		form, notice, err := act(r, c)
-		if err != nil {
-			return s.showAgain(r, consultationFieldOf(err), fallback, func(errs map[string]string) error {
-				c2, err2 := s.loadConsultation(r)
-				if err2 != nil {
-					return err2
-				}
-				return s.renderConsultationEdit(w, r, httpx.Status(err), c2, form, errs)
-			})
-		}
-		http.Redirect(w, r, fmt.Sprintf("/konsultacje/%d/edycja?zapisano=%s", c.ID, notice), http.StatusSeeOther)
-		return nil
-	}
+func (s *Server) consultationAction(fallback string, act formAction[*consultations.Consultation]) handlerFunc {
+	return editPage[*consultations.Consultation]{
+		allow:   requireConsultationOfficer,
+		load:    s.loadConsultation,
+		fieldOf: consultationFieldOf,
+		render: func(w http.ResponseWriter, r *http.Request, code int, c *consultations.Consultation, form, errs map[string]string) error {
+			return s.renderConsultationEdit(w, r, code, c, form, errs)
+		},
+		saved: func(c *consultations.Consultation, notice string) string {
+			return fmt.Sprintf("/konsultacje/%d/edycja?zapisano=%s", c.ID, notice)
+		},
+	}.action(s, fallback, act)
 }
 
 func (s *Server) consultationUpdateForm(r *http.Request, c *consultations.Consultation) (map[string]string, string, error) {

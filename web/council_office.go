@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -189,41 +190,30 @@ func (s *Server) editSession(w http.ResponseWriter, r *http.Request) error {
 }
 
 // sessionEditAction runs one of the edit page's forms; a refusal shows the
-// page again with the message beside the field (or beside `fallback`).
-func (s *Server) sessionEditAction(fallback string, act func(r *http.Request, v *sessionView) (form map[string]string, notice string, err error)) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := requireOffice(r); err != nil {
-			return err
-		}
-		if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		}
-		v, err := s.loadSessionView(r)
-		if err != nil {
-			return err
-		}
-		form, notice, err := act(r, v)
-		if e, ok := err.(*ratusz.Error); ok && e.Field == "attachments" {
-			e.Field = fallback // BIP's limit on the announcement's files
-		}
-		if err != nil {
-			return s.showAgain(r, sessionFieldOf(err), fallback, func(errs map[string]string) error {
-				v2, err2 := s.loadSessionView(r)
-				if err2 != nil {
-					return err2
-				}
-				if form != nil {
-					f := sessionForm(v2.Session)
-					for k, x := range form {
-						f[k] = x
-					}
-					form = f
-				}
-				return s.renderSessionEdit(w, r, httpx.Status(err), v2, form, errs)
-			})
-		}
-		http.Redirect(w, r, fmt.Sprintf("/rada/sesje/%d/edycja?zapisano=%s", v.Session.ID, notice), http.StatusSeeOther)
-		return nil
-	}
+// page again with the message beside the field (or `fallback`), and with
+// what was typed over the session as saved.
+func (s *Server) sessionEditAction(fallback string, act formAction[*sessionView]) handlerFunc {
+	return editPage[*sessionView]{
+		allow: requireOffice,
+		load:  s.loadSessionView,
+		fieldOf: func(err error) error {
+			if e, ok := err.(*ratusz.Error); ok && e.Field == "attachments" {
+				e.Field = "" // BIP's limit on the announcement's files: the form's fallback
+			}
+			return sessionFieldOf(err)
+		},
+		render: func(w http.ResponseWriter, r *http.Request, code int, v *sessionView, form, errs map[string]string) error {
+			if form != nil {
+				f := sessionForm(v.Session)
+				maps.Copy(f, form)
+				form = f
+			}
+			return s.renderSessionEdit(w, r, code, v, form, errs)
+		},
+		saved: func(v *sessionView, notice string) string {
+			return fmt.Sprintf("/rada/sesje/%d/edycja?zapisano=%s", v.Session.ID, notice)
+		},
+	}.action(s, fallback, act)
 }
 
 func (s *Server) updateSessionForm(r *http.Request, v *sessionView) (map[string]string, string, error) {
