@@ -1,5 +1,9 @@
 // Command ratusz is the one binary of Ratusz: the server and its
-// administration commands.
+// administration commands (migrate, seed, users, search, BIP verification,
+// budget imports). It is the composition root: serve.go builds the
+// modules' services, the search engine, the mailer and the live hub, runs
+// the goroutines behind them and hands web what it serves. Nothing imports
+// it.
 package main
 
 import (

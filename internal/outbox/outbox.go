@@ -1,6 +1,8 @@
 // Package outbox writes events in the caller's transaction, so that an
 // event exists if and only if its change was committed; NOTIFY wakes the
-// relays of every instance after commit.
+// relays of every instance after commit. The Relay is the one reader of the
+// outbox: it hands each event, in order, to its handlers (the live hub and
+// the search indexer); Since replays a topic for a reconnecting viewer.
 package outbox
 
 import (
