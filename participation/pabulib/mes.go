@@ -7,6 +7,12 @@ import (
 	"slices"
 )
 
+// This file is the tally engine's Method of Equal Shares and is longer than
+// 600 lines on purpose: the rule, its exact arithmetic and its completions
+// (add1, add1-comparison) are one algorithm whose parts share invariants
+// (the classes of voters, the common denominator); split, each part would
+// be read without the invariants it keeps.
+//
 // The Method of Equal Shares (MES) for approval ballots with cost utilities,
 // as equalshares.net defines it: every voter gets an equal share of the
 // budget; a project is funded when its supporters can pay its cost between
