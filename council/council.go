@@ -161,12 +161,18 @@ type Session struct {
 	// The session's notice and agenda in BIP, once announced.
 	AgendaPublicationID *int64 `json:"agenda_publication,omitempty" db:"agenda_publication_id"`
 	CurrentItemID       *int64 `json:"current_item,omitempty" db:"current_item_id"`
+	// Speaking times in seconds, by kind (Limits), and the break in hand.
+	LimitItem    int        `json:"limit_item" db:"limit_item"`
+	LimitAdVocem int        `json:"limit_ad_vocem" db:"limit_ad_vocem"`
+	LimitFormal  int        `json:"limit_formal" db:"limit_formal"`
+	BreakSince   *time.Time `json:"break_since,omitempty" db:"break_since"`
+	BreakUntil   *time.Time `json:"break_until,omitempty" db:"break_until"`
 }
 
 // Roman is the session's number as councils write it.
 func (s *Session) Roman() string { return Roman(s.Number) }
 
-const sessionColumns = "id, body_id, number, kind, title, starts_at, place, state, broadcast_url, recording_url, protocol_url, term_id, announced_at, agenda_publication_id, current_item_id"
+const sessionColumns = "id, body_id, number, kind, title, starts_at, place, state, broadcast_url, recording_url, protocol_url, term_id, announced_at, agenda_publication_id, current_item_id, limit_item, limit_ad_vocem, limit_formal, break_since, break_until"
 
 // CreateSession plans an ordinary session.
 func (s *Service) CreateSession(ctx context.Context, bodyID int64, number int, title string, startsAt time.Time) (*Session, error) {

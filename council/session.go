@@ -370,6 +370,23 @@ func (s *Service) setState(ctx context.Context, id int64, from, to string) error
 		if _, err := tx.Exec(ctx, "UPDATE council_sessions SET state = $2 WHERE id = $1", id, to); err != nil {
 			return err
 		}
+		entry := "started"
+		if to == "closed" {
+			// The floor, the requests and a break end with the sitting.
+			entry = "closed"
+			if err := endSpeaking(ctx, tx, id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "UPDATE speeches SET state = 'withdrawn', ended_at = clock_timestamp() WHERE session_id = $1 AND state = 'waiting'", id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "UPDATE council_sessions SET break_since = NULL, break_until = NULL WHERE id = $1", id); err != nil {
+				return err
+			}
+		}
+		if err := addTimeline(ctx, tx, id, entry, nil, nil, ""); err != nil {
+			return err
+		}
 		return outbox.Write(ctx, tx, EventSessionState, sessionTopic(id), map[string]any{"session": id, "state": to})
 	})
 }
@@ -399,7 +416,15 @@ func (s *Service) SetCurrentItem(ctx context.Context, sessionID, itemID int64) e
 			return err
 		}
 		if sess.State == "planned" {
+			if err := addTimeline(ctx, tx, sessionID, "started", nil, nil, ""); err != nil {
+				return err
+			}
 			if err := outbox.Write(ctx, tx, EventSessionState, sessionTopic(sessionID), map[string]any{"session": sessionID, "state": "in_progress"}); err != nil {
+				return err
+			}
+		}
+		if sess.CurrentItemID == nil || *sess.CurrentItemID != itemID {
+			if err := addTimeline(ctx, tx, sessionID, "item", &itemID, nil, item.Label+". "+item.Title); err != nil {
 				return err
 			}
 		}

@@ -118,11 +118,15 @@ func (s *Service) PrepareVote(ctx context.Context, in VoteInput) (*Vote, error) 
 		}
 	}
 	var sessionID int64
-	err = s.pool.QueryRow(ctx, "SELECT session_id FROM agenda_items WHERE id = $1 AND removed_by_vote_id IS NULL", in.AgendaItem).Scan(&sessionID)
+	var sessionState string
+	err = s.pool.QueryRow(ctx, "SELECT a.session_id, s.state FROM agenda_items a JOIN council_sessions s ON s.id = a.session_id WHERE a.id = $1 AND a.removed_by_vote_id IS NULL", in.AgendaItem).Scan(&sessionID, &sessionState)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ratusz.Invalid("agenda_item", "err.council.item_not_found")
 	} else if err != nil {
 		return nil, err
+	}
+	if sessionState == "closed" { // and OpenVote checks again, under the lock
+		return nil, ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
 	}
 	var repeats *int64
 	var change *AgendaChange
@@ -194,6 +198,13 @@ func (s *Service) OpenVote(ctx context.Context, id int64) (*Vote, error) {
 		if state != "draft" {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.vote_not_draft")
 		}
+		sess, err := lockSession(ctx, tx, sessionID)
+		if err != nil {
+			return err
+		}
+		if sess.State == "closed" {
+			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
+		}
 		var removed bool
 		if err := tx.QueryRow(ctx, "SELECT a.removed_by_vote_id IS NOT NULL FROM votes v JOIN agenda_items a ON a.id = v.agenda_item_id WHERE v.id = $1", id).Scan(&removed); err != nil {
 			return err
@@ -250,6 +261,13 @@ func (s *Service) OpenVote(ctx context.Context, id int64) (*Vote, error) {
 		}
 		v, err := loadVote(ctx, tx, id, false)
 		if err != nil {
+			return err
+		}
+		// The debate ends when the vote begins.
+		if err := endSpeaking(ctx, tx, sessionID); err != nil {
+			return err
+		}
+		if err := addTimeline(ctx, tx, sessionID, "vote_opened", &v.AgendaItemID, &v.ID, v.Subject); err != nil {
 			return err
 		}
 		return outbox.Write(ctx, tx, EventVoteOpened, sessionTopic(sessionID), v)
@@ -357,6 +375,9 @@ func (s *Service) closeVote(ctx context.Context, id int64, secret *Counts) (*Vot
 				return err
 			}
 		}
+		if err := addTimeline(ctx, tx, sessionID, "vote_closed", &v.AgendaItemID, &v.ID, v.Subject); err != nil {
+			return err
+		}
 		return outbox.Write(ctx, tx, EventVoteClosed, sessionTopic(sessionID), v)
 	})
 	if err != nil {
@@ -393,7 +414,12 @@ func (s *Service) CancelVote(ctx context.Context, id int64, reason string) (*Vot
 		if sessState == "closed" {
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
 		}
-		if _, err := tx.Exec(ctx, `UPDATE votes SET state = 'cancelled', closed_at = now(), cancel_reason = $2 WHERE id = $1`, id, reason); err != nil {
+		var item int64
+		var subject string
+		if err := tx.QueryRow(ctx, `UPDATE votes SET state = 'cancelled', closed_at = now(), cancel_reason = $2 WHERE id = $1 RETURNING agenda_item_id, subject`, id, reason).Scan(&item, &subject); err != nil {
+			return err
+		}
+		if err := addTimeline(ctx, tx, sessionID, "vote_cancelled", &item, &id, subject); err != nil {
 			return err
 		}
 		return outbox.Write(ctx, tx, EventVoteCancelled, sessionTopic(sessionID), map[string]any{"vote": id, "reason": reason})
