@@ -57,11 +57,12 @@ func storeBallot(ctx context.Context, tx pgx.Tx, voteID, sessionID, councillorID
 		ON CONFLICT (vote_id, councillor_id) DO UPDATE SET choice = EXCLUDED.choice, cast_at = now()`, voteID, councillorID, string(choice)); err != nil {
 		return err
 	}
-	var cast int
-	if err := tx.QueryRow(ctx, "SELECT count(*) FROM ballots WHERE vote_id = $1", voteID).Scan(&cast); err != nil {
+	var cast, present int
+	if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM ballots WHERE vote_id = $1),
+		(SELECT count(*) FROM attendance WHERE session_id = $2 AND present)`, voteID, sessionID).Scan(&cast, &present); err != nil {
 		return err
 	}
-	return outbox.WriteLive(ctx, tx, EventVoteProgress, sessionTopic(sessionID), map[string]any{"vote": voteID, "ballots_cast": cast})
+	return outbox.WriteLive(ctx, tx, EventVoteProgress, sessionTopic(sessionID), map[string]any{"vote": voteID, "ballots_cast": cast, "cast": cast, "present": present})
 }
 
 // RecordBallots records the choices read out in a roll-call vote, all or
@@ -120,4 +121,19 @@ func scanBallot(r pgx.CollectableRow) (Ballot, error) {
 	var b Ballot
 	err := r.Scan(&b.CouncillorID, &b.Councillor, &b.Club, &b.Choice)
 	return b, err
+}
+
+// NotVoted lists the members present who have not voted yet in an open
+// vote, for the chair's console only: before the close nobody else learns
+// who has voted.
+func (s *Service) NotVoted(ctx context.Context, voteID int64) ([]*Councillor, error) {
+	if err := MayManage(ctx); err != nil {
+		return nil, err
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT c.id, c.body_id, c.name, c.club, c.email, c.function, c.active FROM votes v
+		JOIN attendance a ON a.session_id = v.session_id AND a.present
+		JOIN councillors c ON c.id = a.councillor_id
+		WHERE v.id = $1 AND NOT EXISTS (SELECT 1 FROM ballots b WHERE b.vote_id = v.id AND b.councillor_id = c.id)
+		ORDER BY c.sort_name, c.id`, voteID)
+	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Councillor])
 }

@@ -51,6 +51,25 @@ func (m Majority) Adopted(c Counts, statutory int) bool {
 	return false
 }
 
+// Required is the fewest votes for that adopt under the rule, the other
+// counts being as they are: what the chair reads out beside the result
+// ("za 9 — wymagane 8"). Adopted(c, n) is exactly c.For >= Required(c, n).
+func (m Majority) Required(c Counts, statutory int) int {
+	switch m {
+	case Simple:
+		return c.Against + 1
+	case Absolute:
+		return c.Against + c.Abstain + 1
+	case AbsoluteStatutory:
+		return statutory/2 + 1
+	case Qualified35:
+		return (3*statutory + 4) / 5
+	case Qualified23:
+		return (2*statutory + 2) / 3
+	}
+	return 0
+}
+
 // Quorum reports whether enough councillors are present to vote: at least
 // half of the statutory seats.
 func Quorum(present, statutory int) bool { return 2*present >= statutory }

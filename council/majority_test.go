@@ -40,3 +40,24 @@ func TestMajorities(t *testing.T) {
 		}
 	}
 }
+
+// Required is the threshold Adopted measures against, for every rule,
+// every council size up to 60 and every split of the votes of 20 present.
+func TestRequiredIsAdoptedsThreshold(t *testing.T) {
+	for _, m := range council.Majorities {
+		for seats := 1; seats <= 60; seats++ {
+			for f := 0; f <= 20; f++ {
+				for a := 0; a <= 20-f; a++ {
+					c := council.Counts{For: f, Against: a, Abstain: 20 - f - a}
+					if got, want := m.Adopted(c, seats), c.For >= m.Required(c, seats); got != want {
+						t.Fatalf("%s, %d seats, %+v: adopted %v but required %d", m, seats, c, got, m.Required(c, seats))
+					}
+				}
+			}
+		}
+	}
+	// As councils read it: 8 of 15 for an absolute statutory majority.
+	if n := council.AbsoluteStatutory.Required(council.Counts{}, 15); n != 8 {
+		t.Fatalf("absolute statutory of 15: %d, want 8", n)
+	}
+}

@@ -2,6 +2,7 @@ package council_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/ratusz/ratusz"
@@ -243,4 +244,41 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+func TestNotVotedAndProgress(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	f.present(t, 4)
+	v, err := f.s.PrepareVote(f.office, council.VoteInput{AgendaItem: f.item.ID, Subject: "Budżet", Majority: council.Simple})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.OpenVote(f.office, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.CastBallot(f.as[1], v.ID, council.For); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.NotVoted(f.as[0], v.ID); ratusz.ErrorCode(err) != ratusz.EFORBIDDEN {
+		t.Fatalf("a councillor learnt who has not voted: %v", err)
+	}
+	list, err := f.s.NotVoted(f.office, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range list {
+		got = append(got, c.Name)
+	}
+	if want := []string{"Radny 00", "Radny 02", "Radny 03"}; !equal(got, want) { // Radny 04 is absent
+		t.Fatalf("not voted %v, want %v", got, want)
+	}
+	var payload string
+	if err := f.pool.QueryRow(f.office, "SELECT payload::text FROM outbox WHERE type = $1 ORDER BY id DESC LIMIT 1", council.EventVoteProgress).Scan(&payload); err != nil {
+		t.Fatal(err)
+	}
+	if payload != `{"cast": 1, "vote": `+strconv.FormatInt(v.ID, 10)+`, "present": 4, "ballots_cast": 1}` {
+		t.Fatalf("progress %s", payload)
+	}
 }
