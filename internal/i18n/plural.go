@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Plural forms. A plural message (its key ends in "_n") holds one form per
+// Plural forms. A plural message (its key ends in ":n") holds one form per
 // plural category of its language, separated by "|": Polish three (1 głos
 // | 2–4, 22–24 głosy | 5–21, 25… głosów), English two (1 vote | votes).
 // N picks the form for n.

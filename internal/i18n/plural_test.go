@@ -20,7 +20,7 @@ func TestPluralForms(t *testing.T) {
 	}
 	// Every plural message has all its forms in both languages.
 	for k, m := range catalogue {
-		if strings.HasSuffix(k, "_n") {
+		if strings.HasSuffix(k, ":n") {
 			if n := strings.Count(m[0], "|") + 1; n != PluralForms(PL) {
 				t.Errorf("%s: %d Polish forms, want %d", k, n, PluralForms(PL))
 			}
