@@ -122,7 +122,7 @@ func (s *Server) readEditorForm(r *http.Request) (bipForm, bip.Draft, error) {
 		}
 		d.ProducedAt = t
 	}
-	files, err := uploads(r, "attachments")
+	files, err := httpx.Uploads(r, "attachments")
 	if err != nil {
 		return f, d, err
 	}

@@ -341,7 +341,7 @@ func (s *Server) consultationRemoveQuestion(r *http.Request, c *consultations.Co
 }
 
 func (s *Server) consultationUpload(r *http.Request, c *consultations.Consultation) (map[string]string, string, error) {
-	name, data, err := formFile(r, "file")
+	name, data, err := httpx.FormFile(r, "file")
 	if err != nil {
 		return nil, "", err
 	}

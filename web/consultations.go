@@ -311,7 +311,7 @@ func (s *Server) apiConsultationDocument(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	name, data, err := formFile(r, "file")
+	name, data, err := httpx.FormFile(r, "file")
 	if err != nil {
 		return err
 	}

@@ -221,7 +221,7 @@ func (s *Server) apiAgendaFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name, data, err := formFile(r, "file")
+	name, data, err := httpx.FormFile(r, "file")
 	if err != nil {
 		return err
 	}

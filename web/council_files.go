@@ -7,24 +7,10 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/web/httpx"
 )
-
-// formFile reads the one file of a multipart form's field, refusing a
-// missing one with a message next to that field.
-func formFile(r *http.Request, field string) (string, []byte, error) {
-	files, err := uploads(r, field)
-	if err != nil {
-		return "", nil, err
-	}
-	if len(files) > 0 {
-		return files[0].Name, files[0].Data, nil
-	}
-	return "", nil, ratusz.Invalid(field, "err.council.file_missing")
-}
 
 func agendaFileURL(f *council.AgendaFile) string {
 	return "/rada/pliki/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name)

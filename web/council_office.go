@@ -234,7 +234,7 @@ func (s *Server) addItemForm(r *http.Request, v *sessionView) (map[string]string
 }
 
 func (s *Server) addFileForm(r *http.Request, v *sessionView) (map[string]string, string, error) {
-	name, data, err := formFile(r, "file")
+	name, data, err := httpx.FormFile(r, "file")
 	if err != nil {
 		return nil, "", err
 	}

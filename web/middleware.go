@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -162,21 +161,6 @@ func badText(v url.Values) (string, bool) {
 }
 
 func goodText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
-
-// goodFileName refuses names with control characters (CR, LF, NUL, …).
-func goodFileName(name string) bool {
-	if !utf8.ValidString(name) {
-		return false
-	}
-	for _, r := range name {
-		// Bidirectional controls too: U+202E makes "a‮txt.exe" show as
-		// "aexe.txt".
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return false
-		}
-	}
-	return true
-}
 
 const sessionCookie = "ratusz_session"
 

@@ -395,7 +395,7 @@ func (s *Server) pbSubmit(w http.ResponseWriter, r *http.Request) error {
 		form[k] = r.PostForm.Get(k)
 	}
 	var files []participation.File
-	uploaded, err := uploads(r, "files")
+	uploaded, err := httpx.Uploads(r, "files")
 	if err != nil {
 		return s.showAgain(r, err, "files", func(errs map[string]string) error {
 			return s.renderSubmit(w, r, httpx.Status(err), e, form, errs)

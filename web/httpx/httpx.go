@@ -1,8 +1,10 @@
 // Package httpx holds what pages, the JSON API and OParl share to read a
 // request and answer it: ids from the path and the form, JSON in and out
 // (strict: unknown fields, wrong types and unstorable text are refused with
-// the field named), the language of the request, the HTTP status of a coded
-// error and the JSON error body. It knows no module.
+// the field named), uploaded files, the language of the request, the HTTP
+// status of a coded error and the JSON error body. It knows no module;
+// uploads are read as bip.NewAttachment, the shape every module keeps its
+// files in.
 package httpx
 
 import (

@@ -1,20 +1,24 @@
-package web
+package httpx
 
 import (
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
 )
 
-// uploads reads the files of a multipart form's field (readForms has
-// parsed the form). A part of that field sent without a file name is
-// refused, not dropped: the multipart reader would file it among the text
-// values, and the file would be lost while the rest of the form succeeds.
-func uploads(r *http.Request, field string) ([]bip.NewAttachment, error) {
+// Uploads reads the files of a multipart form's field (the site's
+// middleware has parsed the form). A part of that field sent without a file
+// name is refused, not dropped: the multipart reader would file it among the
+// text values, and the file would be lost while the rest of the form
+// succeeds. Files are read as BIP attachments, the shape every module keeps
+// its files in.
+func Uploads(r *http.Request, field string) ([]bip.NewAttachment, error) {
 	if r.MultipartForm == nil {
 		return nil, nil
 	}
@@ -37,6 +41,19 @@ func uploads(r *http.Request, field string) ([]bip.NewAttachment, error) {
 		}
 	}
 	return out, nil
+}
+
+// FormFile reads the one file of a multipart form's field, refusing a
+// missing one with a message next to that field.
+func FormFile(r *http.Request, field string) (string, []byte, error) {
+	files, err := Uploads(r, field)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(files) > 0 {
+		return files[0].Name, files[0].Data, nil
+	}
+	return "", nil, ratusz.Invalid(field, "err.council.file_missing")
 }
 
 // readUpload reads one uploaded file under the name the client sent. The
@@ -66,4 +83,19 @@ func readUpload(fh *multipart.FileHeader) (*bip.NewAttachment, error) {
 		return nil, err
 	}
 	return &bip.NewAttachment{Name: name, Data: data}, nil
+}
+
+// goodFileName refuses names with control characters (CR, LF, NUL, …).
+func goodFileName(name string) bool {
+	if !utf8.ValidString(name) {
+		return false
+	}
+	for _, r := range name {
+		// Bidirectional controls too: U+202E makes "a‮txt.exe" show as
+		// "aexe.txt".
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return false
+		}
+	}
+	return true
 }
