@@ -28,6 +28,7 @@ type OParlMeeting struct {
 	// LocationModified is when the place was last set: the session's own
 	// modification time.
 	LocationModified time.Time          `db:"location_modified"`
+	End              *time.Time         `db:"ended"` // when the sitting was closed
 	Items            []*OParlAgendaItem `db:"-"`
 	Present          []int64            `db:"-"`
 }
@@ -46,7 +47,8 @@ const oparlMeetings = `SELECT s.id, ` + bodyOf + ` AS body_id, s.created_at AS c
 		(SELECT max(` + itemModified + `) FROM agenda_items a WHERE a.session_id = s.id),
 		(SELECT max(at.at) FROM attendance at WHERE at.session_id = s.id)) AS modified,
 	s.body_id AS org_body_id, s.number, s.kind, s.title, s.starts_at, s.place, s.state,
-	s.broadcast_url, s.recording_url, s.protocol_url, s.modified_at AS location_modified
+	s.broadcast_url, s.recording_url, s.protocol_url, s.modified_at AS location_modified,
+	(SELECT max(t.at) FROM session_timeline t WHERE t.session_id = s.id AND t.kind = 'closed') AS ended
 	FROM council_sessions s JOIN council_bodies b ON b.id = s.body_id`
 
 // OParlMeetings returns a page of a council's sessions, by id, with their
@@ -108,6 +110,9 @@ type OParlAgendaItem struct {
 	Label           string `db:"label"`
 	Title           string `db:"title"`
 	RemovedByVoteID *int64 `db:"removed_by_vote_id"`
+	// When the sitting took the item up and left it (the timeline), if it did.
+	Start *time.Time `db:"started"`
+	End   *time.Time `db:"ended"`
 	// Files, papers (their ids, by reference) and closed votes (by id).
 	Files  []*OParlFile `db:"-"`
 	Papers []int64      `db:"-"`
@@ -116,7 +121,10 @@ type OParlAgendaItem struct {
 
 const oparlItems = `SELECT a.id, ` + bodyOf + ` AS body_id, a.created_at AS created, ` + itemModified + ` AS modified,
 	a.session_id, a.position, a.label, a.title,
-	(SELECT r.id FROM votes r WHERE r.id = a.removed_by_vote_id AND r.state = 'closed') AS removed_by_vote_id
+	(SELECT r.id FROM votes r WHERE r.id = a.removed_by_vote_id AND r.state = 'closed') AS removed_by_vote_id,
+	(SELECT min(t.at) FROM session_timeline t WHERE t.agenda_item_id = a.id AND t.kind = 'item') AS started,
+	(SELECT min(l.at) FROM session_timeline l WHERE l.session_id = a.session_id AND (l.kind = 'closed' OR (l.kind = 'item' AND l.agenda_item_id <> a.id))
+		AND l.at > (SELECT max(t.at) FROM session_timeline t WHERE t.agenda_item_id = a.id AND t.kind = 'item')) AS ended
 	FROM agenda_items a JOIN council_sessions s ON s.id = a.session_id JOIN council_bodies b ON b.id = s.body_id`
 
 // OParlAgendaItems returns a page of a council's agenda items, by id.

@@ -282,3 +282,41 @@ func TestNotVotedAndProgress(t *testing.T) {
 		t.Fatalf("progress %s", payload)
 	}
 }
+
+// The timeline gives OParl's AgendaItem its start and end and the Meeting
+// its end.
+func TestOParlTimesFromTimeline(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	second, err := f.s.AddAgendaItem(f.office, f.session.ID, "Sprawy różne", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SetCurrentItem(f.office, f.session.ID, f.item.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.SetCurrentItem(f.office, f.session.ID, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.CloseSession(f.office, f.session.ID); err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.s.OParlAgendaItem(f.office, f.item.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := f.s.OParlAgendaItem(f.office, second.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := f.s.OParlMeeting(f.office, f.session.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Start == nil || first.End == nil || last.Start == nil || last.End == nil || m.End == nil {
+		t.Fatalf("missing times: first %v–%v, second %v–%v, meeting end %v", first.Start, first.End, last.Start, last.End, m.End)
+	}
+	if !first.End.Equal(*last.Start) || !last.End.Equal(*m.End) || first.End.Before(*first.Start) {
+		t.Fatalf("times out of order: first %v–%v, second %v–%v, meeting end %v", first.Start, first.End, last.Start, last.End, m.End)
+	}
+}

@@ -48,6 +48,7 @@ CREATE TABLE session_timeline (
     text           text NOT NULL DEFAULT ''
 );
 CREATE INDEX session_timeline_session_idx ON session_timeline (session_id, at, id);
+CREATE INDEX session_timeline_item_idx ON session_timeline (agenda_item_id, at) WHERE kind = 'item';
 
 -- The votes already taken are on the timeline too.
 INSERT INTO session_timeline (session_id, at, kind, agenda_item_id, ref_id, text)

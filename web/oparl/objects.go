@@ -209,6 +209,7 @@ type oparlMeetingJSON struct {
 	Name         string                `json:"name"`
 	MeetingState string                `json:"meetingState"`
 	Start        string                `json:"start"`
+	End          string                `json:"end,omitempty"`
 	Location     *oparlLocationJSON    `json:"location,omitempty"`
 	Organization []string              `json:"organization"`
 	Participant  []string              `json:"participant"`
@@ -228,6 +229,9 @@ func (s *Server) oparlMeetingJSON(m *council.OParlMeeting) any {
 		AgendaItem: []oparlAgendaItemJSON{}, Title: m.Title, Kind: m.Kind,
 		BroadcastURL: m.BroadcastURL, RecordingURL: m.RecordingURL, ProtocolURL: m.ProtocolURL,
 		oparlTail: oparlStamp(m.OParlMeta, s.oparlWeb("/rada/sesje/", m.ID))}
+	if m.End != nil {
+		out.End = oparlTime(*m.End)
+	}
 	if m.Place != "" {
 		meta := m.OParlMeta
 		meta.Modified = m.LocationModified
@@ -248,6 +252,8 @@ type oparlAgendaItemJSON struct {
 	Order           int             `json:"order"`
 	Name            string          `json:"name"`
 	Public          bool            `json:"public"`
+	Start           string          `json:"start,omitempty"`
+	End             string          `json:"end,omitempty"`
 	Consultation    string          `json:"consultation,omitempty"`
 	AuxiliaryFile   []oparlFileJSON `json:"auxiliaryFile,omitempty"`
 	VoteEvent       []string        `json:"ratusz:voteEvent"`
@@ -268,6 +274,12 @@ func (s *Server) oparlAgendaItem(it *council.OParlAgendaItem, standalone bool) o
 	}
 	if it.RemovedByVoteID != nil {
 		out.RemovedByVote = s.oparlURL("voteEvent", *it.RemovedByVoteID)
+	}
+	if it.Start != nil {
+		out.Start = oparlTime(*it.Start)
+	}
+	if it.End != nil {
+		out.End = oparlTime(*it.End)
 	}
 	for _, f := range it.Files {
 		out.AuxiliaryFile = append(out.AuxiliaryFile, s.oparlFile(f, false))
