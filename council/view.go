@@ -19,6 +19,49 @@ type SessionView struct {
 	Files       map[int64][]*AgendaFile
 	Current     *AgendaItem // the item in hand, if any
 	Term        *Term
+	// The sitting: who speaks (first) and who waits, in order; what
+	// happened, in order; and the last vote closed, to be read out.
+	Speakers   []*Speech
+	Timeline   []*TimelineEntry
+	LastClosed *Vote
+}
+
+// Speaking is the speech in progress, if any.
+func (v *SessionView) Speaking() *Speech {
+	if len(v.Speakers) > 0 && v.Speakers[0].State == "speaking" {
+		return v.Speakers[0]
+	}
+	return nil
+}
+
+// Waiting is the speakers list without the one speaking.
+func (v *SessionView) Waiting() []*Speech {
+	if v.Speaking() != nil {
+		return v.Speakers[1:]
+	}
+	return v.Speakers
+}
+
+// NotTaken lists the items still on the agenda that the sitting never took
+// up: never the current item and never voted on. The chair sees them
+// before closing the sitting.
+func (v *SessionView) NotTaken() []*AgendaItem {
+	taken := map[int64]bool{}
+	for _, e := range v.Timeline {
+		if e.Kind == "item" && e.AgendaItemID != nil {
+			taken[*e.AgendaItemID] = true
+		}
+	}
+	for _, x := range v.Votes {
+		taken[x.AgendaItemID] = true
+	}
+	var out []*AgendaItem
+	for _, it := range v.Agenda {
+		if it.RemovedByVoteID == nil && !taken[it.ID] {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // VotesOn returns the votes on an agenda item.
@@ -74,9 +117,18 @@ func (s *Service) SessionView(ctx context.Context, id int64) (*SessionView, erro
 	}
 	v.Quorum = Quorum(v.PresentN, v.Body.StatutorySize)
 	for _, x := range v.Votes {
-		if x.State == "open" {
+		switch {
+		case x.State == "open":
 			v.Open = x
+		case x.State == "closed" && (v.LastClosed == nil || x.ClosedAt != nil && v.LastClosed.ClosedAt != nil && x.ClosedAt.After(*v.LastClosed.ClosedAt)):
+			v.LastClosed = x
 		}
+	}
+	if v.Speakers, err = s.Speakers(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Timeline, err = s.Timeline(ctx, id); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
