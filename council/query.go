@@ -73,12 +73,20 @@ func (s *Service) Me(ctx context.Context, bodyID int64) (*Councillor, error) {
 
 // MyChoice returns the acting councillor's choice in a vote, "" if none.
 func (s *Service) MyChoice(ctx context.Context, voteID, councillorID int64) (string, error) {
-	var choice string
-	err := s.pool.QueryRow(ctx, "SELECT choice FROM ballots WHERE vote_id = $1 AND councillor_id = $2", voteID, councillorID).Scan(&choice)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
+	choice, _, err := s.MyBallot(ctx, voteID, councillorID)
 	return choice, err
+}
+
+// MyBallot returns a councillor's choice in a vote and when it was saved;
+// "" and the zero time if none.
+func (s *Service) MyBallot(ctx context.Context, voteID, councillorID int64) (string, time.Time, error) {
+	var choice string
+	var at time.Time
+	err := s.pool.QueryRow(ctx, "SELECT choice, cast_at FROM ballots WHERE vote_id = $1 AND councillor_id = $2", voteID, councillorID).Scan(&choice, &at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", time.Time{}, nil
+	}
+	return choice, at, err
 }
 
 // SetFunction makes a councillor the chair or a vice-chair ("" for none),

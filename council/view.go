@@ -124,6 +124,11 @@ func (s *Service) SessionView(ctx context.Context, id int64) (*SessionView, erro
 			v.LastClosed = x
 		}
 	}
+	if v.LastClosed != nil { // with its named list, to be shown
+		if v.LastClosed, err = loadVote(ctx, s.pool, v.LastClosed.ID, false); err != nil {
+			return nil, err
+		}
+	}
 	if v.Speakers, err = s.Speakers(ctx, id); err != nil {
 		return nil, err
 	}
