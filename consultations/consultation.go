@@ -288,6 +288,16 @@ func (s *Service) ByID(ctx context.Context, id int64) (*Consultation, error) {
 	return c, err
 }
 
+// ByIDText is ByID for an id as a URL writes it: text that is no id names
+// no consultation.
+func (s *Service) ByIDText(ctx context.Context, id string) (*Consultation, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.not_found")
+	}
+	return s.ByID(ctx, n)
+}
+
 // List returns the consultations people see: open and closed ones, newest
 // first, and for officers the drafts too.
 func (s *Service) List(ctx context.Context) ([]*Consultation, error) {

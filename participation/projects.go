@@ -211,6 +211,13 @@ func (s *Service) Projects(ctx context.Context, editionID int64, onlyAccepted bo
 	return projectsOf(ctx, s.pool, editionID, onlyAccepted)
 }
 
+// OnlyAccepted reports whether the actor is shown only the edition's
+// projects on the ballot: from the vote on, everyone but the officers is
+// (before it, every submitted project is public, with its status).
+func (e *Edition) OnlyAccepted(ctx context.Context) bool {
+	return (e.Phase == "voting" || e.Phase == "results") && mayManage(ctx) != nil
+}
+
 func projectsOf(ctx context.Context, q pg.Querier, editionID int64, onlyAccepted bool) ([]*PBProject, error) {
 	sql := "SELECT " + projectColumns + " FROM pb_projects WHERE edition_id = $1"
 	if onlyAccepted {

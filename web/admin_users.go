@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
@@ -115,11 +114,7 @@ func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) userFromURL(r *http.Request) (*account.User, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil {
-		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.user_not_found")
-	}
-	return s.Accounts.FindUserByID(r.Context(), id)
+	return s.Accounts.FindUserByIDText(r.Context(), chi.URLParam(r, "id"))
 }
 
 func (s *Server) adminUserEdit(w http.ResponseWriter, r *http.Request) error {

@@ -3,7 +3,6 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -339,9 +338,9 @@ func (s *Server) bipAttachment(w http.ResponseWriter, r *http.Request) error {
 
 // publicationURL is a publication's public address.
 func (s *Server) publicationURL(id int64) string {
-	return s.Config.BaseURL.String() + "/bip/publikacje/" + strconv.FormatInt(id, 10)
+	return s.Config.BaseURL.String() + httpx.PublicationPath(id)
 }
 
 func attachmentURL(a *bip.Attachment) string {
-	return "/bip/zalaczniki/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Name)
+	return httpx.AttachmentPath(a.ID, a.Name)
 }

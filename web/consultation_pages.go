@@ -23,7 +23,7 @@ import (
 // documents and remarks, the survey, the results and the report.
 
 func documentURL(d *consultations.Document) string {
-	return "/konsultacje/dokumenty/" + strconv.FormatInt(d.ID, 10) + "/" + url.PathEscape(d.Name)
+	return httpx.DocumentPath(d.ID, d.Name)
 }
 
 // consultationView is what every consultation page shows about it.

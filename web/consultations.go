@@ -58,11 +58,7 @@ func (s *Server) consultationAPI(r chi.Router) {
 // consultations is the module's service; it holds only the pool.
 
 func (s *Server) loadConsultation(r *http.Request) (*consultations.Consultation, error) {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.consult.not_found")
-	}
-	return s.Consultations.ByID(r.Context(), id)
+	return s.Consultations.ByIDText(r.Context(), chi.URLParam(r, "id"))
 }
 
 const browserCookie = "ratusz_konsultacje"

@@ -72,11 +72,7 @@ func (s *Server) councilHome(w http.ResponseWriter, r *http.Request) error {
 type sessionView struct{ *council.SessionView }
 
 func (s *Server) loadSessionView(r *http.Request) (*sessionView, error) {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.Council.SessionView(r.Context(), id)
+	v, err := httpx.Load(r, "id", s.Council.SessionView)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/ratusz/ratusz/bip"
@@ -13,7 +12,7 @@ import (
 )
 
 func agendaFileURL(f *council.AgendaFile) string {
-	return "/rada/pliki/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name)
+	return httpx.AgendaFilePath(f.ID, f.Name)
 }
 
 // agendaFile serves an agenda item's file, as BIP serves attachments.

@@ -101,11 +101,7 @@ func (p *pbEditionPage) PhaseDone(phase string) bool {
 }
 
 func (s *Server) loadEdition(r *http.Request) (*participation.Edition, error) {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return s.Participation.Edition(r.Context(), id)
+	return httpx.Load(r, "id", s.Participation.Edition)
 }
 
 // pools groups projects by pool; the public sees those on the ballot once
@@ -137,8 +133,7 @@ func (s *Server) pbEdition(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderEdition(w http.ResponseWriter, r *http.Request, code int, e *participation.Edition, notice string, errs map[string]string) error {
-	onlyAccepted := (e.Phase == "voting" || e.Phase == "results") && !isPBOfficer(r)
-	projects, err := s.Participation.Projects(r.Context(), e.ID, onlyAccepted)
+	projects, err := s.Participation.Projects(r.Context(), e.ID, e.OnlyAccepted(r.Context()))
 	if err != nil {
 		return err
 	}
@@ -822,7 +817,7 @@ func (s *Server) apiEdition(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	projects, err := s.Participation.Projects(r.Context(), e.ID, (e.Phase == "voting" || e.Phase == "results") && !isPBOfficer(r))
+	projects, err := s.Participation.Projects(r.Context(), e.ID, e.OnlyAccepted(r.Context()))
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -209,6 +210,16 @@ func (s *Service) FindUserByID(ctx context.Context, id int64) (*User, error) {
 		return nil, ratusz.Errorf(ratusz.EFORBIDDEN, "err.forbidden")
 	}
 	return s.userWhere(ctx, "id = $1", id)
+}
+
+// FindUserByIDText is FindUserByID for an id as a URL writes it: text that
+// is no number names no account.
+func (s *Service) FindUserByIDText(ctx context.Context, id string) (*User, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.user_not_found")
+	}
+	return s.FindUserByID(ctx, n)
 }
 
 // FindUserByEmail returns the account with the e-mail (any letter case).

@@ -1,10 +1,10 @@
 // Package httpx holds what pages, the JSON API and OParl share to read a
-// request and answer it: ids from the path and the form, JSON in and out
-// (strict: unknown fields, wrong types and unstorable text are refused with
-// the field named), uploaded files, the language of the request, the HTTP
-// status of a coded error and the JSON error body. It knows no module;
-// uploads are read as bip.NewAttachment, the shape every module keeps its
-// files in.
+// request and answer it: ids from the path and the form, what a path's id
+// names, JSON in and out (strict: unknown fields, wrong types and unstorable
+// text are refused with the field named), uploaded files, the language of the
+// request, the HTTP status of a coded error, the JSON error body and the
+// paths of the pages answers link to. It knows no module; uploads are read as
+// bip.NewAttachment, the shape every module keeps its files in.
 package httpx
 
 import (
@@ -129,6 +129,17 @@ func PathID(r *http.Request, name string) (int64, error) {
 		return 0, ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found")
 	}
 	return id, nil
+}
+
+// Load finds what the path's numeric id name names, with find (a service's
+// lookup by id); a path whose id is no number is PathID's not found.
+func Load[T any](r *http.Request, name string, find func(context.Context, int64) (T, error)) (T, error) {
+	id, err := PathID(r, name)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return find(r.Context(), id)
 }
 
 // FormID reads a numeric id from a form field.
