@@ -8,7 +8,7 @@ import (
 	"github.com/ratusz/ratusz/web/httpx"
 )
 
-// A handler returns an error; page and api turn it into a response.
+// A handler returns an error; page turns it into a response.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 var errCrossOrigin = ratusz.Errorf(ratusz.EFORBIDDEN, "err.cross_origin")
@@ -21,9 +21,6 @@ func (s *Server) page(h handlerFunc) http.HandlerFunc {
 		}
 	}
 }
-
-// api adapts a handler of the JSON API.
-func (s *Server) api(h handlerFunc) http.HandlerFunc { return httpx.JSON(s.Log, httpx.Handler(h)) }
 
 type errorPage struct {
 	Page

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/web/api"
 	"github.com/ratusz/ratusz/web/oparl"
 )
 
@@ -116,47 +117,8 @@ func (s *Server) routes() http.Handler {
 	})
 
 	// JSON API. Keep api/openapi.json in step (TestOpenAPIMatchesRoutes).
-	r.Route("/api/v1", func(r chi.Router) {
-		r.Get("/openapi.json", s.openAPI)
-		r.Get("/me", s.api(s.apiMe))
-		r.Get("/users", s.api(s.apiUsers))
-		r.Post("/users", s.api(s.apiCreateUser))
-		r.Get("/users/{id}", s.api(s.apiUser))
-		r.Get("/categories", s.api(s.apiCategories))
-		r.Post("/publications", s.api(s.apiCreatePublication))
-		r.Get("/publications/{id}", s.api(s.apiPublication))
-		r.Put("/publications/{id}", s.api(s.apiRevisePublication))
-		r.Get("/publications/{id}/versions", s.api(s.apiPublicationVersions))
-		r.Post("/publications/{id}/withdraw", s.api(s.apiWithdrawPublication))
-		r.Get("/bip/log", s.api(s.apiBIPLog))
-		r.Get("/bip/log/check", s.api(s.apiBIPLogCheck))
-		r.Post("/bodies", s.api(officeCreate(s.createBody)))
-		r.Post("/bodies/{id}/councillors", s.api(officeCreate(s.addCouncillor)))
-		r.Post("/sessions", s.api(officeCreate(s.createSession)))
-		r.Get("/sessions/{id}", s.api(s.apiSession))
-		r.Put("/sessions/{id}", s.api(s.apiUpdateSession))
-		r.Post("/sessions/{id}/announce", s.api(s.apiAnnounceSession))
-		r.Post("/sessions/{id}/start", s.api(s.apiStartSession))
-		r.Post("/sessions/{id}/close", s.api(s.apiCloseSession))
-		r.Post("/sessions/{id}/current", s.api(s.apiCurrentItem))
-		r.Post("/sessions/{id}/agenda", s.api(officeCreate(s.addAgendaItem)))
-		r.Post("/sessions/{id}/agenda-changes", s.api(officeCreate(s.proposeAgendaChange)))
-		r.Post("/agenda/{id}/files", s.api(s.apiAgendaFile))
-		r.Post("/bodies/{id}/terms", s.api(officeCreate(s.createTerm)))
-		r.Post("/sessions/{id}/attendance", s.api(s.apiAttendance))
-		r.Post("/votes", s.api(officeCreate(s.createVote)))
-		r.Get("/votes", s.api(s.apiVotes))
-		r.Get("/votes/{id}", s.api(s.apiVote))
-		r.Post("/votes/{id}/open", s.api(s.apiOpenVote))
-		r.Post("/votes/{id}/ballots", s.api(s.apiCastBallot))
-		r.Post("/votes/{id}/close", s.api(s.apiCloseVote))
-		r.Post("/votes/{id}/cancel", s.api(s.apiCancelVote))
-		s.consultationAPI(r)
-		s.participationAPI(r)
-		s.searchAPI(r)
-		r.NotFound(s.api(s.apiNotFound))
-		r.MethodNotAllowed(s.api(s.apiMethodNotAllowed))
-	})
+	r.Route("/api/v1", api.New(api.Services{Accounts: s.Accounts, BIP: s.BIP, Council: s.Council, Consultations: s.Consultations,
+		Participation: s.Participation, Index: s.Index}, s.Config.BaseURL.String(), s.Log).Routes)
 
 	r.NotFound(s.page(s.notFound))
 	r.MethodNotAllowed(s.page(s.methodNotAllowed))

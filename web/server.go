@@ -1,6 +1,7 @@
-// Package web serves Ratusz over HTTP: the pages, the JSON API, OParl,
-// resident login, the operations endpoints and the live websocket
-// connections. Every route is in routes.go; handlers return errors and one
+// Package web serves Ratusz over HTTP: the pages, resident login, the
+// operations endpoints and the live websocket connections, and it mounts
+// the JSON API (web/api) and OParl (web/oparl). Every route is in routes.go
+// or, for those two, in their Routes; handlers return errors and one
 // function turns them into responses. It holds no SQL of the modules; the
 // services it calls check permissions.
 package web

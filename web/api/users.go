@@ -1,38 +1,21 @@
-package web
+package api
 
 import (
-	"embed"
 	"net/http"
 	"strconv"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/web/httpx"
 )
 
-//go:embed api/openapi.json
-var openAPIDoc embed.FS
-
-func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
-	b, _ := openAPIDoc.ReadFile("api/openapi.json")
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(b)
-}
-
-func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) error {
-	return ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found")
-}
-
-func (s *Server) apiMethodNotAllowed(w http.ResponseWriter, r *http.Request) error {
-	return ratusz.Errorf(ratusz.ENOTFOUND, "err.page_not_found")
-}
-
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
-	a := ratusz.ActorFromContext(r.Context())
-	if err := a.Require(); err != nil {
+func (a *API) me(w http.ResponseWriter, r *http.Request) error {
+	actor := ratusz.ActorFromContext(r.Context())
+	if err := actor.Require(); err != nil {
 		return err
 	}
-	u, err := s.Accounts.FindUserByID(r.Context(), a.UserID)
+	u, err := a.Accounts.FindUserByID(r.Context(), actor.UserID)
 	if err != nil {
 		return err
 	}
@@ -40,7 +23,7 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
+func (a *API) users(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := account.UserFilter{Query: q.Get("q"), Role: ratusz.Role(q.Get("role"))}
 	var err error
@@ -54,18 +37,18 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
 			return ratusz.Invalid("offset", "err.range", 0, 1<<31)
 		}
 	}
-	users, total, err := s.Accounts.FindUsers(r.Context(), f)
+	users, total, err := a.Accounts.FindUsers(r.Context(), f)
 	if err != nil {
 		return err
 	}
 	if users == nil {
 		users = []*account.User{}
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"data": users, "total": total})
+	httpx.WriteJSON(w, http.StatusOK, List[*account.User]{Data: users, Total: total})
 	return nil
 }
 
-func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
+func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 	// Permission first: an anonymous caller learns nothing about validation.
 	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleAdmin); err != nil {
 		return err
@@ -74,7 +57,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	u, err := s.Accounts.CreateUser(r.Context(), in)
+	u, err := a.Accounts.CreateUser(r.Context(), in)
 	if err != nil {
 		return err
 	}
@@ -83,8 +66,8 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.userFromURL(r)
+func (a *API) user(w http.ResponseWriter, r *http.Request) error {
+	u, err := a.Accounts.FindUserByIDText(r.Context(), chi.URLParam(r, "id"))
 	if err != nil {
 		return err
 	}
