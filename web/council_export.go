@@ -103,7 +103,6 @@ func writeCSV(w http.ResponseWriter, name string, rows [][]string) error {
 	return nil
 }
 
-
 // votesCSV exports a session's votes (?sesja=ID) or all closed votes.
 func (s *Server) votesCSV(w http.ResponseWriter, r *http.Request) error {
 	var votes []*council.Vote
