@@ -14,6 +14,8 @@ type adminCategoriesPage struct {
 	Categories []catOption
 }
 
+func (*adminCategoriesPage) template() string { return "admin_categories" }
+
 func (s *Server) adminCategories(w http.ResponseWriter, r *http.Request) error {
 	if err := ratusz.ActorFromContext(r.Context()).Require(ratusz.RoleAdmin); err != nil {
 		return err
@@ -29,7 +31,7 @@ func (s *Server) adminCategories(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("zapisano") != "" {
 		p.Notice = p.T("admin.categories.saved")
 	}
-	s.render(w, r, http.StatusOK, "admin_categories", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -39,6 +41,8 @@ type adminCategoryPage struct {
 	Input    bip.CategoryInput
 	Parents  []catOption
 }
+
+func (*adminCategoryPage) template() string { return "admin_category" }
 
 func (s *Server) renderCategoryForm(w http.ResponseWriter, r *http.Request, code int, p *adminCategoryPage) error {
 	opts, err := s.categoryOptions(r)
@@ -55,7 +59,7 @@ func (s *Server) renderCategoryForm(w http.ResponseWriter, r *http.Request, code
 	if p.Category != nil {
 		p.Title = "admin.category.edit"
 	}
-	s.render(w, r, code, "admin_category", p)
+	s.render(w, r, code, p)
 	return nil
 }
 

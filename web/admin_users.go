@@ -18,6 +18,8 @@ type adminUsersPage struct {
 	Roles []ratusz.Role
 }
 
+func (*adminUsersPage) template() string { return "admin_users" }
+
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := account.UserFilter{Query: q.Get("q"), Role: ratusz.Role(q.Get("role")), Limit: 200}
@@ -32,7 +34,7 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	if q.Get("saved") != "" {
 		p.Notice = p.T("admin.users.saved")
 	}
-	s.render(w, r, http.StatusOK, "admin_users", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -42,6 +44,8 @@ type adminUserPage struct {
 	Input account.UserInput
 	Roles []ratusz.Role
 }
+
+func (*adminUserPage) template() string { return "admin_user" }
 
 // HasRole reports whether the form's roles hold r.
 func (p *adminUserPage) HasRole(r ratusz.Role) bool {
@@ -60,7 +64,7 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, code int
 	if p.User != nil {
 		p.Title = "admin.user.edit"
 	}
-	s.render(w, r, code, "admin_user", p)
+	s.render(w, r, code, p)
 }
 
 func (s *Server) adminUserNew(w http.ResponseWriter, r *http.Request) error {

@@ -14,10 +14,12 @@ type loginPage struct {
 	Next  string
 }
 
+func (*loginPage) template() string { return "login" }
+
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	p := &loginPage{Next: localPath(r.URL.Query().Get("next"))}
 	p.Title = "login.title"
-	s.render(w, r, http.StatusOK, "login", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -36,7 +38,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			field = "password"
 		}
 		p.Errors = map[string]string{field: httpx.Message(s.lang(r), err)}
-		s.render(w, r, httpx.Status(err), "login", p)
+		s.render(w, r, httpx.Status(err), p)
 		return nil
 	}
 	id, err := s.Accounts.CreateSession(r.Context(), u.ID)

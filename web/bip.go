@@ -67,6 +67,8 @@ type bipHomePage struct {
 	MayPublish bool
 }
 
+func (*bipHomePage) template() string { return "bip_home" }
+
 func (s *Server) bipHome(w http.ResponseWriter, r *http.Request) error {
 	all, err := s.BIP.Categories(r.Context())
 	if err != nil {
@@ -79,7 +81,7 @@ func (s *Server) bipHome(w http.ResponseWriter, r *http.Request) error {
 	p := &bipHomePage{Tree: bip.Tree(all), Latest: latest, MayPublish: bip.MayPublish(ratusz.ActorFromContext(r.Context())) == nil}
 	p.Title = "bip.title"
 	p.Section = "bip"
-	s.render(w, r, http.StatusOK, "bip_home", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -91,6 +93,8 @@ type bipCategoryPage struct {
 	List       []*bip.Summary
 	Pagination pagination
 }
+
+func (*bipCategoryPage) template() string { return "bip_category" }
 
 func (s *Server) bipCategory(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.BIP.CategoryBySlug(r.Context(), chi.URLParam(r, "slug"))
@@ -122,7 +126,7 @@ func (s *Server) bipCategory(w http.ResponseWriter, r *http.Request) error {
 	p.Title = "bip.category.title"
 	p.TitleArgs = []any{c.Name(string(s.lang(r)))}
 	p.Section = "bip"
-	s.render(w, r, http.StatusOK, "bip_category", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -133,6 +137,13 @@ type bipPublicationPage struct {
 	Old        bool          // an older version than the newest
 	MayPublish bool
 }
+
+func (*bipPublicationPage) template() string { return "bip_publication" }
+
+// bipPrintPage is a publication as printed: the same data, a bare page.
+type bipPrintPage struct{ *bipPublicationPage }
+
+func (*bipPrintPage) template() string { return "bare_bip_print" }
 
 func (s *Server) bipPublicationPage(r *http.Request, p *bip.Publication) *bipPublicationPage {
 	page := &bipPublicationPage{Pub: p, Body: template.HTML(p.BodyHTML), Old: p.Version != p.Latest,
@@ -157,7 +168,7 @@ func (s *Server) bipPublication(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("zapisano") != "" {
 		page.Notice = page.T("bip.saved")
 	}
-	s.render(w, r, http.StatusOK, "bip_publication", page)
+	s.render(w, r, http.StatusOK, page)
 	return nil
 }
 
@@ -174,7 +185,7 @@ func (s *Server) bipVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "bip_publication", s.bipPublicationPage(r, p))
+	s.render(w, r, http.StatusOK, s.bipPublicationPage(r, p))
 	return nil
 }
 
@@ -196,8 +207,7 @@ func (s *Server) bipPrint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := s.bipPublicationPage(r, p)
-	s.render(w, r, http.StatusOK, "bare_bip_print", page)
+	s.render(w, r, http.StatusOK, &bipPrintPage{s.bipPublicationPage(r, p)})
 	return nil
 }
 
@@ -209,6 +219,8 @@ type bipVersionsPage struct {
 	Diff      []bip.DiffOp
 	TitleDiff []bip.DiffOp
 }
+
+func (*bipVersionsPage) template() string { return "bip_versions" }
 
 func (s *Server) bipVersions(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
@@ -240,7 +252,7 @@ func (s *Server) bipVersions(w http.ResponseWriter, r *http.Request) error {
 			p.Errors["do"] = p.T("err.range", 1, len(versions))
 		}
 		if len(p.Errors) > 0 {
-			s.render(w, r, http.StatusBadRequest, "bip_versions", p)
+			s.render(w, r, http.StatusBadRequest, p)
 			return nil
 		}
 		c, err := s.BIP.Compare(r.Context(), id, from, to)
@@ -250,7 +262,7 @@ func (s *Server) bipVersions(w http.ResponseWriter, r *http.Request) error {
 		p.From, p.To = from, to
 		p.TitleDiff, p.Diff = c.Title, c.Body
 	}
-	s.render(w, r, http.StatusOK, "bip_versions", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -263,6 +275,8 @@ type bipChangesPage struct {
 	Kind        string
 	From, To    string
 }
+
+func (*bipChangesPage) template() string { return "bip_changes" }
 
 func (s *Server) bipChanges(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
@@ -304,7 +318,7 @@ func (s *Server) bipChanges(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(p.Errors) > 0 {
-		s.render(w, r, http.StatusBadRequest, "bip_changes", p)
+		s.render(w, r, http.StatusBadRequest, p)
 		return nil
 	}
 	page, err := pageNumber(r)
@@ -317,7 +331,7 @@ func (s *Server) bipChanges(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Pagination = newPagination(r, page, total, 50)
-	s.render(w, r, http.StatusOK, "bip_changes", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 

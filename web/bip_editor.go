@@ -33,6 +33,8 @@ type bipEditorPage struct {
 	Preview    template.HTML
 }
 
+func (*bipEditorPage) template() string { return "bip_editor" }
+
 func (s *Server) categoryOptions(r *http.Request) ([]catOption, error) {
 	all, err := s.BIP.Categories(r.Context())
 	if err != nil {
@@ -61,7 +63,7 @@ func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, code int, 
 	if p.Pub != nil {
 		p.Title = "bip.editor.revise"
 	}
-	s.render(w, r, code, "bip_editor", p)
+	s.render(w, r, code, p)
 	return nil
 }
 
@@ -208,6 +210,8 @@ type bipWithdrawPage struct {
 	Reason string
 }
 
+func (*bipWithdrawPage) template() string { return "bip_withdraw" }
+
 func (s *Server) bipWithdrawForm(w http.ResponseWriter, r *http.Request) error {
 	pub, err := s.editablePublication(r)
 	if err != nil {
@@ -217,7 +221,7 @@ func (s *Server) bipWithdrawForm(w http.ResponseWriter, r *http.Request) error {
 	p.Title = "bip.withdraw.title"
 	p.TitleArgs = []any{pub.Title}
 	p.Section = "bip"
-	s.render(w, r, http.StatusOK, "bip_withdraw", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -244,7 +248,7 @@ func (s *Server) bipWithdraw(w http.ResponseWriter, r *http.Request) error {
 		p.TitleArgs = []any{pub.Title}
 		p.Section = "bip"
 		p.Errors = map[string]string{"change_reason": httpx.Message(s.lang(r), err)}
-		s.render(w, r, httpx.Status(err), "bip_withdraw", p)
+		s.render(w, r, httpx.Status(err), p)
 		return nil
 	}
 	http.Redirect(w, r, "/bip/publikacje/"+strconv.FormatInt(id, 10), http.StatusSeeOther)

@@ -25,6 +25,8 @@ type consultationEditPage struct {
 	Texts             []*consultations.TextAnswer
 }
 
+func (*consultationEditPage) template() string { return "consultation_edit" }
+
 // Editing: the consultation exists.
 func (p *consultationEditPage) Editing() bool { return p.consultationView != nil }
 
@@ -208,7 +210,7 @@ func (s *Server) renderConsultationEdit(w http.ResponseWriter, r *http.Request, 
 			}
 		}
 	}
-	s.render(w, r, code, "consultation_edit", p)
+	s.render(w, r, code, p)
 	return nil
 }
 

@@ -60,6 +60,8 @@ type consultationListPage struct {
 	MayManage     bool
 }
 
+func (*consultationListPage) template() string { return "consultation_list" }
+
 func (s *Server) consultationList(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.Consultations.List(r.Context())
 	if err != nil {
@@ -77,7 +79,7 @@ func (s *Server) consultationList(w http.ResponseWriter, r *http.Request) error 
 	}
 	p.Title = "consult.title"
 	p.Section = "consultations"
-	s.render(w, r, http.StatusOK, "consultation_list", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -91,6 +93,8 @@ type consultationShowPage struct {
 	MayManage   bool
 	Form        map[string]string // the remark form, shown again
 }
+
+func (*consultationShowPage) template() string { return "consultation_show" }
 
 // DocValues and DocLabels list the documents for the remark's select.
 func (p *consultationShowPage) DocValues() []string {
@@ -146,7 +150,7 @@ func (s *Server) renderConsultationShow(w http.ResponseWriter, r *http.Request, 
 	p.Title = "consult.page_title"
 	p.TitleArgs = []any{c.Title}
 	p.Section = "consultations"
-	s.render(w, r, code, "consultation_show", p)
+	s.render(w, r, code, p)
 	return nil
 }
 
@@ -192,6 +196,8 @@ type surveyPage struct {
 	Values   url.Values
 	Changing bool // the respondent has a response and is changing it
 }
+
+func (*surveyPage) template() string { return "consultation_survey" }
 
 // NeedsSignIn: the visitor must sign in before answering.
 func (p *surveyPage) NeedsSignIn() bool {
@@ -373,7 +379,7 @@ func (s *Server) renderSurvey(w http.ResponseWriter, r *http.Request, code int, 
 	p.Title = "consult.survey.title"
 	p.TitleArgs = []any{p.C.Title}
 	p.Section = "consultations"
-	s.render(w, r, code, "consultation_survey", p)
+	s.render(w, r, code, p)
 	return nil
 }
 
@@ -409,6 +415,8 @@ type resultsPage struct {
 	Report *consultations.Report // nil: the results page
 }
 
+func (*resultsPage) template() string { return "consultation_results" }
+
 func (s *Server) consultationResults(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.loadConsultation(r)
 	if err != nil {
@@ -424,7 +432,7 @@ func (s *Server) consultationResults(w http.ResponseWriter, r *http.Request) err
 	p.Title = "consult.results.title"
 	p.TitleArgs = []any{c.Title}
 	p.Section = "consultations"
-	s.render(w, r, http.StatusOK, "consultation_results", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -509,7 +517,7 @@ func (s *Server) consultationReport(w http.ResponseWriter, r *http.Request) erro
 	p.Title = "consult.report.title"
 	p.TitleArgs = []any{c.Title}
 	p.Section = "consultations"
-	s.render(w, r, http.StatusOK, "consultation_results", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 

@@ -17,6 +17,8 @@ type councilHomePage struct {
 	Bodies []bodySessions
 }
 
+func (*councilHomePage) template() string { return "council_home" }
+
 type bodySessions struct {
 	Body     *council.Body
 	Sessions []*council.Session
@@ -63,7 +65,7 @@ func (s *Server) councilHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Title = "council.title"
 	p.Section = "council"
-	s.render(w, r, http.StatusOK, "council_home", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -84,6 +86,8 @@ type sessionPage struct {
 	*sessionView
 }
 
+func (*sessionPage) template() string { return "council_session" }
+
 func (s *Server) councilSession(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.loadSessionView(r)
 	if err != nil {
@@ -93,7 +97,7 @@ func (s *Server) councilSession(w http.ResponseWriter, r *http.Request) error {
 	p.Title = "council.session.title"
 	p.TitleArgs = []any{v.Session.Roman(), v.Body.Genitive(), v.Body.Name}
 	p.Section = "council"
-	s.render(w, r, http.StatusOK, "council_session", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -101,6 +105,8 @@ type councillorPage struct {
 	Page
 	P *council.Profile
 }
+
+func (*councillorPage) template() string { return "council_councillor" }
 
 func (s *Server) councillorProfile(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
@@ -115,7 +121,7 @@ func (s *Server) councillorProfile(w http.ResponseWriter, r *http.Request) error
 	p.Title = "council.profile.title"
 	p.TitleArgs = []any{prof.Councillor.Name}
 	p.Section = "council"
-	s.render(w, r, http.StatusOK, "council_councillor", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -127,6 +133,8 @@ type votePage struct {
 	Chart   template.HTML
 	BIPURL  string
 }
+
+func (*votePage) template() string { return "council_vote" }
 
 func (s *Server) councilVote(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
@@ -156,7 +164,7 @@ func (s *Server) councilVote(w http.ResponseWriter, r *http.Request) error {
 	if v.Counts != nil {
 		p.Chart = voteChart(p, v.Counts)
 	}
-	s.render(w, r, http.StatusOK, "council_vote", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -193,6 +201,8 @@ type devicePage struct {
 	Choice string
 }
 
+func (*devicePage) template() string { return "council_device" }
+
 // councilDevice is the councillor's own page for a session: check in, and
 // vote in the open vote. Plain forms; a reload shows the current state.
 func (s *Server) councilDevice(w http.ResponseWriter, r *http.Request) error {
@@ -220,7 +230,7 @@ func (s *Server) councilDevice(w http.ResponseWriter, r *http.Request) error {
 	if n := r.URL.Query().Get("zapisano"); n != "" {
 		p.Notice = p.T("council.device.saved")
 	}
-	s.render(w, r, http.StatusOK, "council_device", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -230,6 +240,8 @@ type consolePage struct {
 	Majorities  []council.Majority
 	ClosedVotes []*council.Vote
 }
+
+func (*consolePage) template() string { return "council_console" }
 
 // CurrentValue is the current item's id for the select.
 func (p *consolePage) CurrentValue() string {
@@ -310,7 +322,7 @@ func (s *Server) renderConsole(w http.ResponseWriter, r *http.Request, code int,
 	p.TitleArgs = []any{v.Session.Roman()}
 	p.Section = "council"
 	p.Errors = errs
-	s.render(w, r, code, "council_console", p)
+	s.render(w, r, code, p)
 	return nil
 }
 

@@ -23,6 +23,8 @@ type sessionEditPage struct {
 	Form         map[string]string
 }
 
+func (*sessionEditPage) template() string { return "council_session_edit" }
+
 // Editing: the session exists (else the page creates it).
 func (p *sessionEditPage) Editing() bool { return p.sessionView != nil }
 
@@ -136,7 +138,7 @@ func (s *Server) renderSessionEdit(w http.ResponseWriter, r *http.Request, code 
 			p.Notice = p.T("council.edit.announced")
 		}
 	}
-	s.render(w, r, code, "council_session_edit", p)
+	s.render(w, r, code, p)
 	return nil
 }
 

@@ -19,6 +19,8 @@ type calendarPage struct {
 	Prev, Next string
 }
 
+func (*calendarPage) template() string { return "council_calendar" }
+
 type calendarDay struct {
 	Day      int // 0: outside the month
 	Date     time.Time
@@ -82,7 +84,7 @@ func (s *Server) councilCalendarPage(w http.ResponseWriter, r *http.Request) err
 	}
 	p.Title = "council.calendar.title"
 	p.Section = "council"
-	s.render(w, r, http.StatusOK, "council_calendar", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -94,6 +96,8 @@ type resolutionsPage struct {
 	Year       int
 	Pagination pagination
 }
+
+func (*resolutionsPage) template() string { return "council_resolutions" }
 
 func (s *Server) councilResolutions(w http.ResponseWriter, r *http.Request) error {
 	page, err := pageNumber(r)
@@ -118,7 +122,7 @@ func (s *Server) councilResolutions(w http.ResponseWriter, r *http.Request) erro
 	p := &resolutionsPage{List: list, Years: years, Year: f.Year, Pagination: newPagination(r, page, total, size)}
 	p.Title = "council.resolutions.title"
 	p.Section = "council"
-	s.render(w, r, http.StatusOK, "council_resolutions", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -127,6 +131,8 @@ type clubsPage struct {
 	Page
 	Bodies []bodyClubs
 }
+
+func (*clubsPage) template() string { return "council_clubs" }
 
 type bodyClubs struct {
 	Body  *council.Body
@@ -148,6 +154,6 @@ func (s *Server) councilClubs(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Title = "council.clubs.title"
 	p.Section = "council"
-	s.render(w, r, http.StatusOK, "council_clubs", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }

@@ -29,6 +29,8 @@ type errorPage struct {
 	Login   string // a link to sign in, for 401
 }
 
+func (*errorPage) template() string { return "error" }
+
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	err = httpx.ToHTTPError(err)
 	httpx.LogError(s.Log, r, err)
@@ -39,5 +41,5 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if code == http.StatusUnauthorized {
 		p.Login = "/login?next=" + url.QueryEscape(r.URL.RequestURI())
 	}
-	s.render(w, r, code, "error", p)
+	s.render(w, r, code, p)
 }

@@ -22,6 +22,8 @@ type interpellationsPage struct {
 	MayFile    bool
 }
 
+func (*interpellationsPage) template() string { return "council_interpellations" }
+
 // Status is an interpellation's state today.
 func (p *interpellationsPage) StatusOf(i *council.Interpellation) string { return i.Status(p.Today) }
 
@@ -56,7 +58,7 @@ func (s *Server) interpellations(w http.ResponseWriter, r *http.Request) error {
 		f.CouncillorID = id
 	}
 	if len(p.Errors) > 0 {
-		s.render(w, r, http.StatusBadRequest, "council_interpellations", p)
+		s.render(w, r, http.StatusBadRequest, p)
 		return nil
 	}
 	page, err := pageNumber(r)
@@ -72,7 +74,7 @@ func (s *Server) interpellations(w http.ResponseWriter, r *http.Request) error {
 	if bodies, err := s.Council.MyBodies(r.Context()); err == nil && len(bodies) > 0 {
 		p.MayFile = true
 	}
-	s.render(w, r, http.StatusOK, "council_interpellations", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -84,6 +86,8 @@ type interpellationPage struct {
 	MayReply bool
 	Answer   string
 }
+
+func (*interpellationPage) template() string { return "council_interpellation" }
 
 func (s *Server) renderInterpellation(w http.ResponseWriter, r *http.Request, code int, i *council.Interpellation, errs map[string]string, answer string) {
 	p := &interpellationPage{I: i, Status: i.Status(todayUTC()), Answer: answer,
@@ -99,7 +103,7 @@ func (s *Server) renderInterpellation(w http.ResponseWriter, r *http.Request, co
 	if r.URL.Query().Get("zapisano") != "" {
 		p.Notice = p.T("council.device.saved")
 	}
-	s.render(w, r, code, "council_interpellation", p)
+	s.render(w, r, code, p)
 }
 
 func (s *Server) interpellation(w http.ResponseWriter, r *http.Request) error {
@@ -142,6 +146,8 @@ type fileInterpellationPage struct {
 	Kind, Subject, Content string
 }
 
+func (*fileInterpellationPage) template() string { return "council_interpellation_new" }
+
 func (s *Server) fileInterpellationForm(w http.ResponseWriter, r *http.Request) error {
 	bodies, err := s.Council.MyBodies(r.Context())
 	if err != nil {
@@ -153,7 +159,7 @@ func (s *Server) fileInterpellationForm(w http.ResponseWriter, r *http.Request) 
 	p := &fileInterpellationPage{Bodies: bodies, Kind: "interpelacja"}
 	p.Title = "council.int.new"
 	p.Section = "council"
-	s.render(w, r, http.StatusOK, "council_interpellation_new", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -172,7 +178,7 @@ func (s *Server) fileInterpellation(w http.ResponseWriter, r *http.Request) erro
 			p.Title = "council.int.new"
 			p.Section = "council"
 			p.Errors = map[string]string{ratusz.ErrorField(err): httpx.Message(s.lang(r), err)}
-			s.render(w, r, http.StatusBadRequest, "council_interpellation_new", p)
+			s.render(w, r, http.StatusBadRequest, p)
 			return nil
 		}
 		return err

@@ -27,10 +27,12 @@ var sections = []section{
 
 type homePage struct{ Page }
 
+func (*homePage) template() string { return "home" }
+
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	p := &homePage{}
 	p.Title = "home.title"
-	s.render(w, r, http.StatusOK, "home", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -39,6 +41,8 @@ type sectionPage struct {
 	Key string
 }
 
+func (*sectionPage) template() string { return "section" }
+
 // section serves a part of the site whose module is not built yet, so that
 // the navigation never leads to a dead end.
 func (s *Server) section(sec section) handlerFunc {
@@ -46,7 +50,7 @@ func (s *Server) section(sec section) handlerFunc {
 		p := &sectionPage{Key: sec.Key}
 		p.Title = "nav." + sec.Key
 		p.Section = sec.Key
-		s.render(w, r, http.StatusOK, "section", p)
+		s.render(w, r, http.StatusOK, p)
 		return nil
 	}
 }
@@ -56,13 +60,15 @@ type accessibilityPage struct {
 	Published, Reviewed time.Time
 }
 
+func (*accessibilityPage) template() string { return "accessibility" }
+
 // Published is the date the statement was first prepared.
 var statementDate = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
 func (s *Server) accessibilityStatement(w http.ResponseWriter, r *http.Request) error {
 	p := &accessibilityPage{Published: statementDate, Reviewed: statementDate}
 	p.Title = "a11y.title"
-	s.render(w, r, http.StatusOK, "accessibility", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 

@@ -46,6 +46,8 @@ type pbHomePage struct {
 	Officer  bool
 }
 
+func (*pbHomePage) template() string { return "pb_home" }
+
 func (s *Server) pbHome(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.Participation.Editions(r.Context())
 	if err != nil {
@@ -54,7 +56,7 @@ func (s *Server) pbHome(w http.ResponseWriter, r *http.Request) error {
 	p := &pbHomePage{Editions: list, Officer: isPBOfficer(r)}
 	p.Title = "pb.title"
 	p.Section = "budget"
-	s.render(w, r, http.StatusOK, "pb_home", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -68,6 +70,8 @@ type pbEditionPage struct {
 	Chosen   string // the phase in the form: the edition's, or the one just refused
 	Phases   []string
 }
+
+func (*pbEditionPage) template() string { return "pb_edition" }
 
 type pbPool struct {
 	District *participation.District
@@ -141,7 +145,7 @@ func (s *Server) renderEdition(w http.ResponseWriter, r *http.Request, code int,
 	if notice != "" {
 		p.Notice = p.T(notice)
 	}
-	s.render(w, r, code, "pb_edition", p)
+	s.render(w, r, code, p)
 	return nil
 }
 
@@ -150,6 +154,8 @@ type pbBallotKeyPage struct {
 	E   *participation.Edition
 	Key string
 }
+
+func (*pbBallotKeyPage) template() string { return "pb_ballot_key" }
 
 func (s *Server) pbPhase(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.loadEdition(r)
@@ -168,7 +174,7 @@ func (s *Server) pbPhase(w http.ResponseWriter, r *http.Request) error {
 		p := &pbBallotKeyPage{E: e, Key: key}
 		p.Title = "pb.key.title"
 		p.Section = "budget"
-		s.render(w, r, http.StatusOK, "pb_ballot_key", p)
+		s.render(w, r, http.StatusOK, p)
 		return nil
 	}
 	http.Redirect(w, r, fmt.Sprintf("/budzet-obywatelski/%d?zapisano=1", e.ID), http.StatusSeeOther)
@@ -179,6 +185,8 @@ type pbEditionFormPage struct {
 	Page
 	Form map[string]string
 }
+
+func (*pbEditionFormPage) template() string { return "pb_edition_new" }
 
 func (p *pbEditionFormPage) VoteTypes() []string {
 	return []string{"approval", "choose-1", "cumulative", "scoring", "ordinal"}
@@ -217,7 +225,7 @@ func (s *Server) renderEditionForm(w http.ResponseWriter, r *http.Request, code 
 	p.Title = "pb.new.title"
 	p.Section = "budget"
 	p.Errors = errs
-	s.render(w, r, code, "pb_edition_new", p)
+	s.render(w, r, code, p)
 	return nil
 }
 
@@ -313,6 +321,8 @@ type pbSubmitPage struct {
 	Form map[string]string
 }
 
+func (*pbSubmitPage) template() string { return "pb_submit" }
+
 // DistrictValues and DistrictLabels list the pools for the select.
 func (p *pbSubmitPage) DistrictValues() []string {
 	var out []string
@@ -353,7 +363,7 @@ func (s *Server) renderSubmit(w http.ResponseWriter, r *http.Request, code int, 
 	p.Title = "pb.submit.title"
 	p.Section = "budget"
 	p.Errors = errs
-	s.render(w, r, code, "pb_submit", p)
+	s.render(w, r, code, p)
 	return nil
 }
 
@@ -424,6 +434,8 @@ type pbProjectPage struct {
 	Author   bool
 }
 
+func (*pbProjectPage) template() string { return "pb_project" }
+
 func (s *Server) pbProject(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
@@ -455,7 +467,7 @@ func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, code int,
 	if r.URL.Query().Get("zapisano") != "" {
 		p.Notice = p.T("pb.saved")
 	}
-	s.render(w, r, code, "pb_project", p)
+	s.render(w, r, code, p)
 	return nil
 }
 

@@ -29,6 +29,8 @@ type pbVotePage struct {
 	HasVoted bool
 }
 
+func (*pbVotePage) template() string { return "pb_vote" }
+
 // Points reports whether the ballot gives points.
 func (p *pbVotePage) Points() bool {
 	return p.E.VoteType == pabulib.Cumulative || p.E.VoteType == pabulib.Scoring
@@ -63,7 +65,7 @@ func (s *Server) renderVote(w http.ResponseWriter, r *http.Request, code int, e 
 	}
 	p.Section = "budget"
 	p.Errors = errs
-	s.render(w, r, code, "pb_vote", p)
+	s.render(w, r, code, p)
 	return nil
 }
 
@@ -137,6 +139,8 @@ type pbReceiptPage struct {
 	Paper   bool
 }
 
+func (*pbReceiptPage) template() string { return "pb_receipt" }
+
 func (s *Server) pbVote(w http.ResponseWriter, r *http.Request) error {
 	paper := strings.HasSuffix(r.URL.Path, "/karta-papierowa")
 	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
@@ -171,7 +175,7 @@ func (s *Server) pbVote(w http.ResponseWriter, r *http.Request) error {
 	p := &pbReceiptPage{E: e, Receipt: code, Tag: participation.ReceiptTag(code), Paper: paper}
 	p.Title = "pb.receipt.title"
 	p.Section = "budget"
-	s.render(w, r, http.StatusCreated, "pb_receipt", p)
+	s.render(w, r, http.StatusCreated, p)
 	return nil
 }
 
@@ -183,6 +187,8 @@ type pbBallotsPage struct {
 	Code       string
 	Pagination pagination
 }
+
+func (*pbBallotsPage) template() string { return "pb_ballots" }
 
 func (s *Server) pbBallots(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.loadEdition(r)
@@ -211,7 +217,7 @@ func (s *Server) pbBallots(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Title = "pb.ballots.title"
 	p.Section = "budget"
-	s.render(w, r, code, "pb_ballots", p)
+	s.render(w, r, code, p)
 	return nil
 }
 
@@ -221,6 +227,8 @@ type pbResultsPage struct {
 	Results []*participation.DistrictResult
 	Charts  map[int64]template.HTML
 }
+
+func (*pbResultsPage) template() string { return "pb_results" }
 
 func (s *Server) pbResults(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.loadEdition(r)
@@ -239,7 +247,7 @@ func (s *Server) pbResults(w http.ResponseWriter, r *http.Request) error {
 	p.Title = "pb.results.title"
 	p.TitleArgs = []any{e.Name}
 	p.Section = "budget"
-	s.render(w, r, http.StatusOK, "pb_results", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 

@@ -176,6 +176,8 @@ func templateFuncs() template.FuncMap {
 		"majorityKey":    func(m council.Majority) string { return "council.majority." + string(m) },
 		"sessionKindKey": func(k string) string { return "council.kind." + k },
 		"stateKey":       func(k string) string { return "council.state." + k },
+		"countdown":      Countdown,
+		"speechKindKey":  func(k string) string { return "council.speech." + k },
 		// the site
 		"sections": func() []section { return sections },
 		// the participatory budget
@@ -242,9 +244,20 @@ func parseTemplates() (*templates, error) {
 	return t, nil
 }
 
-// render fills the common fields and writes the page; a template error is a
+// page is what a handler renders: its data, which names its template.
+type page interface {
+	pager
+	template() string
+}
+
+// render fills the common fields and writes the page in its template.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, p page) {
+	s.renderTemplate(w, r, code, p.template(), p)
+}
+
+// renderTemplate writes p in the named template; a template error is a
 // 500, caught before anything is written.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, p pager) {
+func (s *Server) renderTemplate(w http.ResponseWriter, r *http.Request, code int, name string, p pager) {
 	b := p.base()
 	b.Lang = s.lang(r)
 	b.Actor = ratusz.ActorFromContext(r.Context())

@@ -66,6 +66,16 @@ func TestRenderEveryTemplate(t *testing.T) {
 		Councillors: []*council.Councillor{{ID: 5, Name: "Anna", Club: "Klub"}, {ID: 8, Name: "Jan"}}, Present: map[int64]bool{5: true}, PresentN: 1, Open: openVote,
 		Files: map[int64][]*council.AgendaFile{4: {{ID: 1, AgendaItemID: 4, Name: "projekt.pdf", ContentType: "application/pdf", Size: 100}}}}}
 	view.Current = view.Agenda[0]
+	started := now.Add(-90 * time.Second)
+	item := int64(4)
+	view.Speakers = []*council.Speech{{ID: 1, Kind: council.SpeechItem, Name: "Anna", State: "speaking", LimitSeconds: 300, StartedAt: &started},
+		{ID: 2, Kind: council.SpeechFormal, Name: "Jan", State: "waiting", LimitSeconds: 60}, {ID: 3, Kind: council.SpeechAdVocem, Name: "Wójt Gminy", State: "waiting", LimitSeconds: 60}}
+	view.Timeline = []*council.TimelineEntry{{ID: 1, At: now, Kind: "started"}, {ID: 2, At: now, Kind: "item", AgendaItemID: &item, Text: "1. Punkt"},
+		{ID: 3, At: now, Kind: "speech_started", Text: "Anna"}, {ID: 4, At: now, Kind: "break_started", Text: "15"}, {ID: 5, At: now, Kind: "closed"}}
+	view.LastClosed = closedVote
+	afterVote := &sessionView{&council.SessionView{}}
+	*afterVote.SessionView = *view.SessionView
+	afterVote.Open = nil
 	vp := &votePage{Vote: closedVote, Session: sess, Body: body, BIPURL: "/bip/publikacje/1"}
 	vp.Lang = i18n.PL
 	vp.Chart = voteChart(vp, closedVote.Counts)
@@ -87,7 +97,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 		{ID: "q5", Type: "ranking", Text: "K", Answered: 1, Options: []consultations.Count{{Label: "X", Count: 1, Percent: 100}}, Mean: []float64{1}},
 		{ID: "q6", Type: "matrix", Text: "M", Answered: 1, Rows: []consultations.RowResult{{Label: "Park", Options: []consultations.Count{{Label: "dobrze", Count: 1, Percent: 100}}}}},
 		{ID: "q4", Type: "text", Text: "T", Answered: 1, Texts: []string{"x"}}, {ID: "q7", Type: "longtext", Text: "L"}}}
-	examples := map[string]pager{
+	examples := map[string]page{
 		"search": &searchPageData{Q: "uchwała", Form: url.Values{"q": {"uchwała"}, "typ": {"vote"}}, Pagination: pg,
 			Result: search.Result{Total: 1, Hits: []search.Hit{{ID: "vote:1", Type: "vote", Title: "Głosowanie", URL: "/rada/glosowania/1", Snippet: "a <mark>uchwała</mark>", Date: now}}},
 			Facets: []searchFacet{{Name: "type", Param: "typ", Label: "Rodzaj", Values: []searchFacetValue{{Label: "głosowanie", Count: 1, URL: "/szukaj?typ=vote", Selected: true}}}}, FeedURL: "/szukaj/feed.atom?q=x", Saved: true},
@@ -120,7 +130,8 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"bip_home":             &bipHomePage{Tree: bip.Tree([]*bip.Category{cat}), Latest: summary, MayPublish: true},
 		"bip_category":         &bipCategoryPage{Category: cat, Parent: cat, Children: []*bip.Category{cat}, List: summary, Pagination: pg},
 		"bip_publication":      &bipPublicationPage{Pub: pub, Body: "<p>x</p>", Old: true, MayPublish: true},
-		"bare_bip_print":       &bipPublicationPage{Pub: pub, Body: "<p>x</p>"},
+		"bare_bip_print":       &bipPrintPage{&bipPublicationPage{Pub: pub, Body: "<p>x</p>"}},
+		"bare_council_screen":  &screenPage{sessionView: afterVote},
 		"bip_versions":         &bipVersionsPage{Pub: pub, Versions: versions, From: 1, To: 2, Diff: []bip.DiffOp{{Kind: "same", Text: "a "}, {Kind: "del", Text: "b"}, {Kind: "ins", Text: "c"}}, TitleDiff: []bip.DiffOp{{Kind: "same", Text: "t"}}},
 		"bip_changes":          &bipChangesPage{Changes: []*bip.Change{{PublicationID: 7, Version: 2, Kind: "revise", Title: "U", CreatedAt: now, Seq: 9}}, Head: bip.Head{Seq: 9, Hash: "ab"}, Pagination: pg},
 		"bip_editor":           &bipEditorPage{Pub: pub, Categories: opts, Form: bipForm{Category: "uchwaly", Keep: map[int64]bool{3: true}}, Preview: "<p>x</p>"},
@@ -162,7 +173,10 @@ func TestRenderEveryTemplate(t *testing.T) {
 				r.AddCookie(&http.Cookie{Name: httpx.LangCookie, Value: string(lang)})
 				r = r.WithContext(ratusz.NewContextWithActor(r.Context(), admin))
 				w := httptest.NewRecorder()
-				s.render(w, r, 200, name, p)
+				if p.template() != name {
+					t.Fatalf("the page of %s names its template %s", name, p.template())
+				}
+				s.render(w, r, 200, p)
 				if w.Code != 200 {
 					t.Fatalf("status %d: %s", w.Code, w.Body)
 				}
@@ -196,7 +210,7 @@ func BenchmarkRenderPublication(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
-		s.render(w, r, 200, "bip_publication", s.bipPublicationPage(r, pub))
+		s.render(w, r, 200, s.bipPublicationPage(r, pub))
 	}
 }
 
@@ -218,7 +232,7 @@ func BenchmarkRenderLayoutOnly(b *testing.B) {
 		w := httptest.NewRecorder()
 		p := &sectionPage{Key: "council"}
 		p.Title = "nav.council"
-		s.render(w, r, 200, "section", p)
+		s.render(w, r, 200, p)
 	}
 }
 

@@ -31,6 +31,8 @@ type searchPageData struct {
 	Editing    *savedSearch // the saved search that saving replaces
 }
 
+func (*searchPageData) template() string { return "search" }
+
 // SaveParams are the form's parameters a saved search keeps.
 func (p *searchPageData) SaveParams() url.Values { return savedParams(p.Form) }
 
@@ -147,7 +149,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Facets = s.searchFacets(p, v, names)
-	s.render(w, r, http.StatusOK, "search", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 

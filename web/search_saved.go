@@ -71,6 +71,8 @@ type savedSearchesPageData struct {
 	Categories map[string]string // BIP category slug → name
 }
 
+func (*savedSearchesPageData) template() string { return "search_saved" }
+
 func (s *Server) savedSearchesPage(w http.ResponseWriter, r *http.Request) error {
 	a := ratusz.ActorFromContext(r.Context())
 	if err := a.Require(); err != nil {
@@ -97,7 +99,7 @@ func (s *Server) savedSearchesPage(w http.ResponseWriter, r *http.Request) error
 	for _, sv := range list {
 		p.List = append(p.List, savedSearch{sv})
 	}
-	s.render(w, r, http.StatusOK, "search_saved", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -199,6 +201,8 @@ type unsubscribePage struct {
 	Done  bool
 }
 
+func (*unsubscribePage) template() string { return "search_unsubscribe" }
+
 // unsubscribeForm asks to confirm (a link opened by a mail scanner changes nothing).
 func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) error {
 	token := chi.URLParam(r, "token")
@@ -209,7 +213,7 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) error {
 	p := &unsubscribePage{Token: token, Query: sv.Query, Done: !active}
 	p.Title = "search.unsubscribe.title"
 	p.Section = "search"
-	s.render(w, r, http.StatusOK, "search_unsubscribe", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -224,6 +228,6 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 	p.Title = "search.unsubscribe.title"
 	p.Section = "search"
 	p.Notice = p.T("search.unsubscribe.done")
-	s.render(w, r, http.StatusOK, "search_unsubscribe", p)
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }

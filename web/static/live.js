@@ -1,32 +1,139 @@
-// Ratusz live updates: the page works without this script; with it, the
-// part of the page marked #live-region is refreshed when the session's
-// events arrive over a websocket, and a status line says so.
+// Ratusz live updates. Every page works without this script; with it, a
+// page that names its session (data-live-session on #live-status) follows
+// the session's events over a websocket:
+//  - the parts marked data-live-region are fetched again from the page
+//    itself after an event (one fetch at a time, later events folded into
+//    it; a page with data-live-jitter waits a random part of that many
+//    milliseconds first, so that thousands of viewers do not ask at once);
+//  - vote.progress updates [data-live-cast] and [data-live-bar] in place;
+//  - [data-countdown] elements count down on their own from the seconds
+//    the server gave (data-remaining), so no clock needs to agree;
+//  - forms marked data-live-form are sent in the background: the page keeps
+//    its scroll and focus, and what the server answers replaces the
+//    regions, so a tap is shown as done only once it is saved;
+//  - after a drop it reconnects and asks for what it missed (?since=).
 (function () {
   "use strict";
   var status = document.getElementById("live-status");
-  var region = document.getElementById("live-region");
-  if (!status || !region || !window.WebSocket || !window.fetch) return;
+  if (!status || !window.WebSocket || !window.fetch || !window.DOMParser) return;
   var session = status.getAttribute("data-live-session");
-  var last = 0, delay = 1000;
-  function refresh() {
-    fetch(location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
-      var doc = new DOMParser().parseFromString(html, "text/html");
-      var fresh = doc.getElementById("live-region");
-      if (!fresh || region.contains(document.activeElement)) return; // never move the reader's focus
-      region.innerHTML = fresh.innerHTML;
-      status.textContent = status.getAttribute("data-live-text") + " " + new Date().toLocaleTimeString();
-    });
+  var jitter = parseInt(status.getAttribute("data-live-jitter") || "0", 10);
+  var lang = document.documentElement.lang === "en" ? "en-GB" : "pl-PL";
+  var last = 0, delay = 1000, fetching = false, again = false, timer = null;
+
+  function stamp() {
+    status.textContent = status.getAttribute("data-live-text") + " " +
+      new Date().toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
+
+  // swap puts the fresh regions of doc in place of the page's own, except
+  // one holding the reader's focus (it is refreshed on the next event).
+  function swap(doc) {
+    var regions = document.querySelectorAll("[data-live-region]");
+    for (var i = 0; i < regions.length; i++) {
+      var r = regions[i], fresh = doc.getElementById(r.id);
+      if (!fresh) continue;
+      if (r.contains(document.activeElement) && document.activeElement !== document.body) { again = true; continue; }
+      r.innerHTML = fresh.innerHTML;
+    }
+    var notice = doc.querySelector("main > .notice");
+    var mine = document.querySelector("main > .notice");
+    if (mine && !notice) mine.remove();
+    startCountdowns();
+    stamp();
+  }
+
+  function refresh() {
+    if (fetching) { again = true; return; }
+    fetching = true; again = false;
+    fetch(location.pathname + location.search, { credentials: "same-origin" }).then(function (r) { return r.text(); })
+      .then(function (html) { swap(new DOMParser().parseFromString(html, "text/html")); })
+      .catch(function () {})
+      .then(function () { fetching = false; if (again) schedule(0); });
+  }
+
+  function schedule(wait) {
+    if (timer) return;
+    timer = setTimeout(function () { timer = null; refresh(); }, wait);
+  }
+
+  function progress(d) {
+    var cast = document.querySelectorAll("[data-live-cast]");
+    for (var i = 0; i < cast.length; i++) {
+      var tpl = cast[i].getAttribute("data-live-cast");
+      cast[i].textContent = tpl.replace("{cast}", d.cast).replace("{present}", d.present);
+    }
+    var bars = document.querySelectorAll("[data-live-bar]");
+    for (var j = 0; j < bars.length; j++) {
+      bars[j].value = d.cast; bars[j].max = Math.max(d.present, 1);
+    }
+  }
+
+  // Countdowns: each knows the seconds left when the page was made; the
+  // page's own clock measures from then.
+  var ticking = [];
+  function fmt(s) {
+    var neg = s < 0; s = Math.abs(s);
+    var m = Math.floor(s / 60), r = s % 60;
+    return (neg ? "−" : "") + m + ":" + (r < 10 ? "0" : "") + r;
+  }
+  function startCountdowns() {
+    ticking = [];
+    var els = document.querySelectorAll("[data-countdown]");
+    var now = Date.now();
+    for (var i = 0; i < els.length; i++) {
+      ticking.push({ el: els[i], end: now + 1000 * parseInt(els[i].getAttribute("data-remaining"), 10) });
+    }
+  }
+  setInterval(function () {
+    var now = Date.now();
+    for (var i = 0; i < ticking.length; i++) {
+      var left = Math.ceil((ticking[i].end - now) / 1000);
+      ticking[i].el.textContent = fmt(left);
+      ticking[i].el.classList.toggle("over", left < 0);
+      ticking[i].el.classList.toggle("ending", left >= 0 && left <= 30);
+    }
+  }, 250);
+
   function connect() {
     var proto = location.protocol === "https:" ? "wss:" : "ws:";
     var ws = new WebSocket(proto + "//" + location.host + "/live/sessions/" + session + (last ? "?since=" + last : ""));
+    ws.onopen = function () { if (last) schedule(0); }; // back after a drop: catch up
     ws.onmessage = function (e) {
       var m = JSON.parse(e.data);
       if (m.seq > last) last = m.seq;
       delay = 1000;
-      refresh();
+      if (m.type === "vote.progress" && m.data && document.querySelector("[data-live-cast],[data-live-bar]") && !status.hasAttribute("data-live-all")) {
+        progress(m.data); stamp(); return;
+      }
+      schedule(jitter > 0 ? Math.floor(Math.random() * jitter) : 0);
     };
     ws.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 30000); };
   }
+
+  // Forms sent in the background.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-live-form")) return;
+    e.preventDefault();
+    var data = new URLSearchParams(new FormData(form));
+    if (e.submitter && e.submitter.name) data.append(e.submitter.name, e.submitter.value);
+    var buttons = form.querySelectorAll("button");
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
+    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (r) { return r.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var notice = doc.querySelector("main > .notice, main .field-error[role=alert]");
+        swap(doc);
+        if (notice) {
+          var live = document.getElementById("live-answer");
+          if (live) live.textContent = notice.textContent;
+        }
+      })
+      .catch(function () { form.submit(); })
+      .then(function () { for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false; });
+  });
+
+  startCountdowns();
   connect();
 })();
