@@ -3,7 +3,6 @@ package oparl
 import (
 	"encoding/hex"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -378,7 +377,7 @@ type oparlFileJSON struct {
 func (s *Server) oparlFile(f *council.OParlFile, standalone bool) oparlFileJSON {
 	out := oparlFileJSON{ID: s.oparlURL("file", f.ID), Type: oparlType("File"), Name: f.Name, FileName: f.Name,
 		MimeType: f.ContentType, Size: f.Size,
-		AccessURL: s.base + "/rada/pliki/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name),
+		AccessURL: s.base + httpx.AgendaFilePath(f.ID, f.Name),
 		SHA256:    hex.EncodeToString(f.SHA256), oparlTail: oparlStamp(f.OParlMeta, "")}
 	if standalone {
 		out.AgendaItem = []string{s.oparlURL("agendaItem", f.AgendaItemID)}
