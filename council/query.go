@@ -195,3 +195,17 @@ func (s *Service) CouncillorProfile(ctx context.Context, id int64) (*Profile, er
 	})
 	return p, err
 }
+
+// DraftOf returns the resolution a vote would adopt, or nil when it adopts
+// none: what the councillor reads above the buttons.
+func (s *Service) DraftOf(ctx context.Context, voteID int64) (*DraftResolution, error) {
+	var d DraftResolution
+	err := s.pool.QueryRow(ctx, "SELECT resolution_title, resolution_text FROM votes WHERE id = $1", voteID).Scan(&d.Title, &d.Text)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.council.vote_not_found")
+	}
+	if err != nil || d.Title == "" && d.Text == "" {
+		return nil, err
+	}
+	return &d, nil
+}

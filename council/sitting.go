@@ -138,6 +138,9 @@ func lockRunning(ctx context.Context, tx pgx.Tx, id int64) (*Session, error) {
 
 // RequestSpeech puts a request on the speakers list.
 func (s *Service) RequestSpeech(ctx context.Context, sessionID int64, in SpeechRequest) (*Speech, error) {
+	if err := ratusz.ActorFromContext(ctx).Require(); err != nil {
+		return nil, err
+	}
 	if !slices.Contains(SpeechKinds, in.Kind) {
 		return nil, ratusz.Invalid("kind", "err.council.speech_kind")
 	}
@@ -302,6 +305,9 @@ func (s *Service) EndSpeech(ctx context.Context, sessionID, speechID int64) erro
 // WithdrawSpeech takes a waiting request off the list: the chair and the
 // office any, a councillor their own.
 func (s *Service) WithdrawSpeech(ctx context.Context, sessionID, speechID int64) error {
+	if err := ratusz.ActorFromContext(ctx).Require(); err != nil {
+		return err
+	}
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		sess, err := lockSession(ctx, tx, sessionID)
 		if err != nil {

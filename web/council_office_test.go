@@ -213,7 +213,14 @@ func TestConsoleRunsSession(t *testing.T) {
 	}
 	form.Set("c11", "against")
 	post("wyczytanie", form, http.StatusSeeOther)
-	post("zamknij", url.Values{"vote": {rc}}, http.StatusSeeOther)
+	// Four of the fifteen present were not read out: closing asks first.
+	if res := post("zamknij", url.Values{"vote": {rc}}, http.StatusOK); !strings.Contains(res.Body, "Głosu nie oddały jeszcze 4 osoby z 15 obecnych") || !strings.Contains(res.Body, `name="confirm" value="1"`) {
+		t.Fatalf("closing with four not voted does not ask:\n%s", res.Body)
+	}
+	if v := e.do("GET", "/api/v1/votes/"+rc, "", nil).json(t); v["state"] != "open" {
+		t.Fatalf("asking closed the vote: %v", v["state"])
+	}
+	post("zamknij", url.Values{"vote": {rc}, "confirm": {"1"}}, http.StatusSeeOther)
 	v := e.do("GET", "/api/v1/votes/"+rc, "", nil).json(t)
 	if c := v["counts"].(map[string]any); c["for"] != 10.0 || c["against"] != 1.0 || c["not_voting"] != 4.0 || v["mode"] != "roll_call" {
 		t.Fatalf("roll call result %v", v)
@@ -255,7 +262,7 @@ func TestConsoleRunsSession(t *testing.T) {
 	// Closed with nobody for, the re-vote replaces the adopted result.
 	re := fmt.Sprint(votes[len(votes)-1].(map[string]any)["id"])
 	post("otworz", url.Values{"vote": {re}}, http.StatusSeeOther)
-	post("zamknij", url.Values{"vote": {re}}, http.StatusSeeOther)
+	post("zamknij", url.Values{"vote": {re}, "confirm": {"1"}}, http.StatusSeeOther)
 	if v := e.do("GET", "/api/v1/votes/"+sv, "", nil).json(t); fmt.Sprint(v["superseded_by"]) != re {
 		t.Fatalf("the repeated vote does not name its re-vote: %v\nre-vote: %s", v["superseded_by"], e.do("GET", "/api/v1/votes/"+re, "", nil).Body)
 	}
@@ -272,7 +279,21 @@ func TestConsoleRunsSession(t *testing.T) {
 	if res := post("glosowania", url.Values{"agenda_item": {third}, "subject": {"Jeszcze raz"}, "majority": {"simple"}, "repeats": {sv}}, http.StatusBadRequest); !strings.Contains(res.Body, "powtórzyć można tylko ją") {
 		t.Fatal("a second re-vote of a replaced result is not explained")
 	}
-	post("stan", url.Values{"action": {"close"}}, http.StatusSeeOther)
+	// Closing the sitting asks first, naming the items never taken up.
+	if res := post("stan", url.Values{"action": {"close"}}, http.StatusOK); !strings.Contains(res.Body, "Nie rozpatrzono") || !strings.Contains(res.Body, "Zamknąć sesję?") {
+		t.Fatalf("closing the sitting does not ask:\n%s", res.Body)
+	}
+	if s := e.do("GET", "/api/v1/sessions/2", "", nil).json(t); s["state"] != "in_progress" {
+		t.Fatalf("asking closed the sitting: %v", s["state"])
+	}
+	post("stan", url.Values{"action": {"close"}, "confirm": {"1"}}, http.StatusSeeOther)
+	// In a closed sitting the console offers nothing to prepare or open.
+	if c := b.get("/rada/sesje/2/prowadzenie").Body; strings.Contains(c, `action="/rada/sesje/2/glosowania"`) || strings.Contains(c, `action="/rada/sesje/2/otworz"`) {
+		t.Fatal("a closed sitting's console still offers to prepare or open a vote")
+	}
+	if res := post("glosowania", url.Values{"agenda_item": {third}, "subject": {"Po zamknięciu"}, "majority": {"simple"}}, http.StatusConflict); !strings.Contains(res.Body, "Sesja jest zamknięta.") {
+		t.Fatal("preparing a vote in a closed sitting is not explained")
+	}
 	if res := e.do("POST", "/api/v1/sessions/2/current", office, strings.NewReader(`{"agenda_item":`+third+`}`)); res.Status != http.StatusConflict {
 		t.Fatalf("current item on a closed session: %d", res.Status)
 	}

@@ -113,3 +113,17 @@ func (s *Server) councilScreen(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, p)
 	return nil
 }
+
+// TimelineText says what a timeline entry records.
+func (p *Page) TimelineText(e *council.TimelineEntry) string {
+	switch e.Kind {
+	case "started", "closed", "break_ended":
+		return p.T("council.timeline." + e.Kind)
+	case "break_started":
+		if e.Text != "" {
+			return p.T("council.timeline.break_minutes", e.Text)
+		}
+		return p.T("council.timeline.break_started")
+	}
+	return p.T("council.timeline."+e.Kind, e.Text)
+}

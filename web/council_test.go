@@ -97,11 +97,17 @@ func TestCouncilPages(t *testing.T) {
 	if res := radna.post("/rada/sesje/2/urzadzenie", url.Values{"vote": {vote2}, "choice": {"for"}}, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"); res.Status != http.StatusForbidden {
 		t.Fatalf("cross-site ballot: %d", res.Status)
 	}
-	if res := radna.get("/rada/sesje/2/urzadzenie"); !strings.Contains(res.Body, "Twój głos:") || !strings.Contains(res.Body, "<strong>Przeciw</strong>") {
-		t.Fatal("the device does not show her vote")
+	if res := radna.get("/rada/sesje/2/urzadzenie"); !strings.Contains(res.Body, "Twój głos: Przeciw (zapisany o ") || !strings.Contains(res.Body, `aria-pressed="true" id="choice-against"`) {
+		t.Fatalf("the device does not show her vote:\n%s", res.Body)
 	}
-	if res := chair.post("/rada/sesje/2/zamknij", url.Values{"vote": {vote2}}); res.Status != 303 {
+	if res := chair.post("/rada/sesje/2/zamknij", url.Values{"vote": {vote2}}); res.Status != 200 || !strings.Contains(res.Body, "Zamknąć głosowanie mimo to?") {
+		t.Fatalf("closing with members not voted does not ask: %d", res.Status)
+	}
+	if res := chair.post("/rada/sesje/2/zamknij", url.Values{"vote": {vote2}, "confirm": {"1"}}); res.Status != 303 {
 		t.Fatalf("close: %d", res.Status)
+	}
+	if res := radna.get("/rada/sesje/2/urzadzenie"); !strings.Contains(res.Body, "ODRZUCONO") || !strings.Contains(res.Body, "Twój głos: Przeciw (zapisany o ") {
+		t.Fatalf("after the close the device does not show the result and her vote:\n%s", res.Body)
 	}
 	result := b.get("/rada/glosowania/" + vote2)
 	if !strings.Contains(result.Body, "odrzucono") || !strings.Contains(result.Body, "Katarzyna Lewandowska") {

@@ -40,6 +40,7 @@ type Page struct {
 	Errors       map[string]string // field → translated message, for forms
 	Notice       string            // a translated confirmation
 	OIDC         bool              // resident login is on
+	Compact      bool              // a slim header, for a phone in hand (the councillor's device)
 }
 
 func (p *Page) base() *Page { return p }

@@ -91,6 +91,11 @@ func (s *Server) routes() http.Handler {
 	r.Post("/rada/sesje/{id}/zmiana-porzadku", s.page(s.consoleAction(s.consoleAgendaChange)))
 	r.Post("/rada/sesje/{id}/zamknij", s.page(s.consoleAction(s.consoleCloseVote)))
 	r.Post("/rada/sesje/{id}/uniewaznij", s.page(s.consoleAction(s.consoleCancelVote)))
+	r.Post("/rada/sesje/{id}/obecnosc/wszyscy", s.page(s.consoleAction(s.consoleAllPresent)))
+	r.Post("/rada/sesje/{id}/mowcy", s.page(s.consoleAction(s.consoleSpeakers)))
+	r.Post("/rada/sesje/{id}/czasy", s.page(s.consoleAction(s.consoleLimits)))
+	r.Post("/rada/sesje/{id}/przerwa", s.page(s.consoleAction(s.consoleBreak)))
+	r.Get("/rada/sesje/{id}/ekran", s.page(s.councilScreen))
 	r.Get("/live/sessions/{id}", s.page(s.liveSession))
 	s.consultationPages(r)  // consultations.go
 	s.participationPages(r) // participation.go

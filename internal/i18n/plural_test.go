@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -34,5 +35,24 @@ func TestPluralForms(t *testing.T) {
 	}
 	if got := LongDate(EN, time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)); got != "3 December 2026" {
 		t.Errorf("LongDate en: %q", got)
+	}
+}
+
+// Every form of a plural message has the same arguments.
+func TestPluralFormsAgree(t *testing.T) {
+	verbs := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+	for k, m := range catalogue {
+		if !strings.HasSuffix(k, ":n") {
+			continue
+		}
+		var first string
+		for _, form := range append(strings.Split(m[0], "|"), strings.Split(m[1], "|")...) {
+			args := strings.Join(verbs.FindAllString(form, -1), ",")
+			if first == "" {
+				first = args
+			} else if args != first {
+				t.Errorf("%s: form %q has arguments %s, the first %s", k, form, args, first)
+			}
+		}
 	}
 }

@@ -78,6 +78,18 @@ func (a *API) Routes(r chi.Router) {
 	r.Post("/agenda/{id}/files", a.json(a.agendaFile))
 	r.Post("/bodies/{id}/terms", a.json(officeCreate(a.createTerm)))
 	r.Post("/sessions/{id}/attendance", a.json(a.attendance))
+	r.Post("/sessions/{id}/attendance/all", a.json(a.allPresent))
+	// The running sitting (sitting.go).
+	r.Get("/sessions/{id}/speakers", a.json(a.speakers))
+	r.Post("/sessions/{id}/speakers", a.json(a.requestSpeech))
+	r.Put("/sessions/{id}/speakers/order", a.json(a.orderSpeakers))
+	r.Post("/sessions/{id}/speakers/{speech}/grant", a.json(a.grantFloor))
+	r.Post("/sessions/{id}/speakers/{speech}/end", a.json(a.endSpeech))
+	r.Post("/sessions/{id}/speakers/{speech}/time", a.json(a.addTime))
+	r.Delete("/sessions/{id}/speakers/{speech}", a.json(a.withdrawSpeech))
+	r.Put("/sessions/{id}/limits", a.json(a.limits))
+	r.Post("/sessions/{id}/breaks", a.json(a.breaks))
+	r.Get("/sessions/{id}/timeline", a.json(a.timeline))
 	r.Post("/votes", a.json(officeCreate(a.createVote)))
 	r.Get("/votes", a.json(a.votes))
 	r.Get("/votes/{id}", a.json(a.vote))
@@ -161,4 +173,18 @@ type File struct {
 	ContentType string `json:"content_type"`
 	Size        int64  `json:"size"`
 	URL         string `json:"url"`
+}
+
+// idAndBody reads, for a signed-in caller, the path's id and the JSON body:
+// the start of every action on one object.
+func idAndBody[T any](r *http.Request) (int64, T, error) {
+	var in T
+	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
+		return 0, in, err
+	}
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return 0, in, err
+	}
+	return id, in, httpx.DecodeJSON(r, &in)
 }

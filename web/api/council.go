@@ -113,6 +113,11 @@ type Session struct {
 	AnnouncementURL *string      `json:"announcement_url"` // the notice in BIP, once announced
 	Present         int          `json:"present"`
 	Quorum          bool         `json:"quorum"`
+	LimitItem       int          `json:"limit_item"`     // speaking times in seconds, by kind
+	LimitAdVocem    int          `json:"limit_ad_vocem"` //
+	LimitFormal     int          `json:"limit_formal"`   //
+	BreakSince      *time.Time   `json:"break_since"`    // the break in hand, if any
+	BreakUntil      *time.Time   `json:"break_until"`    // its announced end, if said
 	Agenda          []AgendaItem `json:"agenda"`
 	Votes           []Vote       `json:"votes"`
 }
@@ -151,7 +156,9 @@ func (a *API) session(w http.ResponseWriter, r *http.Request) error {
 		Kind: sess.Kind, Title: sess.Title, StartsAt: sess.StartsAt, Place: sess.Place, State: sess.State,
 		BroadcastURL: sess.BroadcastURL, RecordingURL: sess.RecordingURL, ProtocolURL: sess.ProtocolURL,
 		CurrentItem: sess.CurrentItemID, AnnouncedAt: sess.AnnouncedAt,
-		Present: v.PresentN, Quorum: v.Quorum, Agenda: items, Votes: votes}
+		Present: v.PresentN, Quorum: v.Quorum, Agenda: items, Votes: votes,
+		LimitItem: sess.LimitItem, LimitAdVocem: sess.LimitAdVocem, LimitFormal: sess.LimitFormal,
+		BreakSince: sess.BreakSince, BreakUntil: sess.BreakUntil}
 	if sess.AgendaPublicationID != nil {
 		u := a.publicationURL(*sess.AgendaPublicationID)
 		out.AnnouncementURL = &u
@@ -293,18 +300,11 @@ type Presence struct {
 }
 
 func (a *API) attendance(w http.ResponseWriter, r *http.Request) error {
-	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
-		return err
-	}
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
+	id, in, err := idAndBody[struct {
 		Councillor int64 `json:"councillor"`
 		Present    *bool `json:"present"`
-	}
-	if err := httpx.DecodeJSON(r, &in); err != nil {
+	}](r)
+	if err != nil {
 		return err
 	}
 	if in.Present == nil {
