@@ -158,8 +158,17 @@ func (p *page) check(name string) {
 
 func (p *page) fill(sel, val string) {
 	p.t.Helper()
-	value(p, chromedp.Evaluate[bool](`(document.querySelector(`+strconv.Quote(sel)+`).value = "") === ""`))
-	p.run(chromedp.SendKeys(chromedp.CSS(sel), val))
+	var err error
+	for range 5 { // a live page may replace the field meanwhile: find it again
+		value(p, chromedp.Evaluate[bool](`(document.querySelector(`+strconv.Quote(sel)+`).value = "") === ""`))
+		if err = chromedp.Do(p.ctx, chromedp.SendKeys(chromedp.CSS(sel), val)); err == nil || !strings.Contains(err.Error(), "node") {
+			break
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+	if err != nil {
+		p.t.Fatalf("fill %s: %v", sel, err)
+	}
 }
 
 // login signs in with the login form, as a person would.
@@ -173,7 +182,40 @@ func (p *page) login(email, password string) {
 
 func (p *page) click(sel string) {
 	p.t.Helper()
-	p.run(chromedp.Click(chromedp.CSS(sel)), chromedp.Sleep(200*time.Millisecond), chromedp.WaitReady(chromedp.CSS("body")))
+	// Clicked in the page itself: a live page may replace or move a control
+	// between finding it and a mouse reaching it.
+	if !value(p, chromedp.Evaluate[bool](`(function(){var el=document.querySelector(`+strconv.Quote(sel)+`); if(!el) return false; el.click(); return true})()`)) {
+		p.t.Fatalf("click: no %s at %s", sel, p.location())
+	}
+	p.run(chromedp.Sleep(200*time.Millisecond), chromedp.WaitReady(chromedp.CSS("body")))
+	p.settle()
+}
+
+// settle waits until a form sent in the background has its answer in place.
+func (p *page) settle() {
+	p.t.Helper()
+	busy := func() bool { // a page still loading answers nothing: ask again
+		b, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`document.body.hasAttribute("aria-busy")`))
+		return err != nil || b
+	}
+	for deadline := time.Now().Add(10 * time.Second); busy(); {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("the page stays busy at %s", p.location())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitFor waits until the page's text holds want (a live update).
+func (p *page) waitFor(want string) {
+	p.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(p.text(), want); {
+		if time.Now().After(deadline) {
+			seq, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`(document.getElementById("live-status")||document.body).getAttribute("data-live-seq")+""`))
+			p.t.Fatalf("%s never showed %q (live events seen up to %s):\n%s", p.location(), want, seq, p.text())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func TestBrowser(t *testing.T) {
@@ -587,4 +629,119 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("axe ran on only %d pages", p.checks)
 	}
 	t.Logf("axe-core checked %d pages; screenshots in test-output/screenshots", p.checks)
+}
+
+// A whole sitting in four browsers at once, as the people in the chamber
+// use it: the chair's console at 1280 px, a councillor's phone at 390 px,
+// the chamber's screen and a resident's public page. Nothing is reloaded
+// by hand: every change reaches the others live.
+func TestBrowserSitting(t *testing.T) {
+	e := newEnv(t, nil)
+	chair := newPage(t, e.URL)
+	phone := newPage(t, e.URL)
+	screen := newPage(t, e.URL)
+	public := newPage(t, e.URL)
+	phone.run(chromedp.EmulateViewport(390, 844))
+	mark := func(p *page) { value(p, chromedp.Evaluate[bool](`(window.__stay = true)`)) }
+	stayed := func(p *page, what string) {
+		t.Helper()
+		if !value(p, chromedp.Evaluate[bool](`window.__stay === true`)) {
+			t.Fatalf("%s: the page was reloaded", what)
+		}
+	}
+
+	chair.login("przewodniczacy@przykladowo.pl", "demo-przewodniczacy-2026")
+	chair.open("/rada/sesje/2/prowadzenie")
+	chair.check("pl_sitting_console")
+	phone.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
+	phone.open("/rada/sesje/2/urzadzenie")
+	screen.open("/rada/sesje/2/ekran")
+	screen.check("pl_sitting_screen")
+	public.open("/rada/sesje/2")
+	for _, p := range []*page{chair, phone, screen, public} {
+		mark(p)
+	}
+	time.Sleep(500 * time.Millisecond) // the scripts connect
+
+	// Attendance in one go, then the sitting starts on item 3.
+	chair.click("#all-present")
+	chair.waitFor("Obecnych 15 z 15")
+	public.waitFor("15 z 15")
+	chair.click("#start-session")
+	value(chair, chromedp.Evaluate[bool](`(function(){var s=document.getElementById("current_item"); s.selectedIndex=2; return true})()`))
+	chair.click("#set-current")
+	screen.waitFor("Podjęcie uchwały budżetowej")
+	public.waitFor("Teraz")
+
+	// The councillor asks to speak and ad vocem; the office adds a formal
+	// motion by the mayor, which goes first.
+	phone.waitFor("Zgłaszam się do dyskusji")
+	phone.click("#speak-item")
+	phone.waitFor("Czekasz na głos: do dyskusji.")
+	phone.click("#speak-ad_vocem")
+	phone.check("pl_sitting_device")
+	chair.waitFor("Katarzyna Lewandowska")
+	chair.fill("#name", "Wójt Gminy Anna Nowak")
+	value(chair, chromedp.Evaluate[bool](`(document.getElementById("kind").value = "formal") !== ""`))
+	chair.click(`form[action$="/mowcy"] button[type=submit]:not([name])`)
+	chair.waitFor("Wójt Gminy Anna Nowak")
+	first := value(chair, chromedp.Evaluate[string](`document.querySelector("ol.speakers li strong").textContent`))
+	if first != "Wójt Gminy Anna Nowak" {
+		t.Fatalf("the formal motion is not first: %q", first)
+	}
+	chair.click(`ol.speakers li button[value="grant"]`)
+	screen.waitFor("Wójt Gminy Anna Nowak")
+	public.waitFor("Głos ma: Wójt Gminy Anna Nowak")
+	// The countdown runs on every screen on its own.
+	a := value(screen, chromedp.Evaluate[string](`document.querySelector("[data-countdown]").textContent`))
+	time.Sleep(2100 * time.Millisecond)
+	if b := value(screen, chromedp.Evaluate[string](`document.querySelector("[data-countdown]").textContent`)); a == b {
+		t.Fatalf("the screen's countdown stands still at %s", a)
+	}
+	screen.check("pl_sitting_screen_speaker")
+	public.check("pl_sitting_public_speaker")
+
+	// A vote on the item, closed early: the chair is warned, then the result
+	// is on all four.
+	chair.fill("#subject", "Uchwała budżetowa Gminy Przykładowo na rok 2027")
+	value(chair, chromedp.Evaluate[bool](`(document.getElementById("majority").value = "absolute_statutory") !== ""`))
+	chair.click(`form[action$="/glosowania"] button[type=submit]`) // a plain form: the page reloads
+	mark(chair)                                                    // from here on, everything live
+	chair.click(`form[action$="/otworz"] button[type=submit]`)
+	phone.waitFor("Uchwała budżetowa Gminy Przykładowo na rok 2027")
+	phone.click("#choice-for")
+	phone.waitFor("Twój głos: Za (zapisany o ")
+	chair.waitFor("Oddano głosów: 1 z 15")
+	chair.waitFor("Jeszcze bez głosu (14 osób):")
+	screen.waitFor("Oddano głosów: 1 z 15")
+	chair.click(`form[action$="/zamknij"] button[type=submit]`)
+	chair.waitFor("Głosu nie oddało jeszcze 14 osób z 15 obecnych")
+	chair.check("pl_sitting_console_confirm")
+	chair.click("#confirm-yes")
+	chair.waitFor("ODRZUCONO")
+	chair.waitFor("za 1 — wymagane 8, bezwzględna większość ustawowego składu")
+	screen.waitFor("ODRZUCONO")
+	screen.waitFor("Katarzyna Lewandowska — za")
+	phone.waitFor("ODRZUCONO")
+	public.waitFor("odrzucono")
+	for name, p := range map[string]*page{"console": chair, "device": phone, "screen": screen, "public page": public} {
+		stayed(p, name)
+	}
+	chair.check("pl_sitting_console_result")
+	screen.check("pl_sitting_screen_result")
+	phone.check("pl_sitting_device_result")
+
+	// The same pages in English.
+	for _, p := range []*page{chair, phone, screen} {
+		p.open("/lang/en?next=/rada")
+	}
+	chair.open("/rada/sesje/2/prowadzenie")
+	chair.check("en_sitting_console")
+	phone.open("/rada/sesje/2/urzadzenie")
+	phone.check("en_sitting_device")
+	screen.open("/rada/sesje/2/ekran")
+	if !strings.Contains(screen.text(), "REJECTED") {
+		t.Fatal("the English screen is not in English")
+	}
+	screen.check("en_sitting_screen")
 }

@@ -85,7 +85,7 @@ func newServer(t testing.TB, cfg *config.Config, pool *pgxpool.Pool, log *slog.L
 		Accounts: account.NewService(pool), BIP: bip.NewService(pool), Council: council.NewService(pool),
 		Consultations: consultations.NewService(pool), Participation: pb, Saved: search.NewSavedSearches(pool),
 		Index: idx, Live: live.New(), Replay: outbox.Reader(pool)}
-	mailer := &mail.Mailer{URL: cfg.SMTPURL, From: "ratusz@" + cfg.BaseURL.Hostname(), Spool: filepath.Join(t.TempDir(), "mail"), Log: log}
+	mailer := &mail.Mailer{URL: cfg.SMTPURL, From: "ratusz@" + cfg.BaseURL.Hostname(), Spool: filepath.Join(cfg.DataDir, "mail"), Log: log}
 	en := engines{indexer: search.NewIndexer(pool, idx, log)}
 	en.alerts = search.NewAlerts(d.Saved, idx, mailer, cfg.BaseURL.String(), cfg.Municipality, log)
 	en.indexer.Synced = func(search.SyncStats) { en.alerts.Wake() }
@@ -128,7 +128,8 @@ func newEnvLog(t testing.TB, vars map[string]string, w io.Writer, level slog.Lev
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	all := map[string]string{"RATUSZ_ADDR": ln.Addr().String(), "RATUSZ_BASE_URL": base, "RATUSZ_LOG_LEVEL": "error"}
+	all := map[string]string{"RATUSZ_ADDR": ln.Addr().String(), "RATUSZ_BASE_URL": base, "RATUSZ_LOG_LEVEL": "error",
+		"RATUSZ_DATA_DIR": t.TempDir()} // mail spools there, never in the package's folder
 	for k, v := range vars {
 		all[k] = v
 	}

@@ -29,8 +29,9 @@ func (e *env) secondInstance() string {
 	}
 	e.t.Cleanup(pool.Close)
 	srv := httptest.NewUnstartedServer(nil)
+	dataDir := e.t.TempDir()
 	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"RATUSZ_ADDR": srv.Listener.Addr().String(), "RATUSZ_BASE_URL": "http://" + srv.Listener.Addr().String()}[k]
+		return map[string]string{"RATUSZ_ADDR": srv.Listener.Addr().String(), "RATUSZ_BASE_URL": "http://" + srv.Listener.Addr().String(), "RATUSZ_DATA_DIR": dataDir}[k]
 	})
 	if err != nil {
 		e.t.Fatal(err)

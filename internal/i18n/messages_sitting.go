@@ -79,6 +79,13 @@ var sittingMessages = map[string][2]string{
 	"council.timeline.break_ended":      {"Wznowienie obrad", "The sitting resumed"},
 	"council.timeline.closed":           {"Zamknięcie obrad", "The sitting closed"},
 	"err.council.break_action":          {"Działanie musi być jednym z: start (ogłoś przerwę), end (wznów obrady).", "The action must be one of: start (call a break), end (resume)."},
+	"council.named.for":                 {"za", "for"},
+	"council.named.against":             {"przeciw", "against"},
+	"council.named.abstain":             {"wstrzymanie się", "abstention"},
+	"council.named.not_voting":          {"bez głosu", "no vote"},
+	"council.named.absent":              {"nieobecność", "absent"},
+	"council.count.abstain":             {"Wstrzymało się", "Abstained"},
+	"council.count.not_voting":          {"Bez głosu", "No vote"},
 }
 
 func init() { add(sittingMessages) }

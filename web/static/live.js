@@ -26,14 +26,33 @@
       new Date().toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
 
+  // dirty tells whether the reader has typed or chosen something in r that
+  // is not sent yet.
+  function dirty(r) {
+    var els = r.querySelectorAll("input, textarea, select");
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i];
+      if (el.type === "hidden" || el.type === "submit") continue;
+      if (el.tagName === "SELECT") {
+        for (var j = 0; j < el.options.length; j++) if (el.options[j].selected !== el.options[j].defaultSelected) return true;
+      } else if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked !== el.defaultChecked) return true;
+      } else if (el.value !== el.defaultValue) return true;
+    }
+    return false;
+  }
+
   // swap puts the fresh regions of doc in place of the page's own, except
-  // one holding the reader's focus (it is refreshed on the next event).
-  function swap(doc) {
+  // one holding the reader's focus or what they have typed (it is
+  // refreshed on a later event) or a question put to them
+  // (data-live-keep); sent, every region is replaced.
+  function swap(doc, sent) {
     var regions = document.querySelectorAll("[data-live-region]");
     for (var i = 0; i < regions.length; i++) {
       var r = regions[i], fresh = doc.getElementById(r.id);
       if (!fresh) continue;
-      if (r.contains(document.activeElement) && document.activeElement !== document.body) { again = true; continue; }
+      if (!sent && ((r.contains(document.activeElement) && document.activeElement !== document.body) || dirty(r))) { again = true; continue; }
+      if (!sent && r.querySelector("[data-live-keep]")) continue; // a question waits for its answer
       r.innerHTML = fresh.innerHTML;
     }
     var notice = doc.querySelector("main > .notice");
@@ -102,6 +121,7 @@
     ws.onmessage = function (e) {
       var m = JSON.parse(e.data);
       if (m.seq > last) last = m.seq;
+      status.setAttribute("data-live-seq", last); // what it has seen, for whoever checks
       delay = 1000;
       if (m.type === "vote.progress" && m.data && document.querySelector("[data-live-cast],[data-live-bar]") && !status.hasAttribute("data-live-all")) {
         progress(m.data); stamp(); return;
@@ -120,18 +140,22 @@
     if (e.submitter && e.submitter.name) data.append(e.submitter.name, e.submitter.value);
     var buttons = form.querySelectorAll("button");
     for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (r) { return r.text(); })
+    var focused = document.activeElement && document.activeElement.id;
+    document.body.setAttribute("aria-busy", "true");
+    // getAttribute: a control named "action" hides the form's own property.
+    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" }).then(function (r) { return r.text(); })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
-        var notice = doc.querySelector("main > .notice, main .field-error[role=alert]");
-        swap(doc);
-        if (notice) {
-          var live = document.getElementById("live-answer");
-          if (live) live.textContent = notice.textContent;
-        }
+        swap(doc, true);
+        // Focus returns to the control that was used, or its region's heading.
+        var back = focused && document.getElementById(focused);
+        if (back) back.focus();
       })
       .catch(function () { form.submit(); })
-      .then(function () { for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false; });
+      .then(function () {
+        for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false;
+        document.body.removeAttribute("aria-busy");
+      });
   });
 
   startCountdowns();
