@@ -86,9 +86,6 @@ func (v *sessionView) ByClub(x *council.Vote) []clubBallots {
 // Clock is a moment to the second, as the chamber reads it: "10:42:13".
 func (p *Page) ClockSec(t time.Time) string { return t.In(warsaw).Format("15:04:05") }
 
-// LongDate is a day in words: "3 grudnia 2026 r.", "3 December 2026".
-func (p *Page) LongDate(t time.Time) string { return i18n.LongDate(p.Lang, t.In(warsaw)) }
-
 // N is a plural message for the count n.
 func (p *Page) N(key string, n int, args ...any) string { return i18n.N(p.Lang, key, n, args...) }
 

@@ -105,16 +105,15 @@ func (p *Page) PageTitle() string { return i18n.T(p.Lang, p.Title, p.TitleArgs..
 // Err returns the error message for a form field, or "".
 func (p *Page) Err(field string) string { return p.Errors[field] }
 
-// Date formats a time for the page's language in Europe/Warsaw.
-func (p *Page) Date(t time.Time) string {
-	return t.In(warsaw).Format("2006-01-02 15:04")
-}
+// Date writes a moment as people write it, in Warsaw's time: "10 grudnia
+// 2026 r., 10:00", "10 December 2026, 10:00".
+func (p *Page) Date(t time.Time) string { return i18n.DateTime(p.Lang, t.In(warsaw)) }
 
 // Clock is the time of day in Warsaw: "10:00".
 func (p *Page) Clock(t time.Time) string { return t.In(warsaw).Format("15:04") }
 
-// Day formats a date without the time.
-func (p *Page) Day(t time.Time) string { return t.In(warsaw).Format("2006-01-02") }
+// Day writes a day in words: "10 grudnia 2026 r.", "10 December 2026".
+func (p *Page) Day(t time.Time) string { return i18n.LongDate(p.Lang, t.In(warsaw)) }
 
 var warsaw = bip.Warsaw
 
