@@ -35,13 +35,14 @@ fuzz:
 	done
 
 bench: postgres build wrk
-	$(GO) test -run '^$$' -bench . -skip 'LiveViewers|Tally|Pabulib|BallotIntake|Postgres|IndexerSync' -benchmem -benchtime 20000x -timeout 30m ./...
+	$(GO) test -run '^$$' -bench . -skip 'LiveViewers|Sitting|Tally|Pabulib|BallotIntake|Postgres|IndexerSync' -benchmem -benchtime 20000x -timeout 30m ./...
 	$(GO) test -run '^$$' -bench 'Tally|Pabulib' -benchmem -benchtime 5x -timeout 10m ./participation/pabulib/
 	$(GO) test -run '^$$' -bench BallotIntake -benchtime 5000x -timeout 10m ./participation/
 	$(GO) test -run '^$$' -bench PostgresQueries100k -benchtime 1000x -timeout 20m ./search/
 	$(GO) test -run '^$$' -bench PostgresIndexing -benchtime 1x -timeout 20m ./search/
 	$(GO) test -run '^$$' -bench IndexerSync -benchtime 3x -timeout 20m ./search/
 	$(GO) test -run '^$$' -bench LiveViewers -benchtime 1x -timeout 10m ./web/
+	$(GO) test -run '^$$' -bench Sitting -benchtime 1x -timeout 10m ./web/
 	@$(MAKE) --no-print-directory bench-http
 
 # BIP under load from wrk, a separate process, against a real `ratusz serve`
