@@ -744,4 +744,7 @@ func TestBrowserSitting(t *testing.T) {
 		t.Fatal("the English screen is not in English")
 	}
 	screen.check("en_sitting_screen")
+	public.open("/lang/en?next=/rada/sesje/2")
+	public.open("/rada/sesje/2")
+	public.check("en_sitting_public")
 }

@@ -228,7 +228,7 @@ func TestConsoleActionsRefuseOutsiders(t *testing.T) {
 	resident.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
 	councillor := e.browser()
 	councillor.login("radna.lewandowska@przykladowo.pl", "demo-radna-2026")
-	for _, action := range []string{"obecnosc", "glosowania", "otworz", "stan", "biezacy", "wyczytanie", "zmiana-porzadku", "zamknij", "uniewaznij"} {
+	for _, action := range []string{"obecnosc", "obecnosc/wszyscy", "glosowania", "otworz", "stan", "biezacy", "wyczytanie", "zmiana-porzadku", "zamknij", "uniewaznij", "mowcy", "czasy", "przerwa"} {
 		path := fmt.Sprintf("/rada/sesje/%d/%s", session, action)
 		for who, want := range map[*browser]int{e.browser(): 401, resident: 403, councillor: 403} {
 			res := who.post(path, url.Values{"action": {"start"}})

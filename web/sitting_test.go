@@ -152,6 +152,10 @@ func TestSittingAPI(t *testing.T) {
 	if r := e.do("POST", "/api/v1/votes", office, strings.NewReader(`{"agenda_item":3,"subject":"Po zamknięciu","majority":"simple"}`)); r.Status != 409 {
 		t.Fatalf("a vote prepared in a closed sitting: %d %s", r.Status, r.Body)
 	}
+	// A ballot in a vote of a closed sitting (session I's) is refused too.
+	if r := e.do("POST", "/api/v1/votes/2/ballots", radna, strings.NewReader(`{"choice":"for"}`)); r.Status != 409 {
+		t.Fatalf("a ballot in a closed sitting: %d %s", r.Status, r.Body)
+	}
 }
 
 // The sitting from the chair's console, a councillor's device, the big
