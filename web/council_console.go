@@ -507,3 +507,7 @@ func (p *consolePage) SpeechKindLabels() []string {
 	}
 	return out
 }
+
+// LastWaiting reports whether the i-th waiting request is the last (it
+// cannot move down).
+func (p *consolePage) LastWaiting(i int) bool { return i == len(p.Waiting())-1 }

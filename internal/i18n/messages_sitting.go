@@ -13,6 +13,7 @@ var sittingMessages = map[string][2]string{
 	"council.cast_of":                   {"Oddano głosów: %d z %d", "Ballots cast: %d of %d"},
 	"council.outcome_big.adopted":       {"PRZYJĘTO", "ADOPTED"},
 	"council.outcome_big.rejected":      {"ODRZUCONO", "REJECTED"},
+	"council.result.required":           {"wymagane: %d — %s", "required: %d — %s"},
 	"council.result.line":               {"za %d — wymagane %d, %s", "for %d — %d required, %s"},
 	"council.break.until":               {"Przerwa do %s", "Break until %s"},
 	"council.break.now":                 {"Przerwa", "Break"},

@@ -18,12 +18,12 @@
   if (!status || !window.WebSocket || !window.fetch || !window.DOMParser) return;
   var session = status.getAttribute("data-live-session");
   var jitter = parseInt(status.getAttribute("data-live-jitter") || "0", 10);
-  var lang = document.documentElement.lang === "en" ? "en-GB" : "pl-PL";
+  var lang = document.documentElement.lang === "en" ? "en-GB" : "pl-PL"; // the sitting's clock: Warsaw's, as on the page
   var last = 0, delay = 1000, fetching = false, again = false, timer = null;
 
   function stamp() {
     status.textContent = status.getAttribute("data-live-text") + " " +
-      new Date().toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+      new Date().toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "Europe/Warsaw" });
   }
 
   // dirty tells whether the reader has typed or chosen something in r that
