@@ -6,7 +6,11 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/consultations"
+	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/internal/i18n"
+	"github.com/ratusz/ratusz/participation"
 	"github.com/ratusz/ratusz/web/httpx"
 )
 
@@ -25,13 +29,84 @@ var sections = []section{
 	{"search", "/szukaj", true},
 }
 
-type homePage struct{ Page }
+// homePage is what a resident sees first: what is on now, each with one
+// clear action, then the sections.
+type homePage struct {
+	Page
+	Now           time.Time
+	Live          []*council.Session // sittings in progress
+	Next          *council.Session   // the next planned sitting
+	Bodies        map[int64]*council.Body
+	Consultations []*consultations.Consultation // open now
+	Editions      []*participation.Edition      // budget editions not yet over
+	Resolutions   []*council.ResolutionEntry
+	Publications  []*bip.Summary
+}
 
 func (*homePage) template() string { return "home" }
 
+// PhaseEnds is the day the edition's current phase ends: the next phase's
+// planned start, if the schedule says.
+func (p *homePage) PhaseEnds(e *participation.Edition) string {
+	for i, ph := range participation.Phases {
+		if ph == e.Phase && i+1 < len(participation.Phases) {
+			if d, err := time.ParseInLocation("2006-01-02", e.Schedule[participation.Phases[i+1]], warsaw); err == nil {
+				return p.Day(d)
+			}
+		}
+	}
+	return ""
+}
+
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	p := &homePage{}
+	ctx := r.Context()
+	p := &homePage{Now: time.Now(), Bodies: map[int64]*council.Body{}}
 	p.Title = "home.title"
+	p.Lang = s.lang(r)
+	bodies, err := s.Council.Bodies(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range bodies {
+		p.Bodies[b.ID] = b
+	}
+	// The sittings of the coming quarter, and any still running.
+	sessions, err := s.Council.SessionsBetween(ctx, p.Now.AddDate(0, 0, -7), p.Now.AddDate(0, 3, 0))
+	if err != nil {
+		return err
+	}
+	for _, x := range sessions {
+		switch {
+		case x.State == "in_progress":
+			p.Live = append(p.Live, x)
+		case x.State == "planned" && p.Next == nil && x.StartsAt.After(p.Now.Add(-12*time.Hour)):
+			p.Next = x
+		}
+	}
+	cs, err := s.Consultations.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.AcceptsResponses(p.Now) {
+			p.Consultations = append(p.Consultations, c)
+		}
+	}
+	eds, err := s.Participation.Editions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range eds {
+		if e.Phase != "results" {
+			p.Editions = append(p.Editions, e)
+		}
+	}
+	if p.Resolutions, _, err = s.Council.Resolutions(ctx, council.ResolutionFilter{Limit: 3}); err != nil {
+		return err
+	}
+	if p.Publications, _, err = s.BIP.Find(ctx, bip.Filter{Limit: 5}); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, p)
 	return nil
 }
