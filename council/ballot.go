@@ -119,7 +119,7 @@ func recordBallot(ctx context.Context, tx pgx.Tx, voteID, councillorID int64, ch
 
 func scanBallot(r pgx.CollectableRow) (Ballot, error) {
 	var b Ballot
-	err := r.Scan(&b.CouncillorID, &b.Councillor, &b.Club, &b.Choice)
+	err := r.Scan(&b.CouncillorID, &b.Councillor, &b.Club, &b.Choice, &b.Gender)
 	return b, err
 }
 
@@ -130,7 +130,7 @@ func (s *Service) NotVoted(ctx context.Context, voteID int64) ([]*Councillor, er
 	if err := MayManage(ctx); err != nil {
 		return nil, err
 	}
-	rows, _ := s.pool.Query(ctx, `SELECT c.id, c.body_id, c.name, c.club, c.email, c.function, c.active FROM votes v
+	rows, _ := s.pool.Query(ctx, `SELECT c.id, c.body_id, c.name, c.club, c.email, c.function, c.active, c.gender FROM votes v
 		JOIN attendance a ON a.session_id = v.session_id AND a.present
 		JOIN councillors c ON c.id = a.councillor_id
 		WHERE v.id = $1 AND NOT EXISTS (SELECT 1 FROM ballots b WHERE b.vote_id = v.id AND b.councillor_id = c.id)

@@ -65,9 +65,10 @@ type Councillor struct {
 	Email    *string `json:"-" db:"email"`
 	Function string  `json:"function" db:"function"`
 	Active   bool    `json:"active" db:"active"`
+	Gender   string  `json:"gender" db:"gender"` // "f", "m", or "" when not known
 }
 
-const councillorColumns = "id, body_id, name, club, email, function, active"
+const councillorColumns = "id, body_id, name, club, email, function, active, gender"
 
 // CreateBody adds a council or committee.
 func (s *Service) CreateBody(ctx context.Context, name string, statutorySize int) (*Body, error) {
@@ -122,8 +123,8 @@ func (s *Service) AddCouncillor(ctx context.Context, bodyID int64, name, club, e
 	}
 	var c *Councillor
 	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `INSERT INTO councillors (body_id, name, club, email) VALUES ($1, $2, $3, $4)
-			RETURNING `+councillorColumns, bodyID, name, club, em)
+		rows, _ := tx.Query(ctx, `INSERT INTO councillors (body_id, name, club, email, gender) VALUES ($1, $2, $3, $4, $5)
+			RETURNING `+councillorColumns, bodyID, name, club, em, GuessGender(name))
 		var err error
 		if c, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Councillor]); err != nil {
 			return err

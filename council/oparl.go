@@ -259,12 +259,13 @@ type OParlPerson struct {
 	OParlMeta
 	Name        string             `db:"name"`
 	Active      bool               `db:"active"`
+	Gender      string             `db:"gender"` // "f", "m" or ""
 	Memberships []*OParlMembership `db:"-"`
 }
 
 const oparlPeople = `SELECT c.id, ` + bodyOf + ` AS body_id, c.created_at AS created,
 	greatest(c.modified_at, (SELECT max(m.modified_at) FROM council_memberships m WHERE m.councillor_id = c.id)) AS modified,
-	c.name, c.active, c.sort_name
+	c.name, c.active, c.gender, c.sort_name
 	FROM councillors c JOIN council_bodies b ON b.id = c.body_id`
 
 // oparlPerson is a row of oparlPeople: the sort name orders the list.

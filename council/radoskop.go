@@ -118,8 +118,8 @@ func (s *Service) ImportRadoskop(ctx context.Context, r io.Reader, bodyName stri
 		ids := make([]int64, len(t.Index))
 		byName := map[string]int64{}
 		for i, name := range t.Index {
-			if err := tx.QueryRow(ctx, "INSERT INTO councillors (body_id, name, club) VALUES ($1, $2, $3) RETURNING id",
-				rep.BodyID, name, clubs[name]).Scan(&ids[i]); err != nil {
+			if err := tx.QueryRow(ctx, "INSERT INTO councillors (body_id, name, club, gender) VALUES ($1, $2, $3, $4) RETURNING id",
+				rep.BodyID, name, clubs[name], GuessGender(name)).Scan(&ids[i]); err != nil {
 				return err
 			}
 			if err := startMemberships(ctx, tx, ids[i], rep.BodyID, clubs[name], "member", termStart); err != nil {

@@ -320,3 +320,16 @@ func TestOParlTimesFromTimeline(t *testing.T) {
 		t.Fatalf("times out of order: first %v–%v, second %v–%v, meeting end %v", first.Start, first.End, last.Start, last.End, m.End)
 	}
 }
+
+func TestGuessGender(t *testing.T) {
+	for name, want := range map[string]string{
+		"Katarzyna Lewandowska": "f", "Marek Zieliński": "m", "Kuba Nowak": "m", "Barnaba Kos": "m",
+		"Beatrycze Wilk": "f", "Noemi Lis": "f", "Jerzy Kot": "m", "Zbigniew Ryś": "m",
+		"Kostka Bartłomiej": "f", // the surname first: the rule reads what comes first
+		"J. Kowalski":       "", "Bartłomiej": "m", "Antoni Macierewicz": "m", "Jose Ruiz": "", "Hugo Bos": "m", "": "",
+	} {
+		if got := council.GuessGender(name); got != want {
+			t.Errorf("GuessGender(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

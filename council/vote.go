@@ -29,6 +29,7 @@ type Ballot struct {
 	Councillor   string `json:"councillor"`
 	Club         string `json:"club"`
 	Choice       string `json:"choice"`
+	Gender       string `json:"-"` // the councillor's, for the page's grammar
 }
 
 // supersededBy is, for a vote v, the closed re-vote whose result replaced
@@ -490,7 +491,7 @@ func loadVote(ctx context.Context, q pg.Querier, id int64, withOpenBallots bool)
 		return nil, err
 	}
 	if recorded {
-		rows, _ := q.Query(ctx, `SELECT c.id, c.name, coalesce(b.club, c.club), b.choice FROM ballots b JOIN councillors c ON c.id = b.councillor_id
+		rows, _ := q.Query(ctx, `SELECT c.id, c.name, coalesce(b.club, c.club), b.choice, c.gender FROM ballots b JOIN councillors c ON c.id = b.councillor_id
 			WHERE b.vote_id = $1 ORDER BY c.sort_name, c.id`, id)
 		v.Ballots, err = pgx.CollectRows(rows, scanBallot)
 		return v, err
@@ -500,7 +501,7 @@ func loadVote(ctx context.Context, q pg.Querier, id int64, withOpenBallots bool)
 	}
 	if v.State == "closed" || withOpenBallots {
 		rows, _ := q.Query(ctx, `SELECT c.id, c.name, c.club,
-				CASE WHEN b.choice IS NOT NULL THEN b.choice WHEN coalesce(a.present, false) THEN 'not_voting' ELSE 'absent' END
+				CASE WHEN b.choice IS NOT NULL THEN b.choice WHEN coalesce(a.present, false) THEN 'not_voting' ELSE 'absent' END, c.gender
 			FROM votes v JOIN council_sessions s ON s.id = v.session_id
 			JOIN councillors c ON c.body_id = s.body_id AND c.active
 			LEFT JOIN attendance a ON a.session_id = v.session_id AND a.councillor_id = c.id

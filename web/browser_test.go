@@ -432,7 +432,7 @@ func TestBrowser(t *testing.T) {
 		p.check("pl_rada_interpelacja_nowa")
 		p.open("/rada/sesje/2/urzadzenie")
 		p.click(`.device form button[type=submit]`) // check in
-		if !strings.Contains(p.text(), "Jesteś obecny(a)") {
+		if !strings.Contains(p.text(), "Jesteś obecna") {
 			t.Fatalf("check-in from the device failed: %s", p.location())
 		}
 		p.check("pl_rada_device")

@@ -118,6 +118,9 @@ func (s *Server) councillorProfile(w http.ResponseWriter, r *http.Request) error
 	}
 	p := &councillorPage{P: prof}
 	p.Title = "council.profile.title"
+	if g := prof.Councillor.Gender; g != "" {
+		p.Title += "." + g
+	}
 	p.TitleArgs = []any{prof.Councillor.Name}
 	p.Section = "council"
 	s.render(w, r, http.StatusOK, p)
@@ -173,8 +176,8 @@ func voteChart(p *votePage, c *council.Counts) template.HTML {
 	rows := []struct {
 		key, color string
 		n          int
-	}{{"council.choice.for", "#1e6b34", c.For}, {"council.choice.against", "#a4161a", c.Against}, {"council.choice.abstain", "#8a5a00", c.Abstain},
-		{"council.choice.not_voting", "#4a5360", c.NotVoting}, {"council.choice.absent", "#6b7280", c.Absent}}
+	}{{"council.count.for", "#1e6b34", c.For}, {"council.count.against", "#a4161a", c.Against}, {"council.count.abstain", "#8a5a00", c.Abstain},
+		{"council.count.not_voting", "#4a5360", c.NotVoting}, {"council.count.absent", "#6b7280", c.Absent}}
 	total := c.For + c.Against + c.Abstain + c.NotVoting + c.Absent
 	if total == 0 {
 		total = 1

@@ -124,3 +124,13 @@ func (p *Page) TimelineText(e *council.TimelineEntry) string {
 	}
 	return p.T("council.timeline."+e.Kind, e.Text)
 }
+
+// G translates a message about a person in their grammatical gender
+// ("f", "m"): key.f or key.m where the catalogue has it, else the neutral
+// key ("obecny(a)").
+func (p *Page) G(key, gender string, args ...any) string {
+	if gender != "" && i18n.Has(key+"."+gender) {
+		key += "." + gender
+	}
+	return p.T(key, args...)
+}

@@ -23,7 +23,7 @@ func TestCouncilPages(t *testing.T) {
 		}
 	}
 	vote := b.get("/rada/glosowania/2")
-	for _, want := range []string{"Imienny wykaz głosowania", "Danuta Krawczyk", "Przeciw", "Nieobecny(a)", "<svg", `role="img"`, "/bip/publikacje/", "Uchwała nr XI/1/2026"} {
+	for _, want := range []string{"Imienny wykaz głosowania", "Danuta Krawczyk", "Przeciw", "Nieobecni", "<svg", `role="img"`, "/bip/publikacje/", "Uchwała nr XI/1/2026"} {
 		if !strings.Contains(vote.Body, want) {
 			t.Errorf("vote page lacks %q", want)
 		}
@@ -177,14 +177,21 @@ func TestCouncillorProfile(t *testing.T) {
 	}
 	// Danuta Krawczyk (id 6) in the demo: for, against, against.
 	p := b.get("/rada/radni/6")
-	for _, want := range []string{"Danuta Krawczyk", "Nasza Gmina", "obecny(a) na 1 z 1 sesji", "<th scope=\"row\">Za</th><td>1</td>", "<th scope=\"row\">Przeciw</th><td>2</td>", "Uchwała w sprawie stawek podatku"} {
+	for _, want := range []string{"Danuta Krawczyk", "Nasza Gmina", "obecna na 1 z 1 sesji", "<th scope=\"row\">Za</th><td>1</td>", "<th scope=\"row\">Przeciw</th><td>2</td>", "Uchwała w sprawie stawek podatku"} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("profile lacks %q", want)
 		}
 	}
 	// Lidia Jabłońska (id 14) was absent.
-	if p := b.get("/rada/radni/14"); !strings.Contains(p.Body, "<th scope=\"row\">Nieobecny(a)</th><td>3</td>") || !strings.Contains(p.Body, "obecny(a) na 0 z 1 sesji") {
-		t.Fatal("absences not counted")
+	if p := b.get("/rada/radni/14"); !strings.Contains(p.Body, "<th scope=\"row\">Nieobecna</th><td>3</td>") || !strings.Contains(p.Body, "Radna: Lidia Jabłońska") || !strings.Contains(p.Body, "obecna na 0 z 1 sesji") {
+		t.Fatal("absences not counted, or not said of a woman")
+	}
+	// Where a person's gender is known, no page hedges it with "(a)".
+	for _, path := range []string{"/rada/radni/14", "/rada/radni/1", "/rada/glosowania/2", "/rada/glosowania/3"} {
+		if page := b.get(path).Body; strings.Contains(page, "(a)") {
+			i := strings.Index(page, "(a)")
+			t.Errorf("%s says %q of a person whose gender is known", path, page[max(0, i-40):i+3])
+		}
 	}
 	if res := b.get("/rada/radni/999"); res.Status != 404 {
 		t.Fatalf("missing councillor: %d", res.Status)

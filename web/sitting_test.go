@@ -276,3 +276,31 @@ func TestSittingPages(t *testing.T) {
 		t.Fatal("a request in a closed sitting is not explained")
 	}
 }
+
+// The office sets a councillor's gender; pages speak of her accordingly.
+func TestCouncillorGender(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	office := e.token("biuro.rady@przykladowo.pl")
+	if r := e.do("PUT", "/api/v1/councillors/2/gender", office, strings.NewReader(`{"gender":"x"}`)); r.Status != 400 {
+		t.Fatalf("a bad gender: %d", r.Status)
+	}
+	if r := e.do("PUT", "/api/v1/councillors/2/gender", e.token("radna.lewandowska@przykladowo.pl"), strings.NewReader(`{"gender":"m"}`)); r.Status != 403 {
+		t.Fatalf("a councillor setting it: %d", r.Status)
+	}
+	if r := e.do("PUT", "/api/v1/councillors/999/gender", office, strings.NewReader(`{"gender":"f"}`)); r.Status != 404 {
+		t.Fatalf("an unknown councillor: %d", r.Status)
+	}
+	if p := e.browser().get("/rada/radni/2").Body; !strings.Contains(p, "Radna: Katarzyna Lewandowska") {
+		t.Fatal("the first name's gender was not guessed")
+	}
+	if r := e.do("PUT", "/api/v1/councillors/2/gender", office, strings.NewReader(`{"gender":""}`)); r.Status != 200 {
+		t.Fatalf("unset: %d %s", r.Status, r.Body)
+	}
+	if p := e.browser().get("/rada/radni/2").Body; !strings.Contains(p, "Radny(-a): Katarzyna Lewandowska") {
+		t.Fatal("with the gender unset the page does not fall back to the neutral form")
+	}
+	if o := e.do("GET", "/oparl/v1/person/1", "", nil).Body; !strings.Contains(o, `"gender": "male"`) {
+		t.Fatalf("OParl Person lacks the gender:\n%s", o)
+	}
+}

@@ -35,6 +35,7 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	patterns := []*regexp.Regexp{
 		regexp.MustCompile(`\.T "([a-z0-9_.]+)"`),                              // templates
 		regexp.MustCompile(`\.N "([a-z0-9_.]+:n)"`),                            // plural messages
+		regexp.MustCompile(`\.G "([a-z0-9_.]+)"`),                              // gendered messages (the neutral form)
 		regexp.MustCompile(`(?:Errorf|Invalid)\([^"]*"([a-z]+\.[a-z0-9_.]+)"`), // coded errors
 		regexp.MustCompile(`Message: +"([a-z]+\.[a-z0-9_.]+)"`),                // error literals
 		regexp.MustCompile(`Title = "([a-z]+\.[a-z0-9_.]+)"`),                  // page titles

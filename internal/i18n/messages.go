@@ -524,7 +524,7 @@ var catalogue = map[string][2]string{
 	"council.no_club":                          {"Radni niezrzeszeni", "Councillors outside clubs"},
 	"council.chair":                            {"przewodniczący rady", "council chair"},
 	"council.function":                         {"Funkcja", "Function"},
-	"council.profile.title":                    {"Radny: %s", "Councillor: %s"},
+	"council.profile.title":                    {"Radny(-a): %s", "Councillor: %s"},
 	"council.profile.attended":                 {"obecny(a) na %d z %d sesji", "present at %d of %d sessions"},
 	"council.profile.votes":                    {"Jak głosował(a)", "How they voted"},
 	"council.profile.recent":                   {"Ostatnie głosowania", "Recent votes"},

@@ -66,6 +66,7 @@ func (a *API) Routes(r chi.Router) {
 	// e-Rada (council.go).
 	r.Post("/bodies", a.json(officeCreate(a.createBody)))
 	r.Post("/bodies/{id}/councillors", a.json(officeCreate(a.addCouncillor)))
+	r.Put("/councillors/{id}/gender", a.json(a.councillorGender))
 	r.Post("/sessions", a.json(officeCreate(a.createSession)))
 	r.Get("/sessions/{id}", a.json(a.session))
 	r.Put("/sessions/{id}", a.json(a.updateSession))

@@ -502,3 +502,25 @@ func (a *API) votes(w http.ResponseWriter, r *http.Request) error {
 	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
+
+// councillorGender is PUT /councillors/{id}/gender {"gender": "f"|"m"|""}:
+// the office says how pages speak of a councillor.
+func (a *API) councillorGender(w http.ResponseWriter, r *http.Request) error {
+	id, in, err := idAndBody[struct {
+		Gender string `json:"gender"`
+	}](r)
+	if err != nil {
+		return err
+	}
+	if err := a.Council.SetGender(r.Context(), id, in.Gender); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, CouncillorGender{ID: id, Gender: in.Gender})
+	return nil
+}
+
+// CouncillorGender answers a change of a councillor's grammatical gender.
+type CouncillorGender struct {
+	ID     int64  `json:"id"`
+	Gender string `json:"gender"`
+}

@@ -141,6 +141,7 @@ type oparlPersonJSON struct {
 	Name       string                `json:"name"`
 	FamilyName string                `json:"familyName,omitempty"`
 	GivenName  string                `json:"givenName,omitempty"`
+	Gender     string                `json:"gender,omitempty"` // "female" or "male", where known
 	Membership []oparlMembershipJSON `json:"membership"`
 	oparlTail
 }
@@ -160,6 +161,12 @@ func (s *Server) oparlPersonJSON(p *council.OParlPerson) any {
 	out := oparlPersonJSON{ID: s.oparlURL("person", p.ID), Type: oparlType("Person"), Body: s.oparlURL("body", p.BodyID),
 		Name: p.Name, FamilyName: family, GivenName: given, Membership: []oparlMembershipJSON{},
 		oparlTail: oparlStamp(p.OParlMeta, s.oparlWeb("/rada/radni/", p.ID))}
+	switch p.Gender {
+	case council.Female:
+		out.Gender = "female"
+	case council.Male:
+		out.Gender = "male"
+	}
 	for _, m := range p.Memberships {
 		out.Membership = append(out.Membership, s.oparlMembership(m, false))
 	}
