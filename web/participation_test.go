@@ -69,9 +69,10 @@ func TestParticipatoryBudgetPages(t *testing.T) {
 	if page := b.get(base); !strings.Contains(page.Body, "Twój głos w tej edycji został oddany.") {
 		t.Fatal("edition page does not say the resident voted")
 	}
-	// The list of ballots is not public during voting.
-	if res := anon.get(base + "/karty"); res.Status != http.StatusConflict {
-		t.Fatalf("ballots during voting: %d", res.Status)
+	// The list of ballots is not public during voting: the page says when
+	// it will be, and shows none.
+	if res := anon.get(base + "/karty"); res.Status != http.StatusOK || !strings.Contains(res.Body, "Karty opublikujemy po zakończeniu głosowania") || strings.Contains(res.Body, "<table") {
+		t.Fatalf("ballots during voting: %d\n%s", res.Status, res.Body)
 	}
 
 	// The finished edition: results with a chart and a table, the ballot

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
@@ -182,6 +183,7 @@ func (s *Server) pbVote(w http.ResponseWriter, r *http.Request) error {
 type pbBallotsPage struct {
 	Page
 	E          *participation.Edition
+	Pending    string // while voting goes on: the day the list is to be published, or "-" if not planned
 	List       []*participation.PublishedBallot
 	Found      *participation.PublishedBallot
 	Code       string
@@ -198,6 +200,19 @@ func (s *Server) pbBallots(w http.ResponseWriter, r *http.Request) error {
 	page, err := pageNumber(r)
 	if err != nil {
 		return err
+	}
+	if e.Phase != "results" {
+		// Until the vote ends nobody sees the ballots (a list that grows
+		// would tie each ballot to a moment): a page that says when.
+		p := &pbBallotsPage{E: e, Pending: "-"}
+		p.Lang = s.lang(r)
+		if d, err := time.ParseInLocation("2006-01-02", e.Schedule["results"], warsaw); err == nil {
+			p.Pending = p.Day(d)
+		}
+		p.Title = "pb.ballots.title"
+		p.Section = "budget"
+		s.render(w, r, http.StatusOK, p)
+		return nil
 	}
 	const size = 100
 	list, total, err := s.Participation.Ballots(r.Context(), e.ID, (page-1)*size, size)
