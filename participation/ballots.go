@@ -101,18 +101,57 @@ func (s *Service) CastBallot(ctx context.Context, editionID int64, in BallotInpu
 	// Residents vote; a staff account (an admin, the office) does not,
 	// though its holder may vote from their own resident account.
 	actor := ratusz.ActorFromContext(ctx)
-	if err := actor.Require(); err != nil {
+	if err := mayVoteOnline(actor); err != nil {
 		return "", err
 	}
-	if !actor.Holds(ratusz.RoleResident) {
-		return "", ratusz.Errorf(ratusz.EFORBIDDEN, "err.forbidden")
-	}
 	return s.cast(ctx, editionID, in, "user:"+fmt.Sprint(actor.UserID), "online", func(e *Edition) error {
-		if e.RequireVerified && !actor.Verified {
-			return ratusz.Errorf(ratusz.EFORBIDDEN, "err.pb.verified_only")
-		}
-		return nil
+		return eligibleOnline(actor, e)
 	})
+}
+
+// mayVoteOnline: residents vote online; a staff account does not.
+func mayVoteOnline(a ratusz.Actor) error {
+	if err := a.Require(); err != nil {
+		return err
+	}
+	if !a.Holds(ratusz.RoleResident) {
+		return ratusz.Errorf(ratusz.EFORBIDDEN, "err.forbidden")
+	}
+	return nil
+}
+
+// eligibleOnline: an edition may take only verified residents.
+func eligibleOnline(a ratusz.Actor, e *Edition) error {
+	if e.RequireVerified && !a.Verified {
+		return ratusz.Errorf(ratusz.EFORBIDDEN, "err.pb.verified_only")
+	}
+	return nil
+}
+
+// CheckBallot says whether a ballot would be taken, without casting it:
+// the check step a resident sees before the cast that cannot be undone.
+func (s *Service) CheckBallot(ctx context.Context, editionID int64, in BallotInput) error {
+	actor := ratusz.ActorFromContext(ctx)
+	if err := mayVoteOnline(actor); err != nil {
+		return err
+	}
+	e, onBallot, err := s.ballotPaper(ctx, editionID)
+	if err != nil {
+		return err
+	}
+	if e.Phase != "voting" {
+		return ratusz.Errorf(ratusz.ECONFLICT, "err.pb.not_voting")
+	}
+	if err := eligibleOnline(actor, e); err != nil {
+		return err
+	}
+	if voted, err := s.HasVoted(ctx, editionID); err != nil || voted {
+		if err == nil {
+			err = ratusz.Errorf(ratusz.ECONFLICT, "err.pb.already_voted")
+		}
+		return err
+	}
+	return checkBallot(e, onBallot, in)
 }
 
 // PaperBallot enters a paper ballot for a voter identified by what they

@@ -520,6 +520,11 @@ func TestBrowser(t *testing.T) {
 		p.check("pl_budzet_glosuj_errors")
 		p.click(`input[name=p]`)
 		p.click(`form.form button[type=submit]`)
+		if !strings.Contains(p.text(), "Sprawdź swój głos") || !strings.Contains(p.text(), "Wybrano 1 projekt") {
+			t.Fatalf("no check step: %s", p.text())
+		}
+		p.check("pl_budzet_sprawdz")
+		p.click(`form.actions button[type=submit]:not([formmethod])`)
 		if !strings.Contains(p.text(), "Głos oddany") {
 			t.Fatalf("ballot not cast: %s", p.text())
 		}

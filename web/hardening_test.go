@@ -283,7 +283,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	e.Pool.QueryRow(system, "SELECT id FROM pb_editions WHERE phase = 'voting' LIMIT 1").Scan(&edition)
 	var project string
 	e.Pool.QueryRow(system, "SELECT id::text FROM pb_projects WHERE edition_id = $1 AND status = 'accepted' ORDER BY id LIMIT 1", edition).Scan(&project)
-	res := b.post(fmt.Sprintf("/budzet-obywatelski/%d/glosuj", edition), url.Values{"p": {project}})
+	res := b.post(fmt.Sprintf("/budzet-obywatelski/%d/glosuj", edition), url.Values{"p": {project}, "confirm": {"1"}})
 	code := regexp.MustCompile(`<strong>([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})</strong>`).FindStringSubmatch(res.Body)
 	if code == nil {
 		t.Fatalf("no receipt: %d", res.Status)

@@ -34,18 +34,29 @@ func TestParticipatoryBudgetPages(t *testing.T) {
 	if res := anon.get(base + "/glosuj"); res.Status != 200 {
 		t.Fatalf("vote page for anonymous: %d", res.Status)
 	}
-	if res := anon.post(base+"/glosuj", url.Values{"p": {"1"}}); res.Status != http.StatusUnauthorized {
-		t.Fatalf("anonymous ballot: %d", res.Status)
+	if page := anon.get(base + "/glosuj").Body; !strings.Contains(page, "Aby oddać głos, zaloguj się.") || !strings.Contains(page, "Zaloguj się, aby oddać głos") {
+		t.Fatal("the ballot does not tell a visitor to sign in first")
 	}
 	b := e.browser()
-	b.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
 	form := b.get(base + "/glosuj")
 	ids := regexp.MustCompile(`name="p" value="(\d+)"`).FindAllStringSubmatch(form.Body, -1)
 	if len(ids) != 6 {
 		t.Fatalf("%d projects on the ballot", len(ids))
 	}
+	// Filled in before signing in: the choices go through the sign-in and
+	// come back ticked.
+	res := b.post(base+"/glosuj", url.Values{"p": {ids[0][1], ids[3][1]}})
+	next, _ := url.Parse(res.Header.Get("Location"))
+	if res.Status != http.StatusSeeOther || next.Path != "/login" {
+		t.Fatalf("anonymous ballot: %d to %s", res.Status, res.Header.Get("Location"))
+	}
+	b.login("jan.kowalski@example.pl", "demo-mieszkaniec-2026")
+	back := b.get(next.Query().Get("next"))
+	if strings.Count(back.Body, " checked") != 2 || !strings.Contains(back.Body, `value="`+ids[3][1]+`" checked`) {
+		t.Fatalf("the choices did not survive the sign-in (%s):\n%s", next.Query().Get("next"), back.Body)
+	}
 	// A project not on the ballot is refused, named, and nothing is stored.
-	res := b.post(base+"/glosuj", url.Values{"p": {ids[0][1], ids[1][1], "999999"}})
+	res = b.post(base+"/glosuj", url.Values{"p": {ids[0][1], ids[1][1], "999999"}})
 	if res.Status != http.StatusBadRequest || !strings.Contains(res.Body, `id="projects-error"`) || !strings.Contains(res.Body, "Projektu 999999 nie ma na karcie") {
 		t.Fatalf("bad ballot: %d", res.Status)
 	}
@@ -55,7 +66,16 @@ func TestParticipatoryBudgetPages(t *testing.T) {
 	if res := b.post(base+"/glosuj", url.Values{}); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "Wybierz co najmniej jeden projekt.") {
 		t.Fatalf("empty ballot: %d", res.Status)
 	}
+	// The check step shows the ballot, how many and what they cost, and
+	// casts nothing yet.
 	res = b.post(base+"/glosuj", url.Values{"p": {ids[0][1], ids[3][1]}})
+	if res.Status != http.StatusOK || !strings.Contains(res.Body, "Wybrano 2 projekty") || !strings.Contains(res.Body, "łączny koszt:") || !strings.Contains(res.Body, `name="confirm" value="1"`) {
+		t.Fatalf("check step: %d\n%s", res.Status, res.Body)
+	}
+	if page := b.get(base); strings.Contains(page.Body, "Twój głos w tej edycji został oddany.") {
+		t.Fatal("the check step cast the ballot")
+	}
+	res = b.post(base+"/glosuj", url.Values{"p": {ids[0][1], ids[3][1]}, "confirm": {"1"}})
 	if res.Status != http.StatusCreated || !strings.Contains(res.Body, "Głos oddany") {
 		t.Fatalf("ballot: %d %s", res.Status, res.Body)
 	}
@@ -63,7 +83,7 @@ func TestParticipatoryBudgetPages(t *testing.T) {
 	if code == nil {
 		t.Fatal("no receipt code shown")
 	}
-	if res := b.post(base+"/glosuj", url.Values{"p": {ids[1][1]}}); res.Status != http.StatusConflict {
+	if res := b.post(base+"/glosuj", url.Values{"p": {ids[1][1]}, "confirm": {"1"}}); res.Status != http.StatusConflict {
 		t.Fatalf("second ballot: %d", res.Status)
 	}
 	if page := b.get(base); !strings.Contains(page.Body, "Twój głos w tej edycji został oddany.") {
@@ -330,7 +350,7 @@ func TestBallotFormsByVoteType(t *testing.T) {
 	if res := b.post("/budzet-obywatelski/"+id+"/glosuj", url.Values{"n" + p[0]: {"pierwszy"}}); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "musi być liczbą całkowitą") {
 		t.Fatalf("place not a number: %d", res.Status)
 	}
-	if res := b.post("/budzet-obywatelski/"+id+"/glosuj", url.Values{"n" + p[1]: {"1"}, "n" + p[0]: {"2"}}); res.Status != http.StatusCreated {
+	if res := b.post("/budzet-obywatelski/"+id+"/glosuj", url.Values{"n" + p[1]: {"1"}, "n" + p[0]: {"2"}, "confirm": {"1"}}); res.Status != http.StatusCreated {
 		t.Fatalf("ranking: %d %s", res.Status, res.Body)
 	}
 
@@ -339,7 +359,7 @@ func TestBallotFormsByVoteType(t *testing.T) {
 	if !strings.Contains(form.Body, `name="p`+pools[0]+`"`) || !strings.Contains(form.Body, `name="p`+pools[1]+`"`) {
 		t.Fatal("choose-one pools share one radio group")
 	}
-	if res := b.post("/budzet-obywatelski/"+id+"/glosuj", url.Values{"p" + pools[0]: {p[0]}, "p" + pools[1]: {p[3]}}); res.Status != http.StatusCreated {
+	if res := b.post("/budzet-obywatelski/"+id+"/glosuj", url.Values{"p" + pools[0]: {p[0]}, "p" + pools[1]: {p[3]}, "confirm": {"1"}}); res.Status != http.StatusCreated {
 		t.Fatalf("one per pool: %d %s", res.Status, res.Body)
 	}
 }

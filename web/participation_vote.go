@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,7 +29,20 @@ type pbVotePage struct {
 	Voter    string
 	Receipt  string
 	HasVoted bool
+	Check    bool         // the check step: the ballot as it will be cast
+	Picked   []pbPicked   // on the check step, in ballot order
+	Fields   []hiddenPair // the choices, carried to the cast
+	Count    int
+	Total    int64 // the cost of the projects chosen, in grosze
 }
+
+// pbPicked is a project on the check step, with its points or place.
+type pbPicked struct {
+	P     *participation.PBProject
+	Value string
+}
+
+type hiddenPair struct{ Name, Value string }
 
 func (*pbVotePage) template() string { return "pb_vote" }
 
@@ -46,7 +60,33 @@ func (s *Server) pbVoteForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderVote(w, r, http.StatusOK, e, paper, map[int64]string{}, "", nil)
+	// Choices come back in the address after a sign-in or from "Popraw
+	// wybór"; what cannot be read is simply not ticked.
+	projects, err := s.Participation.Projects(r.Context(), e.ID, true)
+	if err != nil {
+		return err
+	}
+	_, chosen, _ := readBallot(r.URL.Query(), e, projectsByID(projects))
+	return s.renderVote(w, r, http.StatusOK, e, paper, chosen, "", nil)
+}
+
+func projectsByID(projects []*participation.PBProject) map[int64]*participation.PBProject {
+	byID := map[int64]*participation.PBProject{}
+	for _, p := range projects {
+		byID[p.ID] = p
+	}
+	return byID
+}
+
+// ballotFields are the form fields of a ballot, as the form posts them.
+func ballotFields(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		if k == "p" || (strings.HasPrefix(k, "p") || strings.HasPrefix(k, "n")) && len(k) > 1 && strings.Trim(k[1:], "0123456789") == "" {
+			out[k] = vs
+		}
+	}
+	return out
 }
 
 func (s *Server) renderVote(w http.ResponseWriter, r *http.Request, code int, e *participation.Edition, paper bool, chosen map[int64]string, voter string, errs map[string]string) error {
@@ -73,12 +113,12 @@ func (s *Server) renderVote(w http.ResponseWriter, r *http.Request, code int, e 
 // readBallot reads the voting form: ticked projects ("p" for approval, one
 // radio group "p<pool>" per pool for choose-1), or a number per project
 // ("n<ID>": points, or the place in order of preference).
-func readBallot(r *http.Request, e *participation.Edition, projects map[int64]*participation.PBProject) (participation.BallotInput, map[int64]string, error) {
+func readBallot(form url.Values, e *participation.Edition, projects map[int64]*participation.PBProject) (participation.BallotInput, map[int64]string, error) {
 	var in participation.BallotInput
 	chosen := map[int64]string{}
 	switch e.VoteType {
 	case pabulib.Approval, pabulib.Choose1:
-		for k, vs := range r.PostForm {
+		for k, vs := range form {
 			if k != "p" && !(e.VoteType == pabulib.Choose1 && strings.HasPrefix(k, "p")) {
 				continue
 			}
@@ -96,7 +136,7 @@ func readBallot(r *http.Request, e *participation.Edition, projects map[int64]*p
 			n  int
 		}
 		var picks []pick
-		for k, v := range r.PostForm {
+		for k, v := range form {
 			id, err := strconv.ParseInt(strings.TrimPrefix(k, "n"), 10, 64)
 			if !strings.HasPrefix(k, "n") || err != nil || strings.TrimSpace(v[0]) == "" {
 				continue
@@ -144,23 +184,32 @@ func (*pbReceiptPage) template() string { return "pb_receipt" }
 
 func (s *Server) pbVote(w http.ResponseWriter, r *http.Request) error {
 	paper := strings.HasSuffix(r.URL.Path, "/karta-papierowa")
-	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
-		return err
-	}
 	e, err := s.loadEdition(r)
 	if err != nil {
+		return err
+	}
+	if ratusz.ActorFromContext(r.Context()).Anonymous() && !paper {
+		// Not signed in: to the sign-in, and back to the ballot as filled.
+		next := fmt.Sprintf("/budzet-obywatelski/%d/glosuj?%s", e.ID, ballotFields(r.PostForm).Encode())
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return nil
+	}
+	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
 		return err
 	}
 	projects, err := s.Participation.Projects(r.Context(), e.ID, true)
 	if err != nil {
 		return err
 	}
-	byID := map[int64]*participation.PBProject{}
-	for _, p := range projects {
-		byID[p.ID] = p
-	}
-	in, chosen, err := readBallot(r, e, byID)
+	byID := projectsByID(projects)
+	in, chosen, err := readBallot(r.PostForm, e, byID)
 	var code string
+	if err == nil && !paper && r.PostForm.Get("confirm") != "1" {
+		// The check step: the ballot as it will be cast, once more.
+		if err = s.Participation.CheckBallot(r.Context(), e.ID, in); err == nil {
+			return s.renderCheck(w, r, e, in, byID, r.PostForm)
+		}
+	}
 	if err != nil {
 		// refused below, with the form shown again
 	} else if paper {
@@ -315,5 +364,42 @@ func (s *Server) pbExport(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="budzet-%d-%d.pb"`, e.ID, d))
 	w.Write([]byte(buf.String()))
+	return nil
+}
+
+// renderCheck shows the ballot as it will be cast: the projects with their
+// points or places, how many and what they cost together; "Oddaj głos"
+// casts it, "Popraw wybór" goes back to the ballot as filled.
+func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, e *participation.Edition, in participation.BallotInput, byID map[int64]*participation.PBProject, form url.Values) error {
+	p := &pbVotePage{E: e, Check: true, Count: len(in.Projects)}
+	for i, id := range in.Projects {
+		proj := byID[id]
+		if proj == nil {
+			continue
+		}
+		v := ""
+		switch {
+		case i < len(in.Points):
+			v = strconv.Itoa(in.Points[i])
+		case e.VoteType == pabulib.Ordinal:
+			v = strconv.Itoa(i + 1)
+		}
+		p.Picked = append(p.Picked, pbPicked{proj, v})
+		p.Total += proj.Cost
+	}
+	fields := ballotFields(form)
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range fields[k] {
+			p.Fields = append(p.Fields, hiddenPair{k, v})
+		}
+	}
+	p.Title = "pb.check.title"
+	p.Section = "budget"
+	s.render(w, r, http.StatusOK, p)
 	return nil
 }

@@ -6,6 +6,17 @@ var residentMessages = map[string][2]string{
 	"pb.ballots.pending":     {"Karty opublikujemy po zakończeniu głosowania.", "The ballots will be published once voting ends."},
 	"pb.ballots.pending_on":  {"Karty opublikujemy po zakończeniu głosowania, %s.", "The ballots will be published once voting ends, on %s."},
 	"pb.ballots.pending_why": {"Do końca głosowania nikt, także urząd, nie widzi oddanych kart: lista, która rośnie, zdradzałaby, kiedy kto głosował. Po zakończeniu każdy znajdzie tu swoją kartę po kodzie z potwierdzenia.", "Until voting ends nobody, the office included, sees the ballots cast: a list that grows would tell when each was cast. Afterwards anyone finds their ballot here by the code on their receipt."},
+	"pb.vote.sign_in_first":  {"Aby oddać głos, zaloguj się. Możesz najpierw wybrać projekty: wybór zostanie zachowany po zalogowaniu.", "To cast your vote, sign in. You may choose the projects first: your choice is kept through the sign-in."},
+	"pb.vote.sign_in_button": {"Zaloguj się, aby oddać głos", "Sign in to cast your vote"},
+	"pb.check.button":        {"Sprawdź swój głos", "Check your vote"},
+	"pb.check.title":         {"Sprawdź swój głos", "Check your vote"},
+	"pb.check.lead":          {"Tak będzie wyglądać Twoja karta. Sprawdź ją: oddanego głosu nie można zmienić.", "This is your ballot as it will be cast. Check it: a vote cast cannot be changed."},
+	"pb.check.count:n":       {"Wybrano %d projekt|Wybrano %d projekty|Wybrano %d projektów", "%d project chosen|%d projects chosen"},
+	"pb.check.total":         {"łączny koszt: %s", "total cost: %s"},
+	"pb.check.points":        {"punkty: %s", "points: %s"},
+	"pb.check.place":         {"miejsce %s", "place %s"},
+	"pb.check.cast":          {"Oddaj głos", "Cast your vote"},
+	"pb.check.change":        {"Popraw wybór", "Change your choice"},
 }
 
 func init() { add(residentMessages) }
