@@ -25,6 +25,7 @@ func (s *Server) participationPages(r chi.Router) {
 	r.Post("/budzet-obywatelski/{id}/zglos", s.page(s.pbSubmit))
 	r.Get("/budzet-obywatelski/{id}/glosuj", s.page(s.pbVoteForm))
 	r.Post("/budzet-obywatelski/{id}/glosuj", s.page(s.pbVote))
+	r.Post("/budzet-obywatelski/{id}/potwierdzenie", s.page(s.pbReceiptFile))
 	r.Get("/budzet-obywatelski/{id}/karta-papierowa", s.page(s.pbVoteForm))
 	r.Post("/budzet-obywatelski/{id}/karta-papierowa", s.page(s.pbVote))
 	r.Get("/budzet-obywatelski/{id}/karty", s.page(s.pbBallots))

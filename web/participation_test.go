@@ -83,6 +83,14 @@ func TestParticipatoryBudgetPages(t *testing.T) {
 	if code == nil {
 		t.Fatal("no receipt code shown")
 	}
+	// The receipt to keep, as a file; a code that is not one is refused.
+	file := b.post(base+"/potwierdzenie", url.Values{"kod": {code[1]}})
+	if file.Status != 200 || !strings.HasPrefix(file.Header.Get("Content-Type"), "text/plain") || !strings.Contains(file.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(file.Body, "Kod potwierdzenia: "+code[1]) || !strings.Contains(file.Body, "/karty") {
+		t.Fatalf("receipt file: %d %v\n%s", file.Status, file.Header, file.Body)
+	}
+	if bad := b.post(base+"/potwierdzenie", url.Values{"kod": {"<script>"}}); bad.Status != http.StatusBadRequest {
+		t.Fatalf("a bad code: %d", bad.Status)
+	}
 	if res := b.post(base+"/glosuj", url.Values{"p": {ids[1][1]}, "confirm": {"1"}}); res.Status != http.StatusConflict {
 		t.Fatalf("second ballot: %d", res.Status)
 	}

@@ -6,8 +6,10 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/i18n"
 	"github.com/ratusz/ratusz/participation"
 	"github.com/ratusz/ratusz/participation/pabulib"
 	"github.com/ratusz/ratusz/web/httpx"
@@ -403,3 +406,28 @@ func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, e *particip
 	s.render(w, r, http.StatusOK, p)
 	return nil
 }
+
+// pbReceiptFile gives the receipt as a text file to keep: the code, and how
+// to find the ballot with it once the list is published. The code comes in
+// the form's body, never in an address that logs could keep; nothing of it
+// is stored.
+func (s *Server) pbReceiptFile(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.loadEdition(r)
+	if err != nil {
+		return err
+	}
+	code := strings.TrimSpace(r.PostForm.Get("kod"))
+	if !receiptRe.MatchString(code) {
+		return ratusz.Invalid("kod", "err.pb.receipt_format")
+	}
+	lang := s.lang(r)
+	list := s.Config.BaseURL.String() + fmt.Sprintf("/budzet-obywatelski/%d/karty", e.ID)
+	body := i18n.T(lang, "pb.receipt.file", s.Config.Municipality, e.Name, code, participation.ReceiptTag(code), list)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="potwierdzenie-glosu-%d.txt"`, e.ID))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = io.WriteString(w, body)
+	return err
+}
+
+var receiptRe = regexp.MustCompile(`^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$`)

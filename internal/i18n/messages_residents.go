@@ -17,6 +17,10 @@ var residentMessages = map[string][2]string{
 	"pb.check.place":         {"miejsce %s", "place %s"},
 	"pb.check.cast":          {"Oddaj głos", "Cast your vote"},
 	"pb.check.change":        {"Popraw wybór", "Change your choice"},
+	"pb.receipt.download":    {"Pobierz potwierdzenie (plik tekstowy)", "Download the receipt (a text file)"},
+	"pb.receipt.print":       {"Możesz też wydrukować tę stronę: na wydruku zostaje tylko potwierdzenie.", "You can also print this page: the printout holds the receipt alone."},
+	"err.pb.receipt_format":  {"Kod potwierdzenia to cztery grupy po cztery znaki, np. ABCD-EFGH-JKLM-NPQR.", "A receipt code is four groups of four characters, e.g. ABCD-EFGH-JKLM-NPQR."},
+	"pb.receipt.file":        {"%s — %s\r\nPotwierdzenie oddania głosu\r\n\r\nKod potwierdzenia: %s\r\nZnacznik na liście głosów: %s\r\n\r\nPo zakończeniu głosowania lista wszystkich głosów będzie na stronie\r\n%s\r\nWpisz tam kod, aby zobaczyć swój głos. Kodu nie zapisujemy: zachowaj ten plik.\r\n", "%s — %s\r\nReceipt of your vote\r\n\r\nReceipt code: %s\r\nTag on the list of ballots: %s\r\n\r\nOnce voting ends, the list of all ballots will be at\r\n%s\r\nEnter the code there to see your ballot. The code is not stored: keep this file.\r\n"},
 }
 
 func init() { add(residentMessages) }
