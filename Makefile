@@ -16,7 +16,7 @@ build:
 
 run: postgres build
 	./$(BIN) seed --demo
-	./$(BIN) serve
+	RATUSZ_DEMO_LOGIN=1 ./$(BIN) serve
 
 test: postgres chromium axe
 	$(GO) vet ./...

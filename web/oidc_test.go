@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"html"
+	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -154,5 +157,59 @@ func TestOIDCOff(t *testing.T) {
 	e := newEnv(t, nil)
 	if res := e.browser().get("/auth/oidc/login"); res.Status != http.StatusNotFound {
 		t.Fatalf("OIDC off: %d", res.Status)
+	}
+}
+
+// The demo's stand-in for login.gov.pl, as make run starts it: a newcomer
+// follows "Zaloguj się przez …" from the home page, is told plainly the
+// page is a stand-in, types a name, and is back signed in as a verified
+// resident.
+func TestDemoLogin(t *testing.T) {
+	t.Parallel()
+	op, err := oidctest.NewDemo("127.0.0.1:0", "Gmina Przykładowo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(op.Close)
+	e := newEnv(t, map[string]string{"RATUSZ_OIDC_ISSUER": op.URL, "RATUSZ_OIDC_CLIENT_ID": op.ClientID, "RATUSZ_OIDC_CLIENT_SECRET": op.ClientSecret,
+		"RATUSZ_OIDC_VERIFIED_CLAIM": "resident_of=Gmina Przykładowo", "RATUSZ_OIDC_NAME": "demonstracyjny login.gov.pl"})
+	b := e.browser()
+	home := b.get("/").Body
+	if !strings.Contains(home, `href="/auth/oidc/login">Zaloguj się przez demonstracyjny login.gov.pl</a>`) {
+		t.Fatalf("the home page has no resident sign-in:\n%s", home)
+	}
+	res := b.get("/auth/oidc/login?next=/budzet-obywatelski")
+	page, err := b.Get(res.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if !strings.Contains(string(body), "To nie jest login.gov.pl.") {
+		t.Fatalf("the stand-in does not say what it is:\n%s", body)
+	}
+	// Sign in as the form would post it.
+	form := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllStringSubmatch(string(body), -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	form.Set("name", "Anna Mieszkańska")
+	form.Set("login", "demo-7")
+	form.Set("resident", "1")
+	cb, err := b.PostForm(op.URL+"/authorize", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb.Body.Close()
+	loc, _ := cb.Location()
+	if done := b.get(strings.TrimPrefix(loc.String(), e.URL)); done.Status != http.StatusSeeOther || done.Header.Get("Location") != "/budzet-obywatelski" {
+		t.Fatalf("callback: %d %s", done.Status, done.Header.Get("Location"))
+	}
+	if home := b.get("/").Body; !strings.Contains(home, "Anna Mieszkańska") {
+		t.Fatal("not signed in")
+	}
+	var verified bool
+	if err := e.Pool.QueryRow(system, "SELECT verified FROM users WHERE oidc_subject = 'demo-7'").Scan(&verified); err != nil || !verified {
+		t.Fatalf("not a verified resident: %v %v", verified, err)
 	}
 }

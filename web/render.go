@@ -40,6 +40,7 @@ type Page struct {
 	Errors       map[string]string // field → translated message, for forms
 	Notice       string            // a translated confirmation
 	OIDC         bool              // resident login is on
+	OIDCName     string            // what residents sign in with (RATUSZ_OIDC_NAME)
 	Compact      bool              // a slim header, for a phone in hand (the councillor's device)
 }
 
@@ -264,6 +265,7 @@ func (s *Server) renderTemplate(w http.ResponseWriter, r *http.Request, code int
 	b.Municipality = s.Config.Municipality
 	b.Path = r.URL.RequestURI()
 	b.OIDC = s.oidc != nil
+	b.OIDCName = s.Config.OIDCName
 	tmpl, ok := s.pages.byName[b.Lang][name]
 	var buf bytes.Buffer
 	var err error

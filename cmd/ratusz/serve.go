@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/live"
 	"github.com/ratusz/ratusz/internal/mail"
+	"github.com/ratusz/ratusz/internal/oidctest"
 	"github.com/ratusz/ratusz/internal/outbox"
 	"github.com/ratusz/ratusz/participation"
 	"github.com/ratusz/ratusz/search"
@@ -36,6 +39,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	secret, err := checkSecret(ctx, db.Pool, cfg)
 	if err != nil {
 		return err
+	}
+	if cfg.DemoLogin && !cfg.OIDCEnabled() {
+		op, err := demoLogin(cfg)
+		if err != nil {
+			return err
+		}
+		defer op.Close()
+		log.Info("demo: residents sign in through a stand-in for login.gov.pl (never for production)", "issuer", op.URL)
 	}
 	sys, err := assemble(cfg, db.Pool, secret, log)
 	if err != nil {
@@ -134,4 +145,23 @@ func assemble(cfg *config.Config, pool *pgxpool.Pool, secret []byte, log *slog.L
 		wg.Wait()
 		d.BIP.Close()
 	}}, nil
+}
+
+// demoLogin starts the stand-in identity provider on the port after the
+// server's, on loopback only, and points the resident sign-in at it.
+func demoLogin(cfg *config.Config) (*oidctest.Provider, error) {
+	host, port, _ := net.SplitHostPort(cfg.Addr)
+	ip := net.ParseIP(host)
+	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("RATUSZ_DEMO_LOGIN: the stand-in identity provider runs on loopback only, not on %s", cfg.Addr)
+	}
+	n, _ := strconv.Atoi(port)
+	op, err := oidctest.NewDemo(net.JoinHostPort(host, strconv.Itoa(n+1)), cfg.Municipality)
+	if err != nil {
+		return nil, fmt.Errorf("RATUSZ_DEMO_LOGIN: starting the stand-in identity provider: %w", err)
+	}
+	cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret = op.URL, op.ClientID, op.ClientSecret
+	cfg.OIDCVerifiedClaim = "resident_of=" + cfg.Municipality
+	cfg.OIDCName = "demonstracyjny login.gov.pl"
+	return op, nil
 }

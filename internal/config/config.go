@@ -30,6 +30,8 @@ type Config struct {
 	OIDCClientID      string // RATUSZ_OIDC_CLIENT_ID
 	OIDCClientSecret  string // RATUSZ_OIDC_CLIENT_SECRET
 	OIDCVerifiedClaim string // RATUSZ_OIDC_VERIFIED_CLAIM, "name" or "name=value"
+	OIDCName          string // RATUSZ_OIDC_NAME: what residents sign in with, as the button says
+	DemoLogin         bool   // RATUSZ_DEMO_LOGIN: run a stand-in identity provider (make run)
 
 	SMTPURL     string // RATUSZ_SMTP_URL
 	MeiliURL    string // MEILI_URL
@@ -51,6 +53,8 @@ var Vars = []Var{
 	{"RATUSZ_OIDC_CLIENT_ID", "", "client id registered with the provider"},
 	{"RATUSZ_OIDC_CLIENT_SECRET", "", "client secret registered with the provider"},
 	{"RATUSZ_OIDC_VERIFIED_CLAIM", "(empty)", "ID-token claim that marks a verified resident: `name` (true) or `name=value`"},
+	{"RATUSZ_OIDC_NAME", "login.gov.pl", "what residents sign in with, as the sign-in button names it (\"Zaloguj się przez …\")"},
+	{"RATUSZ_DEMO_LOGIN", "(empty: off)", "`1`: with no OIDC provider configured and a loopback address, run a stand-in identity provider on the next port, so that the resident path can be tried; `make run` sets it; never in production"},
 	{"RATUSZ_SMTP_URL", "(empty: mail is logged)", "mail server, e.g. smtp://user:pass@host:587 or smtps://host:465"},
 	{"MEILI_URL", "(empty: PostgreSQL search)", "Meilisearch server; when set, search uses it"},
 	{"MEILI_API_KEY", "", "Meilisearch API key"},
@@ -75,6 +79,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		OIDCClientID:      get("RATUSZ_OIDC_CLIENT_ID", ""),
 		OIDCClientSecret:  get("RATUSZ_OIDC_CLIENT_SECRET", ""),
 		OIDCVerifiedClaim: get("RATUSZ_OIDC_VERIFIED_CLAIM", ""),
+		OIDCName:          get("RATUSZ_OIDC_NAME", "login.gov.pl"),
+		DemoLogin:         get("RATUSZ_DEMO_LOGIN", "") == "1",
 		SMTPURL:           get("RATUSZ_SMTP_URL", ""),
 		MeiliURL:          get("MEILI_URL", ""),
 		MeiliAPIKey:       get("MEILI_API_KEY", ""),

@@ -35,7 +35,7 @@ var catalogue = map[string][2]string{
 	"login.title":          {"Logowanie", "Sign in"},
 	"login.residents":      {"Mieszkańcy", "Residents"},
 	"login.residents.text": {"Mieszkańcy logują się przez zaufanego dostawcę tożsamości.", "Residents sign in through a trusted identity provider."},
-	"login.oidc":           {"Zaloguj się jako mieszkaniec", "Sign in as a resident"},
+	"login.oidc":           {"Zaloguj się przez %s", "Sign in with %s"},
 	"login.staff":          {"Pracownicy i radni", "Staff and councillors"},
 	"login.submit":         {"Zaloguj się", "Sign in"},
 

@@ -1,4 +1,5 @@
-// Package oidctest is an OpenID Provider for tests: discovery, JWKS, an
+// Package oidctest is an OpenID Provider for tests, and the demo's
+// stand-in for the national one (NewDemo): discovery, JWKS, an
 // authorization endpoint with a sign-in form, and a token endpoint that
 // checks the client, the redirect URI and the PKCE S256 verifier, issuing
 // RS256-signed ID tokens. Knobs make it misbehave in the ways a relying party
@@ -14,9 +15,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,14 +43,26 @@ type Provider struct {
 	AutoLogin string
 	// Misbehaviour.
 	WrongNonce, WrongAudience, Expired, BadSignature bool
+
+	demo string // the municipality, for the stand-in of NewDemo
 }
 
 type grant struct {
 	subject, clientID, redirectURI, challenge, nonce string
+	name                                             string         // the demo's: as typed
+	claims                                           map[string]any // the demo's: the resident's
 }
 
 // New starts a provider; close it with Close.
 func New() *Provider {
+	p := newProvider()
+	p.srv.Start()
+	p.URL = p.srv.URL
+	return p
+}
+
+// newProvider makes a provider whose server is not started yet.
+func newProvider() *Provider {
 	p := &Provider{ClientID: "ratusz", ClientSecret: "test-secret", codes: map[string]grant{}, Claims: map[string]any{}}
 	p.key, _ = rsa.GenerateKey(rand.Reader, 2048)
 	p.rogue, _ = rsa.GenerateKey(rand.Reader, 2048)
@@ -57,9 +72,28 @@ func New() *Provider {
 	mux.HandleFunc("GET /authorize", p.authorize)
 	mux.HandleFunc("POST /authorize", p.approve)
 	mux.HandleFunc("POST /token", p.token)
-	p.srv = httptest.NewServer(mux)
-	p.URL = p.srv.URL
+	p.srv = httptest.NewUnstartedServer(mux)
 	return p
+}
+
+// NewDemo starts the stand-in for the national identity provider that
+// `make run` offers beside the demo: the same protocol, on addr (loopback),
+// with a page that says what it is, where a newcomer types a name and
+// says whether the person lives in the municipality. Its client secret is
+// made anew at each start; it is never for production.
+func NewDemo(addr, municipality string) (*Provider, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	p := newProvider()
+	p.ClientSecret = random()
+	p.demo = municipality
+	p.srv.Listener.Close()
+	p.srv.Listener = ln
+	p.srv.Start()
+	p.URL = p.srv.URL
+	return p, nil
 }
 
 // Close stops the provider.
@@ -89,6 +123,23 @@ var form = template.Must(template.New("").Parse(`<!doctype html><html lang="en">
 <label for="login">User</label> <input id="login" name="login" value="resident-1">
 <button type="submit" id="approve">Sign in</button></form></main></body></html>`))
 
+// demoForm is the stand-in's sign-in page: it says plainly what it is.
+var demoForm = template.Must(template.New("").Parse(`<!doctype html><html lang="pl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Demonstracyjne logowanie mieszkańca</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+.warn{border-left:5px solid #a4161a;background:#fdeeee;padding:.75rem 1rem}label{display:block;margin-top:1rem;font-weight:600}
+input[type=text]{font:inherit;padding:.5rem;width:100%;box-sizing:border-box}button{font:inherit;margin-top:1.25rem;padding:.6rem 1.2rem;background:#0b5394;color:#fff;border:0;border-radius:.3rem}
+.check{display:flex;gap:.5rem;align-items:center;margin-top:1rem}.check label{margin:0;font-weight:400}input[type=checkbox]{width:1.4rem;height:1.4rem}</style></head>
+<body><main><h1>Demonstracyjne logowanie mieszkańca</h1>
+<p class="warn"><strong>To nie jest login.gov.pl.</strong> Ta strona zastępuje krajowy węzeł identyfikacji tylko w wersji demonstracyjnej Ratusza, na tym komputerze. W gminie tu byłby login.gov.pl (Profil Zaufany, e-dowód, bankowość elektroniczna).
+<span lang="en">This is a stand-in for the national sign-in, in the demo only.</span></p>
+<form method="post" action="/authorize">
+{{range $k, $v := .Q}}<input type="hidden" name="{{$k}}" value="{{index $v 0}}">{{end}}
+<label for="name">Imię i nazwisko</label><input type="text" id="name" name="name" value="Anna Mieszkańska" required>
+<label for="login">Identyfikator osoby (w węźle krajowym: PESEL)</label><input type="text" id="login" name="login" value="demo-mieszkanka-1" required>
+<div class="check"><input type="checkbox" id="resident" name="resident" value="1" checked><label for="resident">Mieszka w gminie {{.Municipality}} (węzeł potwierdza adres zameldowania)</label></div>
+<button type="submit" id="approve">Zaloguj</button></form></main></body></html>`))
+
 // authorize checks the request and shows the sign-in form (or, with
 // AutoLogin, approves at once).
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
@@ -110,6 +161,10 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if p.demo != "" {
+		demoForm.Execute(w, map[string]any{"Q": q, "Municipality": p.demo})
+		return
+	}
 	form.Execute(w, q)
 }
 
@@ -121,8 +176,15 @@ func (p *Provider) approve(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, q url.Values, subject string) {
 	code := random()
 	p.mu.Lock()
-	p.codes[code] = grant{subject: subject, clientID: q.Get("client_id"), redirectURI: q.Get("redirect_uri"),
+	g := grant{subject: subject, clientID: q.Get("client_id"), redirectURI: q.Get("redirect_uri"),
 		challenge: q.Get("code_challenge"), nonce: q.Get("nonce")}
+	if p.demo != "" { // what the stand-in's form said of the person
+		g.name = strings.TrimSpace(q.Get("name"))
+		if q.Get("resident") == "1" {
+			g.claims = map[string]any{"resident_of": p.demo}
+		}
+	}
+	p.codes[code] = g
 	p.mu.Unlock()
 	u, _ := url.Parse(q.Get("redirect_uri"))
 	v := u.Query()
@@ -160,6 +222,12 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		"iss": p.URL, "sub": g.subject, "aud": p.ClientID, "nonce": g.nonce,
 		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
 		"name": "Mieszkanka " + g.subject,
+	}
+	if g.name != "" {
+		claims["name"] = g.name
+	}
+	for k, v := range g.claims {
+		claims[k] = v
 	}
 	p.mu.Lock()
 	for k, v := range p.Claims {
