@@ -6,6 +6,7 @@ package ratusz
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. Each maps to one HTTP status in package web.
@@ -82,4 +83,26 @@ func ErrorField(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// Invalids are several inputs wrong at once, in the order of the form: a
+// page shows each beside its field, and the first is what ErrorCode,
+// ErrorField and ErrorMessage report.
+type Invalids []*Error
+
+func (es Invalids) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap gives the errors one by one, for errors.As and errors.Is.
+func (es Invalids) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
 }

@@ -231,7 +231,9 @@ func validateAnswers(qs []Question, raw map[string]any) (Answers, error) {
 			return nil, ratusz.Invalid(id, "err.consult.unknown_question", id)
 		}
 	}
+	// Every question is checked: a respondent sees all that is wrong at once.
 	out := Answers{}
+	var errs ratusz.Invalids
 	for i := range qs {
 		q := &qs[i]
 		v, given := raw[q.ID]
@@ -243,15 +245,21 @@ func validateAnswers(qs []Question, raw map[string]any) (Answers, error) {
 		}
 		if !given {
 			if q.Required {
-				return nil, ratusz.Invalid(q.ID, "err.consult.answer_required")
+				errs = append(errs, ratusz.Invalid(q.ID, "err.consult.answer_required"))
 			}
 			continue
 		}
 		a, err := answer(q, v)
-		if err != nil {
+		if e, ok := err.(*ratusz.Error); ok {
+			errs = append(errs, e)
+			continue
+		} else if err != nil {
 			return nil, err
 		}
 		out[q.ID] = a
+	}
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	return out, nil
 }

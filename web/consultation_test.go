@@ -109,6 +109,14 @@ func TestConsultationAPI(t *testing.T) {
 				t.Errorf("%s: %d %s", answers, r.Status, r.Body)
 			}
 		}
+		// Two wrong at once: both named, in the order of the survey.
+		r := e.do("POST", base+"/responses", resident, strings.NewReader(`{"answers":{"q1":"Tak","q2":["A","B","C"],"q3":6}}`))
+		var body struct {
+			Errors []struct{ Field string } `json:"errors"`
+		}
+		if err := jsonUnmarshal(r.Body, &body); err != nil || r.Status != 400 || len(body.Errors) != 2 || body.Errors[0].Field != "q2" || body.Errors[1].Field != "q3" {
+			t.Errorf("two errors at once: %d %s", r.Status, r.Body)
+		}
 		if r := e.do("POST", base+"/responses", "", strings.NewReader(`{"answers":{"q1":"Tak"}}`)); r.Status != 401 {
 			t.Errorf("no token: %d", r.Status)
 		}
@@ -226,6 +234,13 @@ func TestConsultationPages(t *testing.T) {
 	if r.Status != 400 || !strings.Contains(r.Body, `id="q3-error"`) || !strings.Contains(r.Body, `<li><a href="#q3">3. Co jest dla ciebie najważniejsze?</a>: Wybierz najwyżej 3.</li>`) || !regexp.MustCompile(`<fieldset class="field" id="q3" aria-describedby="q3-hint q3-error"`).MatchString(r.Body) ||
 		!strings.Contains(r.Body, "&lt;script&gt;alert") || strings.Contains(r.Body, xss) {
 		t.Fatalf("too many choices: %d\n%s", r.Status, r.Body)
+	}
+	// Everything wrong is said at once: a required question left out and a
+	// ranking with one place twice, each in the summary and beside it.
+	both := url.Values{"q1": {"Tak"}, "q2": {"4"}, "q4.0": {"1"}, "q4.1": {"1"}}
+	if r := b.post("/konsultacje/2/ankieta", both); r.Status != 400 || !strings.Contains(r.Body, `id="q3-error"`) || !strings.Contains(r.Body, `id="q4-error"`) ||
+		!strings.Contains(r.Body, `<a href="#q3">`) || !strings.Contains(r.Body, `<a href="#q4">`) {
+		t.Fatalf("not every error shown at once: %d\n%s", r.Status, r.Body)
 	}
 	// Two options in one place of the ranking.
 	form["q3"] = []string{"Zieleń"}

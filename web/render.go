@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/participation"
@@ -178,6 +180,7 @@ func templateFuncs() template.FuncMap {
 		"sessionKindKey": func(k string) string { return "council.kind." + k },
 		"stateKey":       func(k string) string { return "council.state." + k },
 		"countdown":      Countdown,
+		"sentence":       sentence,
 		"speechKindKey":  func(k string) string { return "council.speech." + k },
 		// the site
 		"sections": func() []section { return sections },
@@ -287,6 +290,15 @@ func (s *Server) renderTemplate(w http.ResponseWriter, r *http.Request, code int
 }
 
 func (s *Server) lang(r *http.Request) i18n.Lang { return httpx.Lang(r) }
+
+// sentence starts a phrase with a capital, for one that opens a sentence.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
 
 func staticHandler() http.Handler {
 	sub, _ := fs.Sub(assets, "static")

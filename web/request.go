@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/ratusz/ratusz"
@@ -15,11 +16,22 @@ import (
 func (s *Server) showAgain(r *http.Request, err error, fallback string, again func(errs map[string]string) error) error {
 	switch ratusz.ErrorCode(err) {
 	case ratusz.EINVALID, ratusz.ECONFLICT, ratusz.ETOOLARGE, ratusz.ETOOMANY:
-		field := ratusz.ErrorField(err)
-		if field == "" {
-			field = fallback
+		errs := map[string]string{}
+		var all ratusz.Invalids
+		if !errors.As(err, &all) {
+			all = ratusz.Invalids{{Code: ratusz.ErrorCode(err), Field: ratusz.ErrorField(err)}}
+			all[0].Message, all[0].Args = ratusz.ErrorMessage(err)
 		}
-		return again(map[string]string{field: httpx.Message(s.lang(r), err)})
+		for _, e := range all { // every message beside its field
+			field := e.Field
+			if field == "" {
+				field = fallback
+			}
+			if _, dup := errs[field]; !dup {
+				errs[field] = httpx.Message(s.lang(r), e)
+			}
+		}
+		return again(errs)
 	}
 	return err
 }

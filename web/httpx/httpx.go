@@ -88,9 +88,11 @@ func LogError(log *slog.Logger, r *http.Request, err error) {
 	}
 }
 
-// ErrorBody is the JSON body of every error.
+// ErrorBody is the JSON body of every error; when several inputs are
+// wrong at once, Errors has each (Error is the first).
 type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
+	Error  ErrorDetail   `json:"error"`
+	Errors []ErrorDetail `json:"errors,omitempty"`
 }
 
 // ErrorDetail says what went wrong: a code, a message in the request's
@@ -105,7 +107,13 @@ type ErrorDetail struct {
 func WriteError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
 	err = ToHTTPError(err)
 	LogError(log, r, err)
-	body := ErrorBody{ErrorDetail{Code: ratusz.ErrorCode(err), Message: Message(Lang(r), err), Field: ratusz.ErrorField(err)}}
+	body := ErrorBody{Error: ErrorDetail{Code: ratusz.ErrorCode(err), Message: Message(Lang(r), err), Field: ratusz.ErrorField(err)}}
+	var all ratusz.Invalids
+	if errors.As(err, &all) && len(all) > 1 {
+		for _, e := range all {
+			body.Errors = append(body.Errors, ErrorDetail{Code: e.Code, Message: Message(Lang(r), e), Field: e.Field})
+		}
+	}
 	if body.Error.Code == ratusz.EUNAUTHORIZED {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ratusz"`)
 	}
