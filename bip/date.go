@@ -1,8 +1,9 @@
 package bip
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/ratusz/ratusz/internal/i18n"
 )
 
 // Warsaw is the time zone of every date Ratusz publishes.
@@ -14,10 +15,5 @@ var Warsaw = func() *time.Location {
 	return loc
 }()
 
-var polishMonths = [...]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"}
-
 // PolishDate writes a day as in an official letter: "10 grudnia 2026 r.".
-func PolishDate(t time.Time) string {
-	t = t.In(Warsaw)
-	return fmt.Sprintf("%d %s %d r.", t.Day(), polishMonths[t.Month()-1], t.Year())
-}
+func PolishDate(t time.Time) string { return i18n.LongDate(i18n.PL, t.In(Warsaw)) }

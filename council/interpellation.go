@@ -63,15 +63,15 @@ func today() time.Time {
 func interpellationBody(i *Interpellation) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "- Radny: %s\n- Data wpływu: %s\n- Termin odpowiedzi: %s\n\n## Treść\n\n%s\n",
-		cell(i.Councillor), i.FiledOn.Format("2006-01-02"), i.DueOn.Format("2006-01-02"), i.Content)
+		cell(i.Councillor), bip.PolishDate(i.FiledOn), bip.PolishDate(i.DueOn), i.Content)
 	if i.AnsweredOn != nil {
-		fmt.Fprintf(&b, "\n## Odpowiedź z dnia %s\n\n%s\n", i.AnsweredOn.Format("2006-01-02"), i.Answer)
+		fmt.Fprintf(&b, "\n## Odpowiedź z dnia %s\n\n%s\n", bip.PolishDate(*i.AnsweredOn), i.Answer)
 	}
 	return b.String()
 }
 
 func interpellationTitle(i *Interpellation) string {
-	t := fmt.Sprintf("%s %s z dnia %s w sprawie %s", strings.ToUpper(i.Kind[:1])+i.Kind[1:], i.Number, i.FiledOn.Format("02.01.2006"), i.Subject)
+	t := fmt.Sprintf("%s %s z dnia %s w sprawie %s", strings.ToUpper(i.Kind[:1])+i.Kind[1:], i.Number, bip.PolishDate(i.FiledOn), i.Subject)
 	if utf8.RuneCountInString(t) > bip.MaxTitle {
 		t = string([]rune(t)[:bip.MaxTitle])
 	}

@@ -46,7 +46,7 @@ func replaceResult(ctx context.Context, tx pgx.Tx, v, orig *Vote) error {
 	was := orig.Outcome != nil && *orig.Outcome == "adopted"
 	now := *v.Outcome == "adopted"
 	c := v.Counts
-	when := fmt.Sprintf("głosowanie nr %d z dnia %s: za %d, przeciw %d, wstrzymało się %d", v.ID, v.ClosedAt.In(warsaw).Format("2006-01-02"), c.For, c.Against, c.Abstain)
+	when := fmt.Sprintf("głosowanie nr %d z dnia %s: za %d, przeciw %d, wstrzymało się %d", v.ID, bip.PolishDate(*v.ClosedAt), c.For, c.Against, c.Abstain)
 	if orig.PublicationID != nil {
 		if err := appendNote(ctx, tx, *orig.PublicationID, "\n\nWynik tego głosowania zastąpiła reasumpcja ("+when+").", "Reasumpcja głosowania"); err != nil {
 			return err
@@ -174,7 +174,7 @@ func publishVote(ctx context.Context, tx pgx.Tx, v *Vote) (*bip.Publication, err
 	}
 	c := v.Counts
 	var md strings.Builder
-	fmt.Fprintf(&md, "Sesja %s %s z dnia %s, punkt porządku obrad: %s\n\n", Roman(number), cell(body), v.SessionDate.In(warsaw).Format("2006-01-02"), cell(item))
+	fmt.Fprintf(&md, "Sesja %s %s z dnia %s, punkt porządku obrad: %s\n\n", Roman(number), cell(genitive(body)), bip.PolishDate(v.SessionDate), cell(item))
 	fmt.Fprintf(&md, "- Przedmiot głosowania: %s\n- Wymagana większość: %s (ustawowy skład: %d)\n- Wynik: **%s**\n- Głosowanie: %s\n\n",
 		cell(v.Subject), majorityWords[v.Majority], v.StatutorySize, outcome, map[string]string{"electronic": "jawne, imienne, za pomocą urządzeń", "roll_call": "jawne, imienne, przez wyczytanie", "secret": "tajne"}[v.Mode])
 	fmt.Fprintf(&md, "| za | przeciw | wstrzymało się | nie głosowało | nieobecni |\n|---:|---:|---:|---:|---:|\n| %d | %d | %d | %d | %d |\n\n",
@@ -234,9 +234,9 @@ func adoptResolution(ctx context.Context, tx pgx.Tx, v *Vote) error {
 }
 
 // resolutionHeading is a resolution's title in BIP: "Uchwała nr XII/2/2026
-// Rady Gminy … z dnia 2026-12-10 w sprawie …".
+// Rady Gminy … z dnia 10 grudnia 2026 r. w sprawie …".
 func resolutionHeading(number, bodyName string, adopted time.Time, title string) string {
-	full := fmt.Sprintf("Uchwała nr %s %s z dnia %s %s", number, genitive(bodyName), adopted.In(warsaw).Format("2006-01-02"), title)
+	full := fmt.Sprintf("Uchwała nr %s %s z dnia %s %s", number, genitive(bodyName), bip.PolishDate(adopted), title)
 	if utf8.RuneCountInString(full) > bip.MaxTitle {
 		full = string([]rune(full)[:bip.MaxTitle])
 	}
