@@ -46,7 +46,7 @@ func replaceResult(ctx context.Context, tx pgx.Tx, v, orig *Vote) error {
 	was := orig.Outcome != nil && *orig.Outcome == "adopted"
 	now := *v.Outcome == "adopted"
 	c := v.Counts
-	when := fmt.Sprintf("głosowanie nr %d z dnia %s: za %d, przeciw %d, wstrzymało się %d", v.ID, bip.PolishDate(*v.ClosedAt), c.For, c.Against, c.Abstain)
+	when := fmt.Sprintf("głosowanie nr %d z dnia %s: za %d, przeciw %d, wstrzymało się %d", v.ID, bip.PolishDate(decidedOn(v)), c.For, c.Against, c.Abstain)
 	if orig.PublicationID != nil {
 		if err := appendNote(ctx, tx, *orig.PublicationID, "\n\nWynik tego głosowania zastąpiła reasumpcja ("+when+").", "Reasumpcja głosowania"); err != nil {
 			return err
@@ -219,18 +219,31 @@ func adoptResolution(ctx context.Context, tx pgx.Tx, v *Vote) error {
 		return err
 	}
 	num := fmt.Sprintf("%s/%d/%d", Roman(number), seq, v.SessionDate.In(warsaw).Year())
-	pub, err := bip.Publish(ctx, tx, bip.Draft{Category: "uchwaly", Title: resolutionHeading(num, name, *v.ClosedAt, title),
+	adopted := decidedOn(v)
+	pub, err := bip.Publish(ctx, tx, bip.Draft{Category: "uchwaly", Title: resolutionHeading(num, name, adopted, title),
 		Body:       body + resolutionFooter(v, number),
-		ProducedBy: name, Responsible: "Przewodniczący obrad", ProducedAt: *v.ClosedAt, Source: "council.resolution:" + strconv.FormatInt(v.ID, 10)})
+		ProducedBy: name, Responsible: "Przewodniczący obrad", ProducedAt: adopted, Source: "council.resolution:" + strconv.FormatInt(v.ID, 10)})
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO resolutions (body_id, session_id, vote_id, seq, number, title, publication_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		bodyID, v.SessionID, v.ID, seq, num, title, pub.ID)
+	_, err = tx.Exec(ctx, `INSERT INTO resolutions (body_id, session_id, vote_id, seq, number, title, publication_id, adopted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		bodyID, v.SessionID, v.ID, seq, num, title, pub.ID, adopted)
 	if err == nil {
 		v.Resolution = &Resolution{Number: num, Title: title, PublicationID: pub.ID}
 	}
 	return err
+}
+
+// decidedOn is the moment a vote's decision is dated by: when it closed,
+// but a vote recorded after its sitting's day (results entered later, an
+// import) is dated by the sitting, as its resolution is "z dnia" the
+// sitting.
+func decidedOn(v *Vote) time.Time {
+	closed := *v.ClosedAt
+	if closed.In(warsaw).Format("2006-01-02") > v.SessionDate.In(warsaw).Format("2006-01-02") {
+		return v.SessionDate
+	}
+	return closed
 }
 
 // resolutionHeading is a resolution's title in BIP: "Uchwała nr XII/2/2026

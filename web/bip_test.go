@@ -301,7 +301,7 @@ func TestBIPPublicPages(t *testing.T) {
 		t.Fatalf("BIP home: %d", home.Status)
 	}
 	cat := b.get("/bip/kategoria/uchwaly")
-	if cat.Status != 200 || !strings.Contains(cat.Body, "Uchwała nr XII/146/2026") || strings.Contains(cat.Body, "Zarządzenie nr") {
+	if cat.Status != 200 || !strings.Contains(cat.Body, "Uchwała nr X/99/2026") || strings.Contains(cat.Body, "Zarządzenie nr") {
 		t.Fatalf("category listing: %d", cat.Status)
 	}
 	if res := b.get("/bip/kategoria/nie-ma"); res.Status != 404 {

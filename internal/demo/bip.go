@@ -23,15 +23,15 @@ func seedBIP(ctx context.Context, pool *pgxpool.Pool) error {
 	defer s.Close()
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
 	pubs := []bip.Draft{
-		{Category: "uchwaly", Title: "Uchwała nr XII/145/2026 w sprawie uchwalenia budżetu Gminy Przykładowo na rok 2027",
-			Body:       "## § 1\n\nUchwala się budżet Gminy Przykładowo na rok 2027:\n\n| | kwota |\n|---|---:|\n| dochody | 84 512 300,00 zł |\n| wydatki | 89 104 750,00 zł |\n| deficyt | 4 592 450,00 zł |\n\n## § 2\n\nDeficyt zostanie pokryty przychodami z wolnych środków.\n\n## § 3\n\nWykonanie uchwały powierza się Wójtowi Gminy.\n\n## § 4\n\nUchwała wchodzi w życie z dniem 1 stycznia 2027 r. i podlega publikacji w Dzienniku Urzędowym Województwa.",
+		{Category: "uchwaly", Title: "Uchwała nr X/98/2026 w sprawie zmian w budżecie Gminy Przykładowo na rok 2026",
+			Body:       "## § 1\n\nPo zmianach budżet Gminy Przykładowo na rok 2026 wynosi:\n\n| | kwota |\n|---|---:|\n| dochody | 84 512 300,00 zł |\n| wydatki | 89 104 750,00 zł |\n| deficyt | 4 592 450,00 zł |\n\n## § 2\n\nDeficyt zostanie pokryty przychodami z wolnych środków.\n\n## § 3\n\nWykonanie uchwały powierza się Wójtowi Gminy.\n\n## § 4\n\nUchwała wchodzi w życie z dniem podjęcia i podlega publikacji w Dzienniku Urzędowym Województwa.",
 			ProducedBy: "Rada Gminy Przykładowo", Responsible: "Marek Zieliński, Przewodniczący Rady", ProducedAt: day(18)},
-		{Category: "uchwaly", Title: "Uchwała nr XII/146/2026 w sprawie programu współpracy z organizacjami pozarządowymi",
+		{Category: "uchwaly", Title: "Uchwała nr X/99/2026 w sprawie programu współpracy z organizacjami pozarządowymi",
 			Body:       "## § 1\n\nPrzyjmuje się *Program współpracy Gminy Przykładowo z organizacjami pozarządowymi na rok 2027*, stanowiący załącznik do uchwały.\n\n## § 2\n\nUchwała wchodzi w życie z dniem podjęcia.",
 			ProducedBy: "Rada Gminy Przykładowo", Responsible: "Marek Zieliński, Przewodniczący Rady", ProducedAt: day(18),
 			Attachments: []bip.NewAttachment{{Name: "program-wspolpracy-2027.txt", Data: []byte("Program współpracy Gminy Przykładowo z organizacjami pozarządowymi na rok 2027.\n\n1. Cele programu.\n2. Zasady współpracy.\n3. Zakres przedmiotowy.\n")}}},
-		{Category: "sesje", Title: "Zawiadomienie o XIII sesji Rady Gminy Przykładowo w dniu 10 grudnia 2026 r.",
-			Body:       "Na podstawie art. 20 ust. 1 ustawy o samorządzie gminnym zwołuję XIII sesję Rady Gminy Przykładowo na **10 grudnia 2026 r., godz. 10:00**, w sali sesyjnej Urzędu Gminy, ul. Rynek 1.\n\n### Proponowany porządek obrad\n\n1. Otwarcie sesji i stwierdzenie kworum.\n2. Przyjęcie porządku obrad.\n3. Interpelacje i zapytania radnych.\n4. Podjęcie uchwały w sprawie wieloletniej prognozy finansowej.\n5. Zamknięcie sesji.\n\nObrady są transmitowane i utrwalane za pomocą urządzeń rejestrujących obraz i dźwięk.",
+		{Category: "sesje", Title: "Zawiadomienie o XIII sesji Rady Gminy Przykładowo w dniu 17 grudnia 2026 r.",
+			Body:       "Na podstawie art. 20 ust. 1 ustawy o samorządzie gminnym zwołuję XIII sesję Rady Gminy Przykładowo na **17 grudnia 2026 r., godz. 10:00**, w sali sesyjnej Urzędu Gminy, ul. Rynek 1.\n\n### Proponowany porządek obrad\n\n1. Otwarcie sesji i stwierdzenie kworum.\n2. Przyjęcie porządku obrad.\n3. Interpelacje i zapytania radnych.\n4. Podjęcie uchwały w sprawie wieloletniej prognozy finansowej.\n5. Zamknięcie sesji.\n\nObrady są transmitowane i utrwalane za pomocą urządzeń rejestrujących obraz i dźwięk.",
 			ProducedBy: "Przewodniczący Rady Gminy", Responsible: "Marek Zieliński, Przewodniczący Rady", ProducedAt: day(20)},
 		{Category: "ogloszenia", Title: "Ogłoszenie o konsultacjach projektu Strategii Rozwoju Gminy na lata 2027–2035",
 			Body:       "Wójt Gminy Przykładowo zaprasza mieszkańców do udziału w konsultacjach społecznych projektu *Strategii Rozwoju Gminy Przykładowo na lata 2027–2035*.\n\n- Termin: od 1 do 31 grudnia 2026 r.\n- Formularz: w serwisie gminy, w zakładce Konsultacje.",

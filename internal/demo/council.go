@@ -136,6 +136,12 @@ func seedCouncil(ctx context.Context, pool *pgxpool.Pool) error {
 	if err := s.CloseSession(octx, past.ID); err != nil {
 		return err
 	}
+	// Session XI is entered after the fact: its record is dated by the
+	// sitting (the resolutions already are, by the sitting's day), and the
+	// councillors were members since the term began.
+	if err := datePastSitting(ctx, pool, past); err != nil {
+		return err
+	}
 
 	if err := seedInterpellations(ctx, pool, body.ID, octx, as); err != nil {
 		return err
@@ -184,5 +190,35 @@ func seedInterpellations(ctx context.Context, pool *pgxpool.Pool, bodyID int64, 
 	}
 	// Filed a month ago, so the register shows what "overdue" looks like.
 	_, err = pool.Exec(ctx, "UPDATE interpellations SET filed_on = filed_on - 30, due_on = due_on - 30 WHERE id = $1", late.ID)
+	return err
+}
+
+// datePastSitting dates what the demo recorded of a past sitting as the
+// sitting happened: its votes, ballots, attendance and timeline in the
+// sitting's hours, and the memberships of its body from the term's start.
+// Nothing published is touched: BIP's versions and log keep their times.
+func datePastSitting(ctx context.Context, pool *pgxpool.Pool, sess *council.Session) error {
+	_, err := pool.Exec(ctx, `
+		WITH v AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM votes WHERE session_id = $1)
+		UPDATE votes SET opened_at = $2::timestamptz + make_interval(mins => 20 * v.n::int),
+			closed_at = $2::timestamptz + make_interval(mins => 20 * v.n::int + 3)
+		FROM v WHERE votes.id = v.id`, sess.ID, sess.StartsAt)
+	if err == nil {
+		_, err = pool.Exec(ctx, `UPDATE ballots b SET cast_at = v.opened_at + interval '1 minute' FROM votes v WHERE v.id = b.vote_id AND v.session_id = $1`, sess.ID)
+	}
+	if err == nil {
+		_, err = pool.Exec(ctx, `UPDATE attendance SET at = $2 WHERE session_id = $1`, sess.ID, sess.StartsAt)
+	}
+	if err == nil {
+		_, err = pool.Exec(ctx, `UPDATE session_timeline t SET at = CASE
+				WHEN t.kind IN ('vote_opened', 'vote_closed') THEN (SELECT CASE WHEN t.kind = 'vote_opened' THEN v.opened_at ELSE v.closed_at END FROM votes v WHERE v.id = t.ref_id)
+				WHEN t.kind = 'closed' THEN $2::timestamptz + interval '90 minutes'
+				ELSE $2::timestamptz + make_interval(secs => t.id - (SELECT min(id) FROM session_timeline WHERE session_id = $1)) END
+			WHERE t.session_id = $1`, sess.ID, sess.StartsAt)
+	}
+	if err == nil {
+		_, err = pool.Exec(ctx, `UPDATE council_memberships m SET starts_on = t.starts_on
+			FROM councillors c, council_terms t WHERE c.id = m.councillor_id AND c.body_id = $1 AND t.body_id = $1 AND m.starts_on > t.starts_on`, sess.BodyID)
+	}
 	return err
 }
