@@ -259,7 +259,7 @@ var kindAdjective = map[string]string{"ordinary": "zwyczajną", "extraordinary":
 
 // announcement is the session's notice and agenda as a BIP draft, with the
 // files not yet published.
-func announcement(ctx context.Context, tx pgx.Tx, sessionID int64) (bip.Draft, error) {
+func announcement(ctx context.Context, tx pg.Querier, sessionID int64) (bip.Draft, error) {
 	var d bip.Draft
 	rows, _ := tx.Query(ctx, "SELECT "+sessionColumns+" FROM council_sessions WHERE id = $1", sessionID)
 	sess, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Session])
@@ -334,6 +334,15 @@ func announcement(ctx context.Context, tx pgx.Tx, sessionID int64) (bip.Draft, e
 	d.ProducedBy, d.Responsible, d.ProducedAt = body, responsible, time.Now()
 	d.Source = "council.session:" + strconv.FormatInt(sessionID, 10)
 	return d, nil
+}
+
+// AnnouncementDraft is the notice and agenda as AnnounceSession would
+// publish them now, for the office to read before it does.
+func (s *Service) AnnouncementDraft(ctx context.Context, sessionID int64) (bip.Draft, error) {
+	if err := MayManage(ctx); err != nil {
+		return bip.Draft{}, err
+	}
+	return announcement(ctx, s.pool, sessionID)
 }
 
 // StartSession opens the sitting (planned → in progress).

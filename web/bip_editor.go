@@ -23,6 +23,8 @@ func (o catOption) Label() string { return strings.Repeat("— ", o.Depth) + o.N
 type bipForm struct {
 	Category, Title, Body, ProducedBy, Responsible, ProducedAt, Reason string
 	Keep                                                               map[int64]bool
+	Staged                                                             []bip.Staged // files chosen before, kept by the server
+	fresh                                                              []bip.NewAttachment
 }
 
 type bipEditorPage struct {
@@ -124,12 +126,41 @@ func (s *Server) readEditorForm(r *http.Request) (bipForm, bip.Draft, error) {
 		}
 		d.ProducedAt = t
 	}
+	// Files chosen before this form was shown again, kept by the server.
+	var staged []int64
+	for _, k := range v["staged"] {
+		if id, err := strconv.ParseInt(k, 10, 64); err == nil {
+			staged = append(staged, id)
+		}
+	}
+	var kept []bip.NewAttachment
+	var err error
+	if f.Staged, kept, err = s.BIP.StagedFiles(r.Context(), staged); err != nil {
+		return f, d, err
+	}
 	files, err := httpx.Uploads(r, "attachments")
 	if err != nil {
 		return f, d, err
 	}
-	d.Attachments = files
+	f.fresh = files
+	d.Attachments = append(kept, files...)
 	return f, d, nil
+}
+
+// stageFresh keeps the files just chosen, so that the form shown again
+// (a preview, a refusal) still has them; a file that cannot be kept is
+// said beside the field.
+func (s *Server) stageFresh(r *http.Request, p *bipEditorPage) error {
+	if len(p.Form.fresh) == 0 {
+		return nil
+	}
+	st, err := s.BIP.Stage(r.Context(), p.Form.fresh)
+	if err != nil {
+		return err
+	}
+	p.Form.Staged = append(p.Form.Staged, st...)
+	p.Form.fresh = nil
+	return nil
 }
 
 // editorError shows the form again with the message next to its field, or
@@ -137,8 +168,13 @@ func (s *Server) readEditorForm(r *http.Request) (bipForm, bip.Draft, error) {
 func (s *Server) editorError(w http.ResponseWriter, r *http.Request, err error, p *bipEditorPage) error {
 	switch ratusz.ErrorCode(err) {
 	case ratusz.EINVALID, ratusz.ECONFLICT, ratusz.ETOOLARGE:
+		if ratusz.ErrorField(err) != "attachments" { // the files were fine: keep them
+			if err2 := s.stageFresh(r, p); err2 != nil {
+				err = err2
+			}
+		}
 		field := ratusz.ErrorField(err)
-		if field == "" || field == "keep" {
+		if field == "" || field == "keep" || field == "staged" {
 			field = "attachments"
 		}
 		p.Errors = map[string]string{field: httpx.Message(s.lang(r), err)}
@@ -174,6 +210,9 @@ func (s *Server) bipSave(w http.ResponseWriter, r *http.Request, cur *bip.Public
 			return s.editorError(w, r, ratusz.Invalid("body", "err.too_long", bip.MaxBody), p)
 		}
 		p.Preview = template.HTML(bip.RenderMarkdown(f.Body))
+		if err := s.stageFresh(r, p); err != nil {
+			return s.editorError(w, r, err, p)
+		}
 		return s.renderEditor(w, r, http.StatusOK, p)
 	}
 	var pub *bip.Publication
@@ -184,6 +223,13 @@ func (s *Server) bipSave(w http.ResponseWriter, r *http.Request, cur *bip.Public
 	}
 	if err != nil {
 		return s.editorError(w, r, err, p)
+	}
+	ids := make([]int64, len(f.Staged))
+	for i, st := range f.Staged {
+		ids[i] = st.ID
+	}
+	if err := s.BIP.Unstage(r.Context(), ids); err != nil {
+		s.Log.Warn("bip: forgetting staged files", "err", err)
 	}
 	http.Redirect(w, r, "/bip/publikacje/"+strconv.FormatInt(pub.ID, 10)+"?zapisano=1", http.StatusSeeOther)
 	return nil

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -183,6 +184,45 @@ func TestBIPEditor(t *testing.T) {
 		if res.Status != 400 || !strings.Contains(res.Body, `id="responsible-error"`) || !strings.Contains(res.Body, "Ogłoszenie o przetargu") {
 			t.Fatalf("status %d", res.Status)
 		}
+	})
+	// A file chosen before a preview or a refusal is kept for its uploader,
+	// and published when the form is sent again without choosing it anew.
+	t.Run("KeepsFilesAcrossPreview", func(t *testing.T) {
+		f := map[string]string{}
+		for k, v := range fields {
+			f[k] = v
+		}
+		f["action"], f["title"] = "preview", "Ogłoszenie z planem odśnieżania"
+		ct, body := upload(f, map[string][]byte{"plan-odsniezania.txt": []byte("Trasy odśnieżania: 1, 2, 3.")})
+		res := b.multipart("/bip/redakcja/nowa", ct, body)
+		id := regexp.MustCompile(`name="staged" value="(\d+)" checked> <label for="staged-\d+">plan-odsniezania.txt`).FindStringSubmatch(res.Body)
+		if res.Status != 200 || id == nil {
+			t.Fatalf("the preview lost the chosen file: %d\n%s", res.Status, res.Body)
+		}
+		// Someone else cannot take it.
+		other := e.browser()
+		other.login("admin@przykladowo.pl", "demo-admin-2026")
+		f["action"] = "publish"
+		f["staged"] = id[1]
+		ct, body = upload(f, nil)
+		if r := other.multipart("/bip/redakcja/nowa", ct, body); r.Status != 400 || !strings.Contains(r.Body, "wybierz go ponownie") {
+			t.Fatalf("another's staged file: %d", r.Status)
+		}
+		ct, body = upload(f, nil)
+		res = b.multipart("/bip/redakcja/nowa", ct, body)
+		if res.Status != http.StatusSeeOther {
+			t.Fatalf("publish with the kept file: %d\n%s", res.Status, res.Body)
+		}
+		pub := b.get(res.Header.Get("Location"))
+		if !strings.Contains(pub.Body, "plan-odsniezania.txt") {
+			t.Fatal("the kept file was not published")
+		}
+		var left int
+		e.Pool.QueryRow(system, "SELECT count(*) FROM bip_staged").Scan(&left)
+		if left != 0 {
+			t.Fatalf("%d staged files left after publishing", left)
+		}
+		before = versions()
 	})
 	t.Run("Preview", func(t *testing.T) {
 		f := map[string]string{}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"maps"
 	"net/http"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
 	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/web/httpx"
 )
@@ -21,6 +23,9 @@ type sessionEditPage struct {
 	*sessionView // nil while the session is being created
 	Bodies       []*council.Body
 	Form         map[string]string
+	// What announcing would publish in BIP, to be read first.
+	AnnounceTitle string
+	AnnounceBody  template.HTML
 }
 
 func (*sessionEditPage) template() string { return "council_session_edit" }
@@ -130,6 +135,13 @@ func (s *Server) renderSessionEdit(w http.ResponseWriter, r *http.Request, code 
 		p.TitleArgs = []any{v.Session.Roman()}
 		if form == nil {
 			p.Form = sessionForm(v.Session)
+		}
+		if v.Session.AgendaPublicationID == nil && v.Session.State != "closed" && len(v.Agenda) > 0 {
+			d, err := s.Council.AnnouncementDraft(r.Context(), v.Session.ID)
+			if err != nil {
+				return err
+			}
+			p.AnnounceTitle, p.AnnounceBody = d.Title, template.HTML(bip.RenderMarkdown(d.Body))
 		}
 		switch r.URL.Query().Get("zapisano") {
 		case "1":
@@ -253,7 +265,12 @@ func (s *Server) addFileForm(r *http.Request, v *sessionView) (map[string]string
 	return nil, "", ratusz.Invalid("file_item", "err.council.item_not_found")
 }
 
+// announceForm publishes the notice once the office has read what will be
+// published and said so.
 func (s *Server) announceForm(r *http.Request, v *sessionView) (map[string]string, string, error) {
+	if r.PostForm.Get("confirm") != "1" {
+		return nil, "", ratusz.Invalid("announce", "err.council.announce_confirm")
+	}
 	_, err := s.Council.AnnounceSession(r.Context(), v.Session.ID)
 	return nil, "oglos", err
 }

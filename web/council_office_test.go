@@ -106,10 +106,22 @@ func TestSessionOfficePages(t *testing.T) {
 	if !strings.Contains(page.Body, "projekt.pdf") || !strings.Contains(page.Body, "DS-95/26, DS-96/26") {
 		t.Fatal("the session page lacks the file or the papers")
 	}
-	if res := b.post(base+"/oglos", nil); res.Status != http.StatusSeeOther {
+	// The edit page shows what will be published; announcing asks that it
+	// was read, and publishes nothing until then.
+	editPage := b.get(base + "/edycja")
+	if !strings.Contains(editPage.Body, "Tak będzie wyglądać ogłoszenie w BIP") || !strings.Contains(editPage.Body, "zawiadomienie i porządek obrad") {
+		t.Fatalf("the edit page does not show the notice to be published:\n%s", editPage.Body)
+	}
+	if res := b.post(base+"/oglos", nil); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "zaznacz, że jest sprawdzone") {
+		t.Fatalf("announce unconfirmed: %d", res.Status)
+	}
+	if api := e.do("GET", strings.Replace(base, "/rada/sesje/", "/api/v1/sessions/", 1), "", nil).json(t); api["announcement_url"] != nil {
+		t.Fatal("announced without the confirmation")
+	}
+	if res := b.post(base+"/oglos", url.Values{"confirm": {"1"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("announce: %d %s", res.Status, res.Body)
 	}
-	if res := b.post(base+"/oglos", nil); res.Status != http.StatusConflict || !strings.Contains(res.Body, "już ogłoszona") {
+	if res := b.post(base+"/oglos", url.Values{"confirm": {"1"}}); res.Status != http.StatusConflict || !strings.Contains(res.Body, "już ogłoszona") {
 		t.Fatalf("announce twice: %d", res.Status)
 	}
 	page = b.get(base)

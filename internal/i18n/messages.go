@@ -122,6 +122,8 @@ var catalogue = map[string][2]string{
 	"err.json_empty":         {"Brak treści żądania.", "The request body is empty."},
 	"err.text_encoding":      {"Pole „%s” zawiera znaki, których nie można zapisać (błędne kodowanie UTF-8 albo znak NUL).", "The field “%s” contains characters that cannot be stored (invalid UTF-8 or a NUL character)."},
 	"err.bip.produced_past":  {"Data wytworzenia nie może być wcześniejsza niż 1900 r.", "The date produced cannot be before 1900."},
+	"err.bip.staged_gone":    {"Plik wybrany wcześniej nie jest już przechowywany (minęła doba): wybierz go ponownie.", "A file chosen earlier is no longer kept (a day has passed): choose it again."},
+	"bip.field.staged":       {"Pliki wybrane wcześniej (zachowane; odznacz, aby ich nie dołączać)", "Files chosen earlier (kept; untick to leave them out)"},
 	"err.bip.head":           {"Zapis stanu rejestru ma postać NUMER:SKRÓT, np. 1234:9f86d081… (64 znaki szesnastkowe).", "A head is written NUMBER:HASH, e.g. 1234:9f86d081… (64 hex digits)."},
 	"err.form_malformed":     {"Przesłany formularz jest uszkodzony.", "The submitted form is malformed."},
 	"err.file_name":          {"Plik musi mieć nazwę bez znaków sterujących (np. raport.pdf).", "A file needs a name without control characters (e.g. report.pdf)."},
