@@ -407,12 +407,9 @@ func (s *Service) SetCurrentItem(ctx context.Context, sessionID, itemID int64) e
 		return err
 	}
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		sess, err := lockSession(ctx, tx, sessionID)
+		sess, err := lockNotClosed(ctx, tx, sessionID)
 		if err != nil {
 			return err
-		}
-		if sess.State == "closed" {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
 		}
 		rows, _ := tx.Query(ctx, "SELECT "+agendaColumns+" FROM agenda_items WHERE id = $1 AND session_id = $2 AND removed_by_vote_id IS NULL", itemID, sessionID)
 		item, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[AgendaItem])

@@ -136,6 +136,29 @@ func lockRunning(ctx context.Context, tx pgx.Tx, id int64) (*Session, error) {
 	return sess, nil
 }
 
+// lockNotClosed locks a session that may still change: planned or in
+// progress.
+func lockNotClosed(ctx context.Context, tx pgx.Tx, id int64) (*Session, error) {
+	sess, err := lockSession(ctx, tx, id)
+	if err == nil && sess.State == "closed" {
+		return nil, ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
+	}
+	return sess, err
+}
+
+// lockSpeechIn locks a speech of a running session that is in the given
+// state (waiting, speaking); in any other, the list changed meanwhile.
+func lockSpeechIn(ctx context.Context, tx pgx.Tx, sessionID, speechID int64, state string) (*Speech, error) {
+	if _, err := lockRunning(ctx, tx, sessionID); err != nil {
+		return nil, err
+	}
+	sp, err := lockSpeech(ctx, tx, sessionID, speechID)
+	if err == nil && sp.State != state {
+		return nil, ratusz.Errorf(ratusz.ECONFLICT, "err.council.speech_state")
+	}
+	return sp, err
+}
+
 // RequestSpeech puts a request on the speakers list.
 func (s *Service) RequestSpeech(ctx context.Context, sessionID int64, in SpeechRequest) (*Speech, error) {
 	if err := ratusz.ActorFromContext(ctx).Require(); err != nil {
@@ -229,15 +252,9 @@ func (s *Service) GrantFloor(ctx context.Context, sessionID, speechID int64) (*S
 	}
 	var sp *Speech
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := lockRunning(ctx, tx, sessionID); err != nil {
-			return err
-		}
 		var err error
-		if sp, err = lockSpeech(ctx, tx, sessionID, speechID); err != nil {
+		if sp, err = lockSpeechIn(ctx, tx, sessionID, speechID, "waiting"); err != nil {
 			return err
-		}
-		if sp.State != "waiting" {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.speech_state")
 		}
 		if err := endSpeaking(ctx, tx, sessionID); err != nil {
 			return err
@@ -288,15 +305,8 @@ func (s *Service) EndSpeech(ctx context.Context, sessionID, speechID int64) erro
 		return err
 	}
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := lockSession(ctx, tx, sessionID); err != nil {
+		if _, err := lockSpeechIn(ctx, tx, sessionID, speechID, "speaking"); err != nil {
 			return err
-		}
-		sp, err := lockSpeech(ctx, tx, sessionID, speechID)
-		if err != nil {
-			return err
-		}
-		if sp.State != "speaking" {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.speech_state")
 		}
 		return endSpeaking(ctx, tx, sessionID)
 	})
@@ -378,15 +388,9 @@ func (s *Service) AddTime(ctx context.Context, sessionID, speechID int64, second
 	}
 	var sp *Speech
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := lockRunning(ctx, tx, sessionID); err != nil {
-			return err
-		}
 		var err error
-		if sp, err = lockSpeech(ctx, tx, sessionID, speechID); err != nil {
+		if sp, err = lockSpeechIn(ctx, tx, sessionID, speechID, "speaking"); err != nil {
 			return err
-		}
-		if sp.State != "speaking" {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.speech_state")
 		}
 		limit := min(max(sp.LimitSeconds+seconds, MinLimit), 2*MaxLimit)
 		rows, _ := tx.Query(ctx, "UPDATE speeches SET limit_seconds = $2 WHERE id = $1 RETURNING "+speechColumns, speechID, limit)
@@ -431,12 +435,8 @@ func (s *Service) SetLimits(ctx context.Context, sessionID int64, l Limits) erro
 		return err
 	}
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		sess, err := lockSession(ctx, tx, sessionID)
-		if err != nil {
+		if _, err := lockNotClosed(ctx, tx, sessionID); err != nil {
 			return err
-		}
-		if sess.State == "closed" {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
 		}
 		if _, err := tx.Exec(ctx, "UPDATE council_sessions SET limit_item = $2, limit_ad_vocem = $3, limit_formal = $4 WHERE id = $1", sessionID, l.Item, l.AdVocem, l.Formal); err != nil {
 			return err
@@ -528,12 +528,9 @@ func (s *Service) AllPresent(ctx context.Context, sessionID int64) (int, error) 
 	}
 	var n int
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		sess, err := lockSession(ctx, tx, sessionID)
+		sess, err := lockNotClosed(ctx, tx, sessionID)
 		if err != nil {
 			return err
-		}
-		if sess.State == "closed" {
-			return ratusz.Errorf(ratusz.ECONFLICT, "err.council.session_closed")
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO attendance (session_id, councillor_id, present, marked_by)
 			SELECT $1, id, true, $2 FROM councillors WHERE body_id = $3 AND active
