@@ -66,8 +66,11 @@ const MaxProjectFiles = 5
 
 const projectColumns = `id, edition_id, district_id, code, title, description, place, category, cost, cost_items, status, justification, appeal, submitted_by`
 
-// EventProject says a project was submitted, verified or appealed.
-const EventProject = "pb.project"
+// Events of the budget.
+const (
+	EventProject = "pb.project" // a project submitted, verified or appealed
+	EventPhase   = "pb.phase"   // an edition moved to another phase
+)
 
 func scanProject(r pgx.CollectableRow) (*PBProject, error) {
 	p := &PBProject{}

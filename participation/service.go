@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/outbox"
 	"github.com/ratusz/ratusz/internal/pg"
 	"github.com/ratusz/ratusz/participation/pabulib"
 )
@@ -347,6 +349,11 @@ func (s *Service) SetPhase(ctx context.Context, id int64, ch PhaseChange) (ballo
 		}
 		if _, err := tx.Exec(ctx, "UPDATE pb_editions SET phase = $2 WHERE id = $1", id, ch.Phase); err != nil {
 			return err
+		}
+		if to != from {
+			if err := outbox.Write(ctx, tx, EventPhase, "pb:"+strconv.FormatInt(id, 10), map[string]any{"edition": id, "phase": ch.Phase}); err != nil {
+				return err
+			}
 		}
 		if ch.Phase == "voting" {
 			priv, pub, err := NewBallotKey()

@@ -28,6 +28,10 @@ type Alerts struct {
 	Municipality string
 	Log          *slog.Logger
 	Every        time.Duration
+	// Deliver, if set, takes the new results of a saved search someone
+	// follows (as notices, at once or in a digest) and reports whether it
+	// did; the alert's own e-mail is then not sent.
+	Deliver func(ctx context.Context, sv *Saved, hits []Hit) (bool, error)
 
 	mu    sync.Mutex // one check at a time, so that nothing is sent twice
 	wakeC chan struct{}
@@ -103,11 +107,19 @@ func (a *Alerts) Check(ctx context.Context) error {
 		if len(fresh) == 0 {
 			continue
 		}
-		if err := a.send(ctx, sv.ID, sv.Email, sv.Query, sv.Filters, i18n.Lang(sv.Lang), fresh); err != nil {
-			if firstErr == nil {
-				firstErr = err
+		handled := false
+		if a.Deliver != nil {
+			if handled, err = a.Deliver(ctx, sv, fresh); err != nil {
+				return err
 			}
-			continue
+		}
+		if !handled {
+			if err := a.send(ctx, sv.ID, sv.Email, sv.Query, sv.Filters, i18n.Lang(sv.Lang), fresh); err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
 		}
 		fids := make([]string, len(fresh))
 		for i, h := range fresh {

@@ -201,3 +201,18 @@ func saveWithin(ctx context.Context, tx pgx.Tx, userID int64, max int) error {
 	}
 	return nil
 }
+
+// FollowTarget names one of the actor's saved searches for follows; the
+// searches of others are not found.
+func (s *SavedSearches) FollowTarget(ctx context.Context, id int64) (string, string, error) {
+	a := ratusz.ActorFromContext(ctx)
+	sv, err := s.Get(ctx, a.UserID, id)
+	if err != nil {
+		return "", "", err
+	}
+	label := sv.Query
+	if label == "" {
+		label = sv.Filters.Encode()
+	}
+	return label, "/szukaj?" + sv.Filters.Encode(), nil
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/web/httpx"
 )
 
@@ -92,6 +93,7 @@ type bipCategoryPage struct {
 	Children   []*bip.Category
 	List       []*bip.Summary
 	Pagination pagination
+	Follow     *followBox
 }
 
 func (*bipCategoryPage) template() string { return "bip_category" }
@@ -123,6 +125,9 @@ func (s *Server) bipCategory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Pagination = newPagination(r, page, total, bipPageSize)
+	if p.Follow, err = s.followBox(r, &p.Page, notify.TargetBIPCategory, c.ID, c.Name(string(s.lang(r)))); err != nil {
+		return err
+	}
 	p.Title = "bip.category.title"
 	p.TitleArgs = []any{c.Name(string(s.lang(r)))}
 	p.Section = "bip"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ratusz/ratusz/internal/i18n"
+	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/web/httpx"
 
 	"github.com/ratusz/ratusz"
@@ -92,6 +93,7 @@ type consultationShowPage struct {
 	Responded   bool
 	MayManage   bool
 	Form        map[string]string // the remark form, shown again
+	Follow      *followBox
 }
 
 func (*consultationShowPage) template() string { return "consultation_show" }
@@ -126,6 +128,9 @@ func (s *Server) renderConsultationShow(w http.ResponseWriter, r *http.Request, 
 	p := &consultationShowPage{consultationView: consultationView{c, time.Now()}, Description: template.HTML(derefOf(c.DescriptionHTML)),
 		MayManage: consultations.MayManage(r.Context()), Form: form}
 	p.Lang = s.lang(r) // the handler translates messages before render
+	if p.Follow, err = s.followBox(r, &p.Page, notify.TargetConsultation, c.ID, c.Title); err != nil {
+		return err
+	}
 	if p.Documents, err = svc.Documents(r.Context(), c.ID); err != nil {
 		return err
 	}

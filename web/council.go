@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ratusz/ratusz/council"
+	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/web/httpx"
 )
 
@@ -22,6 +23,7 @@ type bodySessions struct {
 	Body     *council.Body
 	Sessions []*council.Session
 	Clubs    []club
+	Follow   *followBox
 }
 
 // club is a councillors' club (klub radnych) and its members.
@@ -60,7 +62,11 @@ func (s *Server) councilHome(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		p.Bodies = append(p.Bodies, bodySessions{b, sessions, clubsOf(members)})
+		fb, err := s.followBox(r, &p.Page, notify.TargetBody, b.ID, b.Name)
+		if err != nil {
+			return err
+		}
+		p.Bodies = append(p.Bodies, bodySessions{b, sessions, clubsOf(members), fb})
 	}
 	p.Title = "council.title"
 	p.Section = "council"
@@ -102,7 +108,8 @@ func (s *Server) councilSession(w http.ResponseWriter, r *http.Request) error {
 
 type councillorPage struct {
 	Page
-	P *council.Profile
+	P      *council.Profile
+	Follow *followBox
 }
 
 func (*councillorPage) template() string { return "council_councillor" }
@@ -117,6 +124,9 @@ func (s *Server) councillorProfile(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	p := &councillorPage{P: prof}
+	if p.Follow, err = s.followBox(r, &p.Page, notify.TargetCouncillor, id, prof.Councillor.Name); err != nil {
+		return err
+	}
 	p.Title = "council.profile.title"
 	if g := prof.Councillor.Gender; g != "" {
 		p.Title += "." + g

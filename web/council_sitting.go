@@ -129,8 +129,5 @@ func (p *Page) TimelineText(e *council.TimelineEntry) string {
 // ("f", "m"): key.f or key.m where the catalogue has it, else the neutral
 // key ("obecny(a)").
 func (p *Page) G(key, gender string, args ...any) string {
-	if gender != "" && i18n.Has(key+"."+gender) {
-		key += "." + gender
-	}
-	return p.T(key, args...)
+	return i18n.G(p.Lang, key, gender, args...)
 }

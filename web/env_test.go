@@ -28,6 +28,7 @@ import (
 	"github.com/ratusz/ratusz/internal/demo"
 	"github.com/ratusz/ratusz/internal/live"
 	"github.com/ratusz/ratusz/internal/mail"
+	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/internal/outbox"
 	"github.com/ratusz/ratusz/internal/testdb"
 	"github.com/ratusz/ratusz/participation"
@@ -60,7 +61,11 @@ type env struct {
 type engines struct {
 	indexer *search.Indexer
 	alerts  *search.Alerts
+	notify  *notify.Service
 }
+
+// Notify reads new events into notices and sends what is due now.
+func (en engines) Notify(ctx context.Context) error { return en.notify.Step(ctx) }
 
 // SyncSearch brings the search index up to date now.
 func (en engines) SyncSearch(ctx context.Context) error {
@@ -86,8 +91,17 @@ func newServer(t testing.TB, cfg *config.Config, pool *pgxpool.Pool, log *slog.L
 		Consultations: consultations.NewService(pool), Participation: pb, Saved: search.NewSavedSearches(pool),
 		Index: idx, Live: live.New(), Replay: outbox.Reader(pool)}
 	mailer := &mail.Mailer{URL: cfg.SMTPURL, From: "ratusz@" + cfg.BaseURL.Hostname(), Spool: filepath.Join(cfg.DataDir, "mail"), Log: log}
-	en := engines{indexer: search.NewIndexer(pool, idx, log)}
+	sms, err := notify.NewSMS(cfg.SMSURL, notify.SpoolDir(cfg.DataDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Notify = notify.NewService(pool, log)
+	d.Notify.Mail, d.Notify.SMS, d.Notify.BaseURL, d.Notify.Municipality = mailer, sms, cfg.BaseURL.String(), cfg.Municipality
+	d.Notify.Every = 200 * time.Millisecond
+	d.Notify.Register(d.Council, d.Consultations, d.Participation, d.BIP, d.Saved)
+	en := engines{indexer: search.NewIndexer(pool, idx, log), notify: d.Notify}
 	en.alerts = search.NewAlerts(d.Saved, idx, mailer, cfg.BaseURL.String(), cfg.Municipality, log)
+	en.alerts.DeliverTo(d.Notify)
 	en.indexer.Synced = func(search.SyncStats) { en.alerts.Wake() }
 	relay := outbox.NewRelay(pool, log)
 	relay.Poll = 500 * time.Millisecond
@@ -95,11 +109,12 @@ func newServer(t testing.TB, cfg *config.Config, pool *pgxpool.Pool, log *slog.L
 	relay.Handle(func(ev ratusz.Event) {
 		if !ev.LiveOnly {
 			en.indexer.Notify()
+			d.Notify.Wake()
 		}
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for _, run := range []func(context.Context){relay.Run, en.indexer.Run, en.alerts.Run} {
+	for _, run := range []func(context.Context){relay.Run, en.indexer.Run, en.alerts.Run, d.Notify.Run} {
 		wg.Add(1)
 		go func() { defer wg.Done(); run(ctx) }()
 	}

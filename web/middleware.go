@@ -224,7 +224,7 @@ func clientAddr(r *http.Request) string {
 
 // secretPaths are the paths whose last part is a secret (an unsubscribe
 // link's token), logged without it whatever the route or method.
-var secretPaths = []string{"/szukaj/wypisz/"}
+var secretPaths = []string{"/szukaj/wypisz/", "/powiadomienia/wypisz/"}
 
 // redactPath is the path as the log may hold it.
 func redactPath(path, route string) string {

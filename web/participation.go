@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/participation"
 	"github.com/ratusz/ratusz/participation/pabulib"
 	"github.com/ratusz/ratusz/web/httpx"
@@ -70,6 +71,7 @@ type pbEditionPage struct {
 	MayVote  bool   // a resident, or someone not signed in (asked to sign in)
 	Chosen   string // the phase in the form: the edition's, or the one just refused
 	Phases   []string
+	Follow   *followBox
 }
 
 func (*pbEditionPage) template() string { return "pb_edition" }
@@ -137,6 +139,9 @@ func (s *Server) renderEdition(w http.ResponseWriter, r *http.Request, code int,
 	}
 	p.Lang = s.lang(r) // the handler translates messages before render
 	p.Errors = errs
+	if p.Follow, err = s.followBox(r, &p.Page, notify.TargetEdition, e.ID, e.Name); err != nil {
+		return err
+	}
 	if p.HasVoted, err = s.Participation.HasVoted(r.Context(), e.ID); err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/i18n"
+	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/participation"
 	"github.com/ratusz/ratusz/participation/pabulib"
 	"github.com/ratusz/ratusz/search"
@@ -101,12 +102,12 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"search": &searchPageData{Q: "uchwała", Form: url.Values{"q": {"uchwała"}, "typ": {"vote"}}, Pagination: pg,
 			Result: search.Result{Total: 1, Hits: []search.Hit{{ID: "vote:1", Type: "vote", Title: "Głosowanie", URL: "/rada/glosowania/1", Snippet: "a <mark>uchwała</mark>", Date: now}}},
 			Facets: []searchFacet{{Name: "type", Param: "typ", Label: "Rodzaj", Values: []searchFacetValue{{Label: "głosowanie", Count: 1, URL: "/szukaj?typ=vote", Selected: true}}}}, FeedURL: "/szukaj/feed.atom?q=x", Saved: true},
-		"search_saved":               &savedSearchesPageData{List: []savedSearch{{&search.Saved{ID: 1, Query: "budżet", Filters: url.Values{"q": {"budżet"}}, CreatedAt: now}}}},
+		"search_saved":               &savedSearchesPageData{List: []savedSearch{{Saved: &search.Saved{ID: 1, Query: "budżet", Filters: url.Values{"q": {"budżet"}}, CreatedAt: now}}}},
 		"search_unsubscribe":         &unsubscribePage{Token: "abc", Query: "budżet"},
 		"council_interpellations":    &interpellationsPage{List: ints, Today: now, Pagination: pg, MayFile: true, Councillor: "2"},
 		"council_interpellation":     &interpellationPage{I: ints[1], Status: "answered", BIPURL: "/bip/publikacje/1", MayReply: true, Answer: "x"},
 		"council_interpellation_new": &fileInterpellationPage{Kind: "zapytanie", Subject: "s", Content: "c"},
-		"council_home":               &councilHomePage{Bodies: []bodySessions{{body, []*council.Session{sess}, clubsOf(view.Councillors)}}},
+		"council_home":               &councilHomePage{Bodies: []bodySessions{{body, []*council.Session{sess}, clubsOf(view.Councillors), nil}}},
 		"council_councillor": &councillorPage{P: &council.Profile{Councillor: view.Councillors[0], Body: body, SessionsAttended: 3, SessionsHeld: 4, Choices: map[string]int{"for": 9}, Recent: []council.ProfileVote{{VoteID: 3, Subject: "U", Date: now, Choice: "for", Outcome: "adopted"}},
 			Memberships: []*council.Membership{{Role: "chair", StartsOn: now, EndsOn: &now}, {Club: "Klub", Role: "member", StartsOn: now}}}},
 		"council_session":      &sessionPage{sessionView: view},
@@ -149,8 +150,15 @@ func TestRenderEveryTemplate(t *testing.T) {
 		"consultation_show":    &consultationShowPage{consultationView: consultationView{consultExample, now}, Description: "<p>x</p>", Documents: consultDocs, Remarks: consultRemarks, Responded: true, MayManage: true, Form: map[string]string{"body": "x"}},
 		"consultation_survey":  &surveyPage{consultationView: consultationView{consultExample, now}, Values: url.Values{"q1": {"Tak"}, "q2": {"A"}, "q5.0": {"1"}}, Changing: true},
 		"consultation_results": &resultsPage{consultationView: consultationView{consultClosed, now}, R: consultResults, Charts: map[string]template.HTML{"q1": "<svg></svg>"}, Report: &consultations.Report{Consultation: consultClosed, Results: consultResults, Remarks: consultRemarks, Documents: consultDocs}},
-		"consultation_edit":    &consultationEditPage{consultationView: &consultationView{consultExample, now}, Form: consultationForm(consultExample), Documents: consultDocs, Remarks: consultRemarks, Texts: []*consultations.TextAnswer{{ResponseID: 1, QuestionID: "q4", Text: "x"}}},
+		"notify_follows": &myFollowsPage{List: []*notify.Follow{{ID: 1, Target: notify.Target{Type: notify.TargetCouncillor, ID: 2}, Name: "Anna Nowak", URL: "/rada/radni/2", Delivery: "immediate", Channel: "email", CreatedAt: now},
+			{ID: 2, Target: notify.Target{Type: notify.TargetCouncillor, ID: 2}, Name: "Anna Nowak", URL: "/rada/radni/2", Delivery: "immediate", Channel: "sms", CreatedAt: now}},
+			Contact: &notify.Contact{Phone: "+48600100200"}, SMS: true, CodeSentTo: "+48600100200"},
+		"notify_unsubscribe": &noticeUnsubscribePage{Token: "abc", U: &notify.Unsubscribed{Titles: []string{"Głosowanie zamknięte"}, Active: true, Ended: 2}},
+		"consultation_edit":  &consultationEditPage{consultationView: &consultationView{consultExample, now}, Form: consultationForm(consultExample), Documents: consultDocs, Remarks: consultRemarks, Texts: []*consultations.TextAnswer{{ResponseID: 1, QuestionID: "q4", Text: "x"}}},
 	}
+	cp := examples["council_councillor"].(*councillorPage)
+	cp.Follow = &followBox{Page: &cp.Page, Type: notify.TargetCouncillor, ID: 2, Name: "Anna Nowak", SMS: true,
+		Follows: []*notify.Follow{{ID: 1, Target: notify.Target{Type: notify.TargetCouncillor, ID: 2}, Delivery: "daily", Channel: "email"}}}
 	names, _ := fs.Glob(assets, "templates/*.html")
 	if len(pages.byName[i18n.EN]) != len(names)-2 {
 		t.Fatalf("parsed %d English pages of %d templates", len(pages.byName[i18n.EN]), len(names)-2)

@@ -100,6 +100,7 @@ func (s *Server) routes() http.Handler {
 	s.consultationPages(r)  // consultations.go
 	s.participationPages(r) // participation.go
 	s.searchPages(r)        // search.go
+	s.notifyPages(r)        // notify.go
 	// Open data: OParl 1.1 and the vote-event extension.
 	r.Route("/oparl/v1", oparl.New(s.Council, s.Config.BaseURL.String(), s.Config.Municipality, s.Log).Routes)
 	r.Get("/sitemap.xml", s.sitemap)
@@ -123,7 +124,7 @@ func (s *Server) routes() http.Handler {
 
 	// JSON API. Keep api/openapi.json in step (TestOpenAPIMatchesRoutes).
 	r.Route("/api/v1", api.New(api.Services{Accounts: s.Accounts, BIP: s.BIP, Council: s.Council, Consultations: s.Consultations,
-		Participation: s.Participation, Index: s.Index}, s.Config.BaseURL.String(), s.Log).Routes)
+		Participation: s.Participation, Index: s.Index, Notify: s.Notify}, s.Config.BaseURL.String(), s.Log).Routes)
 
 	r.NotFound(s.page(s.notFound))
 	r.MethodNotAllowed(s.page(s.methodNotAllowed))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/search"
 )
 
@@ -16,7 +17,10 @@ import (
 // to their e-mail address. Each e-mail carries a fresh random unsubscribe
 // link that works without signing in; only its hash is stored.
 
-type savedSearch struct{ *search.Saved }
+type savedSearch struct {
+	*search.Saved
+	Follow *followBox // digests and SMS of its new results
+}
 
 // URL is the search page of the saved query.
 func (s savedSearch) URL() string { return "/szukaj?" + s.Filters.Encode() }
@@ -97,7 +101,15 @@ func (s *Server) savedSearchesPage(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	for _, sv := range list {
-		p.List = append(p.List, savedSearch{sv})
+		label := sv.Query
+		if label == "" {
+			label = p.T("search.saved.filters_only")
+		}
+		fb, err := s.followBox(r, &p.Page, notify.TargetSavedSearch, sv.ID, label)
+		if err != nil {
+			return err
+		}
+		p.List = append(p.List, savedSearch{sv, fb})
 	}
 	s.render(w, r, http.StatusOK, p)
 	return nil
@@ -175,7 +187,7 @@ func (s *Server) savedSearchOf(ctx context.Context, userID int64, param string) 
 	if err != nil {
 		return nil, err
 	}
-	return &savedSearch{sv}, nil
+	return &savedSearch{Saved: sv}, nil
 }
 
 func (s *Server) deleteSavedSearch(w http.ResponseWriter, r *http.Request) error {

@@ -21,6 +21,7 @@ import (
 	"github.com/ratusz/ratusz/internal/account"
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/live"
+	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/participation"
 	"github.com/ratusz/ratusz/search"
 )
@@ -48,6 +49,7 @@ type Deps struct {
 	Consultations *consultations.Service
 	Participation *participation.Service
 	Saved         *search.SavedSearches
+	Notify        *notify.Service // follows, contacts and unsubscribe links
 	Index         search.Index
 	Live          *live.Hub
 	Replay        live.Replay // the events a reconnecting viewer missed

@@ -21,6 +21,7 @@ import (
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/live"
 	"github.com/ratusz/ratusz/internal/mail"
+	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/internal/oidctest"
 	"github.com/ratusz/ratusz/internal/outbox"
 	"github.com/ratusz/ratusz/participation"
@@ -89,9 +90,10 @@ type system struct {
 
 // assemble is the composition root. It builds the modules' services, the
 // search engine and its indexer, the mailer and the saved-search alerts,
-// and the live hub, and starts the goroutines: the outbox relay (the one
-// reader of the outbox, whose handlers are the hub and the indexer), the
-// indexer, the alerts and the daily publication of the BIP log's head.
+// the notifier of follows (with the modules' targets and sources) and the
+// live hub, and starts the goroutines: the outbox relay (whose handlers
+// are the hub, the indexer and the notifier's wake-up), the indexer, the
+// alerts, the notifier and the daily publication of the BIP log's head.
 func assemble(cfg *config.Config, pool *pgxpool.Pool, secret []byte, log *slog.Logger) (*system, error) {
 	idx, err := search.Engine(pool, cfg.MeiliURL, cfg.MeiliAPIKey)
 	if err != nil {
@@ -118,8 +120,16 @@ func assemble(cfg *config.Config, pool *pgxpool.Pool, secret []byte, log *slog.L
 	}
 	mailer := &mail.Mailer{URL: cfg.SMTPURL, From: "ratusz@" + cfg.BaseURL.Hostname(),
 		Spool: filepath.Join(cfg.DataDir, "mail"), Log: log}
+	sms, err := notify.NewSMS(cfg.SMSURL, notify.SpoolDir(cfg.DataDir))
+	if err != nil {
+		return nil, err
+	}
+	d.Notify = notify.NewService(pool, log)
+	d.Notify.Mail, d.Notify.SMS, d.Notify.BaseURL, d.Notify.Municipality = mailer, sms, cfg.BaseURL.String(), cfg.Municipality
+	d.Notify.Register(d.Council, d.Consultations, d.Participation, d.BIP, d.Saved)
 	indexer := search.NewIndexer(pool, idx, log)
 	alerts := search.NewAlerts(d.Saved, idx, mailer, cfg.BaseURL.String(), cfg.Municipality, log)
+	alerts.DeliverTo(d.Notify)
 	indexer.Synced = func(search.SyncStats) { alerts.Wake() }
 	relay := outbox.NewRelay(pool, log)
 	relay.Poll = 500 * time.Millisecond
@@ -127,12 +137,13 @@ func assemble(cfg *config.Config, pool *pgxpool.Pool, secret []byte, log *slog.L
 	relay.Handle(func(ev ratusz.Event) {
 		if !ev.LiveOnly {
 			indexer.Notify()
+			d.Notify.Wake()
 		}
 	})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for _, run := range []func(context.Context){relay.Run, indexer.Run, alerts.Run,
+	for _, run := range []func(context.Context){relay.Run, indexer.Run, alerts.Run, d.Notify.Run,
 		func(ctx context.Context) {
 			d.BIP.PublishHeadsDaily(ctx, func(err error) { log.Error("publishing the BIP log's head", "err", err) })
 		}} {

@@ -34,6 +34,7 @@ type Config struct {
 	DemoLogin         bool   // RATUSZ_DEMO_LOGIN: run a stand-in identity provider (make run)
 
 	SMTPURL     string // RATUSZ_SMTP_URL
+	SMSURL      string // RATUSZ_SMS_URL: the SMS adapter and its credentials
 	MeiliURL    string // MEILI_URL
 	MeiliAPIKey string // MEILI_API_KEY
 	LogLevel    string // RATUSZ_LOG_LEVEL
@@ -56,6 +57,7 @@ var Vars = []Var{
 	{"RATUSZ_OIDC_NAME", "login.gov.pl", "what residents sign in with, as the sign-in button names it (\"Zaloguj się przez …\")"},
 	{"RATUSZ_DEMO_LOGIN", "(empty: off)", "`1`: with no OIDC provider configured and a loopback address, run a stand-in identity provider on the next port, so that the resident path can be tried; `make run` sets it; never in production"},
 	{"RATUSZ_SMTP_URL", "(empty: mail is logged)", "mail server, e.g. smtp://user:pass@host:587 or smtps://host:465"},
+	{"RATUSZ_SMS_URL", "(empty: no SMS)", "SMS for notices: `smsapi://TOKEN@api.smsapi.pl?from=NAME` (SMSAPI.pl, an OAuth token of the municipality's account) or `spool:` (each message written to RATUSZ_DATA_DIR/sms, for the demo; `make run` sets it)"},
 	{"MEILI_URL", "(empty: PostgreSQL search)", "Meilisearch server; when set, search uses it"},
 	{"MEILI_API_KEY", "", "Meilisearch API key"},
 	{"RATUSZ_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -82,6 +84,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		OIDCName:          get("RATUSZ_OIDC_NAME", "login.gov.pl"),
 		DemoLogin:         get("RATUSZ_DEMO_LOGIN", "") == "1",
 		SMTPURL:           get("RATUSZ_SMTP_URL", ""),
+		SMSURL:            get("RATUSZ_SMS_URL", ""),
 		MeiliURL:          get("MEILI_URL", ""),
 		MeiliAPIKey:       get("MEILI_API_KEY", ""),
 		LogLevel:          get("RATUSZ_LOG_LEVEL", "info"),

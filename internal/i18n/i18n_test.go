@@ -33,12 +33,12 @@ func TestCatalogueComplete(t *testing.T) {
 func TestEveryUsedKeyExists(t *testing.T) {
 	root := "../.."
 	patterns := []*regexp.Regexp{
-		regexp.MustCompile(`\.T "([a-z0-9_.]+)"`),                              // templates
-		regexp.MustCompile(`\.N "([a-z0-9_.]+:n)"`),                            // plural messages
-		regexp.MustCompile(`\.G "([a-z0-9_.]+)"`),                              // gendered messages (the neutral form)
-		regexp.MustCompile(`(?:Errorf|Invalid)\([^"]*"([a-z]+\.[a-z0-9_.]+)"`), // coded errors
-		regexp.MustCompile(`Message: +"([a-z]+\.[a-z0-9_.]+)"`),                // error literals
-		regexp.MustCompile(`Title = "([a-z]+\.[a-z0-9_.]+)"`),                  // page titles
+		regexp.MustCompile(`\.T "([a-z0-9_.]+)"`),                                             // templates
+		regexp.MustCompile(`\.N "([a-z0-9_.]+:n)"`),                                           // plural messages
+		regexp.MustCompile(`\.G "([a-z0-9_.]+)"`),                                             // gendered messages (the neutral form)
+		regexp.MustCompile(`(?:Errorf|Invalid)\((?:"[^"]*", *|[^"]*)"([a-z]+\.[a-z0-9_.]+)"`), // coded errors (a field may be a path)
+		regexp.MustCompile(`Message: +"([a-z]+\.[a-z0-9_.]+)"`),                               // error literals
+		regexp.MustCompile(`Title = "([a-z]+\.[a-z0-9_.]+)"`),                                 // page titles
 	}
 	found := 0
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {

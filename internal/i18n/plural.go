@@ -55,6 +55,15 @@ func N(lang Lang, key string, n int, args ...any) string {
 	return fmt.Sprintf(s, append([]any{n}, args...)...)
 }
 
+// Warsaw is the time zone of every date Ratusz shows and publishes.
+var Warsaw = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Warsaw")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
 var monthsPL = [...]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"}
 
 // LongDate writes a day as people write it: "3 grudnia 2026 r.",
@@ -73,4 +82,14 @@ func DateTime(lang Lang, t time.Time) string {
 		return t.Format("2 January 2006, 15:04")
 	}
 	return LongDate(lang, t) + ", " + t.Format("15:04")
+}
+
+// G translates a message about a person in their grammatical gender ("f"
+// or "m"): key+".f" or key+".m" where the catalogue has it, else key,
+// whose text fits both ("Nie głosował(a)").
+func G(lang Lang, key, gender string, args ...any) string {
+	if gender != "" && Has(key+"."+gender) {
+		key += "." + gender
+	}
+	return T(lang, key, args...)
 }

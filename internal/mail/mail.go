@@ -16,6 +16,7 @@ import (
 	"net/smtp"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -27,10 +28,27 @@ type Mailer struct {
 	Log   *slog.Logger
 }
 
+// Message is a plain-text e-mail with, optionally, headers of its own
+// (Message-ID, List-Unsubscribe), each a "Name: value" line.
+type Message struct {
+	To, Subject, Body string
+	Headers           []string
+}
+
 // Send sends one message.
 func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
+	return m.SendMessage(ctx, Message{To: to, Subject: subject, Body: body})
+}
+
+// SendMessage sends one message with its own headers.
+func (m *Mailer) SendMessage(ctx context.Context, msg Message) error {
+	for _, h := range msg.Headers {
+		if strings.ContainsAny(h, "\r\n") || !strings.Contains(h, ": ") {
+			return fmt.Errorf("mail: bad header %q", h)
+		}
+	}
 	if m.URL == "" {
-		path, err := m.spool(to, subject, body)
+		path, err := m.spool(msg)
 		if err != nil {
 			return fmt.Errorf("mail not sent (no RATUSZ_SMTP_URL) and not spooled: %w", err)
 		}
@@ -39,18 +57,22 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 		}
 		return nil
 	}
-	return m.send(ctx, to, subject, body)
+	return m.send(ctx, msg)
 }
 
-func header(from, to, subject string) string {
-	return "From: " + from + "\r\nTo: " + to + "\r\nSubject: " + mime.QEncoding.Encode("utf-8", subject) +
-		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\nDate: " +
+func header(from string, msg Message) string {
+	extra := ""
+	for _, h := range msg.Headers {
+		extra += h + "\r\n"
+	}
+	return "From: " + from + "\r\nTo: " + msg.To + "\r\nSubject: " + mime.QEncoding.Encode("utf-8", msg.Subject) +
+		"\r\n" + extra + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\nDate: " +
 		time.Now().UTC().Format(time.RFC1123Z) + "\r\n\r\n"
 }
 
 // spool writes a message to a file of the spool folder, readable by its
 // owner only, and returns the file's path.
-func (m *Mailer) spool(to, subject, body string) (string, error) {
+func (m *Mailer) spool(msg Message) (string, error) {
 	if err := os.MkdirAll(m.Spool, 0o700); err != nil {
 		return "", err
 	}
@@ -58,14 +80,14 @@ func (m *Mailer) spool(to, subject, body string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := f.WriteString(header(m.From, to, subject) + body); err != nil {
+	if _, err := f.WriteString(header(m.From, msg) + msg.Body); err != nil {
 		f.Close()
 		return "", err
 	}
 	return f.Name(), f.Close()
 }
 
-func (m *Mailer) send(ctx context.Context, to, subject, body string) error {
+func (m *Mailer) send(ctx context.Context, msg Message) error {
 	u, err := url.Parse(m.URL)
 	if err != nil {
 		return err
@@ -110,15 +132,14 @@ func (m *Mailer) send(ctx context.Context, to, subject, body string) error {
 	if err := c.Mail(m.From); err != nil {
 		return fmt.Errorf("smtp: %w", err)
 	}
-	if err := c.Rcpt(to); err != nil {
+	if err := c.Rcpt(msg.To); err != nil {
 		return fmt.Errorf("smtp: %w", err)
 	}
 	w, err := c.Data()
 	if err != nil {
 		return fmt.Errorf("smtp: %w", err)
 	}
-	msg := header(m.From, to, subject) + body
-	if _, err := w.Write([]byte(msg)); err != nil {
+	if _, err := w.Write([]byte(header(m.From, msg) + msg.Body)); err != nil {
 		return fmt.Errorf("smtp: %w", err)
 	}
 	if err := w.Close(); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/ratusz/ratusz/consultations"
 	"github.com/ratusz/ratusz/council"
 	"github.com/ratusz/ratusz/internal/account"
+	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/participation"
 	"github.com/ratusz/ratusz/search"
 	"github.com/ratusz/ratusz/web/httpx"
@@ -32,6 +33,7 @@ type Services struct {
 	Consultations *consultations.Service
 	Participation *participation.Service
 	Index         search.Index
+	Notify        *notify.Service
 }
 
 // API serves the JSON API.
@@ -54,6 +56,12 @@ func (a *API) Routes(r chi.Router) {
 	r.Get("/users", a.json(a.users))
 	r.Post("/users", a.json(a.createUser))
 	r.Get("/users/{id}", a.json(a.user))
+	// Follows and the phone for SMS (follows.go).
+	r.Post("/follows", a.json(a.follow))
+	r.Get("/follows", a.json(a.follows))
+	r.Delete("/follows/{id}", a.json(a.unfollow))
+	r.Put("/me/contact", a.json(a.contact))
+	r.Post("/me/contact/verify", a.json(a.verifyContact))
 	// BIP (bip.go).
 	r.Get("/categories", a.json(a.categories))
 	r.Post("/publications", a.json(a.createPublication))

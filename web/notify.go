@@ -1,0 +1,240 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/notify"
+	"github.com/ratusz/ratusz/web/httpx"
+)
+
+// Follows and notices on the pages: the "Obserwuj" box on what can be
+// followed, the person's own list with their phone for SMS, and the
+// unsubscribe link of every message, which needs no sign-in.
+
+func (s *Server) notifyPages(r chi.Router) {
+	r.Post("/obserwuj", s.page(s.followForm))
+	r.Get("/konto/powiadomienia", s.page(s.myFollows))
+	r.Post("/konto/powiadomienia/{id}", s.page(s.changeFollow))
+	r.Post("/konto/powiadomienia/{id}/usun", s.page(s.unfollowForm))
+	r.Post("/konto/telefon", s.page(s.phoneForm))
+	r.Post("/konto/telefon/kod", s.page(s.phoneCodeForm))
+	r.Get("/powiadomienia/wypisz/{token}", s.page(s.noticeUnsubscribeForm))
+	r.Post("/powiadomienia/wypisz/{token}", s.page(s.noticeUnsubscribe))
+}
+
+// followBox is the "Obserwuj" box of a page: a form to follow, what the
+// person already follows there, or a way to sign in first.
+type followBox struct {
+	*Page
+	Type    string
+	ID      int64
+	Name    string
+	Follows []*notify.Follow
+	SMS     bool
+}
+
+// DOMID is the box's id prefix, unique on a page with several boxes.
+func (b *followBox) DOMID() string { return "follow-" + b.Type + "-" + strconv.FormatInt(b.ID, 10) }
+
+// Missing lists the channels not yet chosen for this target.
+func (b *followBox) Missing() []string {
+	var out []string
+	for _, c := range notify.Channels {
+		if c == "sms" && !b.SMS {
+			continue
+		}
+		has := false
+		for _, f := range b.Follows {
+			has = has || f.Channel == c
+		}
+		if !has {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// LoginURL signs in and comes back to this page.
+func (b *followBox) LoginURL() string { return "/login?next=" + url.QueryEscape(b.Path) }
+
+func (s *Server) followBox(r *http.Request, p *Page, typ string, id int64, name string) (*followBox, error) {
+	b := &followBox{Page: p, Type: typ, ID: id, Name: name, SMS: s.Notify.SMSEnabled()}
+	var err error
+	b.Follows, err = s.Notify.FollowsOf(r.Context(), notify.Target{Type: typ, ID: id})
+	return b, err
+}
+
+type myFollowsPage struct {
+	Page
+	List       []*notify.Follow
+	Contact    *notify.Contact
+	SMS        bool
+	Phone      string // as typed, when the form is shown again
+	CodeSentTo string
+}
+
+func (*myFollowsPage) template() string { return "notify_follows" }
+
+func (s *Server) myFollowsPage(r *http.Request, p *myFollowsPage) error {
+	var err error
+	if p.List, err = s.Notify.Follows(r.Context()); err != nil {
+		return err
+	}
+	if p.Contact, err = s.Notify.Contact(r.Context()); err != nil {
+		return err
+	}
+	p.SMS = s.Notify.SMSEnabled()
+	p.Title = "notify.follows.title"
+	return nil
+}
+
+func (s *Server) myFollows(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
+		return err
+	}
+	p := &myFollowsPage{}
+	p.Lang = s.lang(r)
+	if err := s.myFollowsPage(r, p); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	switch {
+	case q.Get("dodano") != "":
+		for _, f := range p.List {
+			if strconv.FormatInt(f.ID, 10) == q.Get("dodano") {
+				p.Notice = p.T("notify.follows.added", f.Name)
+			}
+		}
+	case q.Get("zmieniono") == "1":
+		p.Notice = p.T("notify.follows.changed")
+	case q.Get("usunieto") == "1":
+		p.Notice = p.T("notify.follows.removed")
+	case q.Get("potwierdzono") == "1":
+		p.Notice = p.T("notify.phone.verified")
+	}
+	if p.Contact != nil && p.Contact.VerifiedAt == nil {
+		p.CodeSentTo = p.Contact.Phone
+	}
+	s.render(w, r, http.StatusOK, p)
+	return nil
+}
+
+// followForm starts a follow from a page's box and shows the person's
+// list with it; a wrong choice shows the list with the message.
+func (s *Server) followForm(w http.ResponseWriter, r *http.Request) error {
+	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
+		return err
+	}
+	id, _ := strconv.ParseInt(r.PostForm.Get("target_id"), 10, 64)
+	f, err := s.Notify.Follow(r.Context(), notify.FollowInput{
+		Target:   notify.Target{Type: r.PostForm.Get("target_type"), ID: id},
+		Delivery: r.PostForm.Get("delivery"), Channel: r.PostForm.Get("channel"),
+	}, s.lang(r))
+	if err != nil {
+		return s.followsAgain(w, r, err, "")
+	}
+	http.Redirect(w, r, "/konto/powiadomienia?dodano="+strconv.FormatInt(f.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// followsAgain shows the person's list with what went wrong: field errors
+// beside the fields, others at the top.
+func (s *Server) followsAgain(w http.ResponseWriter, r *http.Request, err error, phone string) error {
+	return s.showAgain(r, err, "follow", func(errs map[string]string) error {
+		p := &myFollowsPage{Phone: phone}
+		p.Lang = s.lang(r)
+		if err := s.myFollowsPage(r, p); err != nil {
+			return err
+		}
+		p.Errors = errs
+		if p.Contact != nil && p.Contact.VerifiedAt == nil {
+			p.CodeSentTo = p.Contact.Phone
+		}
+		code := http.StatusBadRequest
+		if ratusz.ErrorCode(err) == ratusz.ECONFLICT {
+			code = http.StatusConflict
+		}
+		s.render(w, r, code, p)
+		return nil
+	})
+}
+
+func (s *Server) changeFollow(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Notify.SetDelivery(r.Context(), id, r.PostForm.Get("delivery")); err != nil {
+		return s.followsAgain(w, r, err, "")
+	}
+	http.Redirect(w, r, "/konto/powiadomienia?zmieniono=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) unfollowForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Notify.Unfollow(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/konto/powiadomienia?usunieto=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) phoneForm(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.Notify.SetPhone(r.Context(), r.PostForm.Get("phone"), s.lang(r)); err != nil {
+		return s.followsAgain(w, r, err, r.PostForm.Get("phone"))
+	}
+	http.Redirect(w, r, "/konto/powiadomienia#telefon", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) phoneCodeForm(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.Notify.VerifyPhone(r.Context(), r.PostForm.Get("code")); err != nil {
+		return s.followsAgain(w, r, err, "")
+	}
+	http.Redirect(w, r, "/konto/powiadomienia?potwierdzono=1#telefon", http.StatusSeeOther)
+	return nil
+}
+
+type noticeUnsubscribePage struct {
+	Page
+	Token string
+	U     *notify.Unsubscribed
+	Done  bool
+}
+
+func (*noticeUnsubscribePage) template() string { return "notify_unsubscribe" }
+
+func (s *Server) noticeUnsubscribeForm(w http.ResponseWriter, r *http.Request) error {
+	tok := chi.URLParam(r, "token")
+	u, err := s.Notify.ByToken(r.Context(), tok)
+	if err != nil {
+		return err
+	}
+	p := &noticeUnsubscribePage{Token: tok, U: u, Done: !u.Active}
+	p.Title = "notify.unsubscribe.title"
+	s.render(w, r, http.StatusOK, p)
+	return nil
+}
+
+// noticeUnsubscribe ends the follows of the token's message: the page's
+// button, and the one-click POST of mail programs (RFC 8058), which needs
+// no sign-in.
+func (s *Server) noticeUnsubscribe(w http.ResponseWriter, r *http.Request) error {
+	tok := chi.URLParam(r, "token")
+	u, err := s.Notify.Unsubscribe(r.Context(), tok)
+	if err != nil {
+		return err
+	}
+	p := &noticeUnsubscribePage{U: u, Done: true}
+	p.Title = "notify.unsubscribe.title"
+	s.render(w, r, http.StatusOK, p)
+	return nil
+}
