@@ -16,7 +16,7 @@ build:
 
 run: postgres build
 	./$(BIN) seed --demo
-	RATUSZ_DEMO_LOGIN=1 ./$(BIN) serve
+	RATUSZ_DEMO_LOGIN=1 RATUSZ_SMS_URL=spool: ./$(BIN) serve
 
 test: postgres chromium axe
 	$(GO) vet ./...
