@@ -603,6 +603,12 @@ func TestBrowser(t *testing.T) {
 		}
 		p.open("/szukaj/zapisane")
 		p.check("pl_szukaj_zapisane")
+		p.open("/konto/powiadomienia")
+		if !strings.Contains(p.text(), "Powiadomienia") {
+			t.Fatalf("the notices page: %s", p.text())
+		}
+		p.check("pl_powiadomienia")
+		p.open("/szukaj/zapisane")
 		// Changed from the search page, by keyboard-reachable links and buttons.
 		p.click(`a[href*="zapisane="]`)
 		p.check("pl_szukaj_zmiana")
