@@ -173,18 +173,19 @@ type pending struct {
 	id, userID       int64
 	channel, deliver string
 	lang             string
+	at               time.Time
 }
 
 // compose binds pending notices to messages: each notice of an immediate
-// follow alone; a person's notices of daily (weekly) follows together
-// once per day (week), when no digest was made since the period began.
+// follow alone; a person's notices of daily (weekly) follows from before
+// the period began (7:00, Monday 7:00) together, in one digest per period.
 func (s *Service) compose(ctx context.Context) error {
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT n.id, n.user_id, n.channel, f.delivery, f.lang FROM notices n JOIN follows f ON f.id = n.follow_id
+		rows, _ := tx.Query(ctx, `SELECT n.id, n.user_id, n.channel, f.delivery, f.lang, n.at FROM notices n JOIN follows f ON f.id = n.follow_id
 			WHERE n.message_id IS NULL AND f.ended_at IS NULL ORDER BY n.id LIMIT 2000 FOR UPDATE OF n SKIP LOCKED`)
 		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pending, error) {
 			var p pending
-			return p, row.Scan(&p.id, &p.userID, &p.channel, &p.deliver, &p.lang)
+			return p, row.Scan(&p.id, &p.userID, &p.channel, &p.deliver, &p.lang, &p.at)
 		})
 		if err != nil {
 			return err
@@ -202,6 +203,9 @@ func (s *Service) compose(ctx context.Context) error {
 					return err
 				}
 				continue
+			}
+			if !p.at.Before(digestStart(p.deliver, now)) {
+				continue // for the next period's digest
 			}
 			g := group{p.userID, p.channel, p.deliver}
 			if _, seen := digests[g]; !seen {

@@ -2,12 +2,16 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/i18n"
 	"github.com/ratusz/ratusz/internal/mail"
@@ -30,11 +34,16 @@ func (b *mailbox) SendMessage(_ context.Context, m mail.Message) error {
 	return nil
 }
 
-// A followed councillor's vote reaches the follower once, even when the
-// notifier dies after the server took the message and before it recorded
-// it: the message is sent again with the same Message-ID, and nothing is
-// lost.
-func TestImmediateNoticeSurvivesCrash(t *testing.T) {
+type fixture struct {
+	s    *Service
+	box  *mailbox
+	pool *pgxpool.Pool
+	anna context.Context
+}
+
+// newFixture is a notifier for councillor 7's votes (event "test.vote"
+// with payload {"id": N}) and a resident, Anna, who follows nothing yet.
+func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	pool := testdb.New(t)
 	var uid int64
@@ -54,10 +63,40 @@ func TestImmediateNoticeSurvivesCrash(t *testing.T) {
 		if ev.Type != "test.vote" {
 			return nil, nil
 		}
-		return []Item{{Target: Target{TargetCouncillor, 7}, Key: "vote:1", URL: "/rada/glosowania/1", At: ev.At,
-			Title: func(i18n.Lang) string { return "Jan Kowalski głosował za" }}}, nil
+		var p struct{ ID int }
+		if err := json.Unmarshal(ev.Payload, &p); err != nil {
+			return nil, err
+		}
+		return []Item{{Target: Target{TargetCouncillor, 7}, Key: fmt.Sprintf("vote:%d", p.ID), URL: fmt.Sprintf("/rada/glosowania/%d", p.ID), At: ev.At,
+			Title: func(i18n.Lang) string { return fmt.Sprintf("Jan Kowalski głosował za (głosowanie %d)", p.ID) }}}, nil
 	})
 	anna := ratusz.NewContextWithActor(ctx, ratusz.Actor{UserID: uid, Email: "anna@example.org", Roles: []ratusz.Role{ratusz.RoleResident}})
+	return &fixture{s: s, box: box, pool: pool, anna: anna}
+}
+
+func (f *fixture) vote(t *testing.T, id int) {
+	ctx := context.Background()
+	if err := pg.InTx(ctx, f.pool, func(tx pgx.Tx) error {
+		return outbox.Write(ctx, tx, "test.vote", "session:1", map[string]int{"id": id})
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) sent() int {
+	f.box.mu.Lock()
+	defer f.box.mu.Unlock()
+	return len(f.box.got)
+}
+
+// A followed councillor's vote reaches the follower once, even when the
+// notifier dies after the server took the message and before it recorded
+// it: the message is sent again with the same Message-ID, and nothing is
+// lost.
+func TestImmediateNoticeSurvivesCrash(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	s, box, anna := f.s, f.box, f.anna
 
 	// Bad input: every wrong field at once, and nothing written.
 	_, err := s.Follow(anna, FollowInput{Target: Target{"nope", 1}, Delivery: "hourly", Channel: "fax"}, i18n.PL)
@@ -75,16 +114,7 @@ func TestImmediateNoticeSurvivesCrash(t *testing.T) {
 		t.Fatalf("second follow of the same: %v", err)
 	}
 
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := outbox.Write(ctx, tx, "test.vote", "session:1", map[string]int{"id": 1}); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	f.vote(t, 1)
 	crashes := 0
 	s.afterSend = func(int64) error {
 		if crashes == 0 {
@@ -104,7 +134,7 @@ func TestImmediateNoticeSurvivesCrash(t *testing.T) {
 	if id0 == "" || id0 != id1 {
 		t.Fatalf("resent with Message-ID %q, first %q", id1, id0)
 	}
-	if !strings.Contains(box.got[1].Body, "Jan Kowalski głosował za") || box.got[1].To != "anna@example.org" {
+	if !strings.Contains(box.got[1].Body, "Jan Kowalski głosował za (głosowanie 1)") || box.got[1].To != "anna@example.org" {
 		t.Fatalf("message: %+v", box.got[1])
 	}
 	if header(box.got[1], "List-Unsubscribe") == "" {
@@ -114,6 +144,43 @@ func TestImmediateNoticeSurvivesCrash(t *testing.T) {
 	_ = s.Step(ctx)
 	if len(box.got) != 2 {
 		t.Fatalf("sent %d messages after all was recorded", len(box.got))
+	}
+}
+
+// A daily digest goes at 7:00 (Warsaw) with what came before, once a
+// day, and never repeats an item.
+func TestDailyDigest(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	if _, err := f.s.Follow(f.anna, FollowInput{Target: Target{TargetCouncillor, 7}, Delivery: "daily", Channel: "email"}, i18n.PL); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	next := digestStart("daily", now).AddDate(0, 0, 1) // the next 7:00
+	f.vote(t, 1)
+	f.s.Now = func() time.Time { return now }
+	if err := f.s.Step(ctx); err != nil || f.sent() != 0 {
+		t.Fatalf("before the next 7:00 the digest is not due, yet %d messages went (%v)", f.sent(), err)
+	}
+	f.s.Now = func() time.Time { return next.Add(time.Minute) }
+	if err := f.s.Step(ctx); err != nil || f.sent() != 1 {
+		t.Fatalf("at 7:01: %d messages (%v)", f.sent(), err)
+	}
+	f.vote(t, 2)
+	f.vote(t, 3)
+	if err := f.s.Step(ctx); err != nil || f.sent() != 1 {
+		t.Fatalf("a second digest on the same day: %d messages (%v)", f.sent(), err)
+	}
+	f.s.Now = func() time.Time { return next.AddDate(0, 0, 1).Add(time.Minute) }
+	if err := f.s.Step(ctx); err != nil || f.sent() != 2 {
+		t.Fatalf("the next day at 7:01: %d messages (%v)", f.sent(), err)
+	}
+	first, second := f.box.got[0].Body, f.box.got[1].Body
+	if !strings.Contains(first, "(głosowanie 1)") || strings.Contains(first, "(głosowanie 2)") {
+		t.Fatalf("first digest:\n%s", first)
+	}
+	if strings.Contains(second, "(głosowanie 1)") || !strings.Contains(second, "(głosowanie 2)") || !strings.Contains(second, "(głosowanie 3)") {
+		t.Fatalf("second digest repeats or misses items:\n%s", second)
 	}
 }
 
