@@ -3,10 +3,8 @@ package bip
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/i18n"
 	"github.com/ratusz/ratusz/internal/notify"
@@ -57,18 +55,8 @@ func Notices(ctx context.Context, q pg.Querier, ev ratusz.Event) ([]notify.Item,
 	return items, nil
 }
 
-// FollowTarget names a category for follows.
-func (s *Service) FollowTarget(ctx context.Context, id int64) (string, string, error) {
-	var name, slug string
-	err := s.pool.QueryRow(ctx, "SELECT name_pl, slug FROM bip_categories WHERE id = $1", id).Scan(&name, &slug)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", "", ratusz.Errorf(ratusz.ENOTFOUND, "err.notify.target_not_found")
-	}
-	return name, "/bip/kategoria/" + slug, err
-}
-
 // AddTo lets BIP categories be followed.
 func (s *Service) AddTo(n *notify.Service) {
-	n.Target(notify.TargetBIPCategory, s.FollowTarget)
+	n.Target(notify.TargetBIPCategory, notify.Lookup(s.pool, "SELECT name_pl, '/bip/kategoria/' || slug FROM bip_categories WHERE id = $1"))
 	n.AddSource(Notices)
 }

@@ -3,11 +3,9 @@ package consultations
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/i18n"
 	"github.com/ratusz/ratusz/internal/notify"
@@ -44,18 +42,8 @@ func Notices(ctx context.Context, q pg.Querier, ev ratusz.Event) ([]notify.Item,
 	}}, nil
 }
 
-// FollowTarget names a consultation for follows.
-func (s *Service) FollowTarget(ctx context.Context, id int64) (string, string, error) {
-	var title string
-	err := s.pool.QueryRow(ctx, "SELECT title FROM consultations WHERE id = $1 AND state <> 'draft'", id).Scan(&title)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", "", ratusz.Errorf(ratusz.ENOTFOUND, "err.notify.target_not_found")
-	}
-	return title, "/konsultacje/" + strconv.FormatInt(id, 10), err
-}
-
 // AddTo lets consultations be followed.
 func (s *Service) AddTo(n *notify.Service) {
-	n.Target(notify.TargetConsultation, s.FollowTarget)
+	n.Target(notify.TargetConsultation, notify.Lookup(s.pool, "SELECT title, '/konsultacje/' || id FROM consultations WHERE id = $1 AND state <> 'draft'"))
 	n.AddSource(Notices)
 }

@@ -3,7 +3,6 @@ package council
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"time"
 
@@ -97,32 +96,9 @@ func Notices(ctx context.Context, q pg.Querier, ev ratusz.Event) ([]notify.Item,
 	return nil, nil
 }
 
-// FollowTarget names a body or a councillor for follows.
-func (s *Service) FollowTarget(typ string) notify.TargetInfo {
-	return func(ctx context.Context, id int64) (string, string, error) {
-		var name string
-		var err error
-		if typ == notify.TargetBody {
-			err = s.pool.QueryRow(ctx, "SELECT name FROM council_bodies WHERE id = $1", id).Scan(&name)
-		} else {
-			err = s.pool.QueryRow(ctx, "SELECT name FROM councillors WHERE id = $1", id).Scan(&name)
-		}
-		if errors.Is(err, pgx.ErrNoRows) {
-			return "", "", ratusz.Errorf(ratusz.ENOTFOUND, "err.notify.target_not_found")
-		}
-		if err != nil {
-			return "", "", err
-		}
-		if typ == notify.TargetBody {
-			return name, "/rada#body-" + strconv.FormatInt(id, 10), nil
-		}
-		return name, "/rada/radni/" + strconv.FormatInt(id, 10), nil
-	}
-}
-
 // AddTo lets bodies and councillors be followed.
 func (s *Service) AddTo(n *notify.Service) {
-	n.Target(notify.TargetBody, s.FollowTarget(notify.TargetBody))
-	n.Target(notify.TargetCouncillor, s.FollowTarget(notify.TargetCouncillor))
+	n.Target(notify.TargetBody, notify.Lookup(s.pool, "SELECT name, '/rada#body-' || id FROM council_bodies WHERE id = $1"))
+	n.Target(notify.TargetCouncillor, notify.Lookup(s.pool, "SELECT name, '/rada/radni/' || id FROM councillors WHERE id = $1"))
 	n.AddSource(Notices)
 }

@@ -3,11 +3,9 @@ package participation
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/i18n"
 	"github.com/ratusz/ratusz/internal/notify"
@@ -60,18 +58,8 @@ func Notices(ctx context.Context, q pg.Querier, ev ratusz.Event) ([]notify.Item,
 	}}, nil
 }
 
-// FollowTarget names an edition for follows.
-func (s *Service) FollowTarget(ctx context.Context, id int64) (string, string, error) {
-	var name string
-	err := s.pool.QueryRow(ctx, "SELECT name FROM pb_editions WHERE id = $1", id).Scan(&name)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", "", ratusz.Errorf(ratusz.ENOTFOUND, "err.notify.target_not_found")
-	}
-	return name, "/budzet-obywatelski/" + strconv.FormatInt(id, 10), err
-}
-
 // AddTo lets budget editions be followed.
 func (s *Service) AddTo(n *notify.Service) {
-	n.Target(notify.TargetEdition, s.FollowTarget)
+	n.Target(notify.TargetEdition, notify.Lookup(s.pool, "SELECT name, '/budzet-obywatelski/' || id FROM pb_editions WHERE id = $1"))
 	n.AddSource(Notices)
 }

@@ -77,6 +77,18 @@ type FollowInput struct {
 // (or, for a saved search, one that is not the actor's own).
 type TargetInfo func(ctx context.Context, id int64) (name, url string, err error)
 
+// Lookup is the TargetInfo of a query that takes the target's id and
+// answers its name and page; no row is ENOTFOUND.
+func Lookup(pool *pgxpool.Pool, query string) TargetInfo {
+	return func(ctx context.Context, id int64) (name, url string, err error) {
+		err = pool.QueryRow(ctx, query, id).Scan(&name, &url)
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = ratusz.Errorf(ratusz.ENOTFOUND, "err.notify.target_not_found")
+		}
+		return name, url, err
+	}
+}
+
 // Service holds follows and contacts and runs the notifier.
 type Service struct {
 	pool    *pgxpool.Pool

@@ -192,3 +192,23 @@ func header(m mail.Message, name string) string {
 	}
 	return ""
 }
+
+// A target is named by its module's query; an unknown one is not found,
+// and following it says so beside the field.
+func TestLookup(t *testing.T) {
+	f := newFixture(t)
+	info := Lookup(f.pool, "SELECT name, '/osoby/' || id FROM users WHERE id = $1")
+	var id int64
+	f.pool.QueryRow(context.Background(), "SELECT id FROM users WHERE name = 'Anna'").Scan(&id)
+	if name, url, err := info(context.Background(), id); err != nil || name != "Anna" || url != fmt.Sprintf("/osoby/%d", id) {
+		t.Fatalf("got %q %q %v", name, url, err)
+	}
+	if _, _, err := info(context.Background(), id+100); ratusz.ErrorCode(err) != ratusz.ENOTFOUND {
+		t.Fatalf("unknown target: %v", err)
+	}
+	f.s.Target(TargetBody, info)
+	_, err := f.s.Follow(f.anna, FollowInput{Target: Target{TargetBody, id + 100}, Delivery: "daily", Channel: "email"}, i18n.PL)
+	if ratusz.ErrorField(err) != "target.id" {
+		t.Fatalf("following an unknown target: %v", err)
+	}
+}
