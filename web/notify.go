@@ -87,6 +87,9 @@ func (s *Server) myFollowsPage(r *http.Request, p *myFollowsPage) error {
 	if p.Contact, err = s.Notify.Contact(r.Context()); err != nil {
 		return err
 	}
+	if p.Contact != nil && p.Contact.VerifiedAt == nil {
+		p.CodeSentTo = p.Contact.Phone
+	}
 	p.SMS = s.Notify.SMSEnabled()
 	p.Title = "notify.follows.title"
 	return nil
@@ -115,9 +118,6 @@ func (s *Server) myFollows(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("notify.follows.removed")
 	case q.Get("potwierdzono") == "1":
 		p.Notice = p.T("notify.phone.verified")
-	}
-	if p.Contact != nil && p.Contact.VerifiedAt == nil {
-		p.CodeSentTo = p.Contact.Phone
 	}
 	s.render(w, r, http.StatusOK, p)
 	return nil
@@ -151,9 +151,6 @@ func (s *Server) followsAgain(w http.ResponseWriter, r *http.Request, err error,
 			return err
 		}
 		p.Errors = errs
-		if p.Contact != nil && p.Contact.VerifiedAt == nil {
-			p.CodeSentTo = p.Contact.Phone
-		}
 		code := http.StatusBadRequest
 		if ratusz.ErrorCode(err) == ratusz.ECONFLICT {
 			code = http.StatusConflict

@@ -264,14 +264,14 @@ func (s *Service) SetDelivery(ctx context.Context, id int64, delivery string) er
 }
 
 // Unfollow ends one of the actor's follows; its notices not yet sent are
-// dropped.
+// dropped. Ending a follow already ended (a second click) is no error.
 func (s *Service) Unfollow(ctx context.Context, id int64) error {
 	a := ratusz.ActorFromContext(ctx)
 	if err := a.Require(); err != nil {
 		return err
 	}
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "UPDATE follows SET ended_at = now() WHERE id = $1 AND user_id = $2 AND ended_at IS NULL", id, a.UserID)
+		tag, err := tx.Exec(ctx, "UPDATE follows SET ended_at = coalesce(ended_at, now()) WHERE id = $1 AND user_id = $2", id, a.UserID)
 		if err != nil {
 			return err
 		}

@@ -132,12 +132,12 @@ func addNotices(ctx context.Context, q pg.Querier, eventID int64, at time.Time, 
 func (s *Service) Add(ctx context.Context, items []Item) (followed bool, err error) {
 	err = pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, it := range items {
-			var n int
-			if err := tx.QueryRow(ctx, "SELECT count(*) FROM follows WHERE target_type = $1 AND target_id = $2 AND ended_at IS NULL",
-				it.Target.Type, it.Target.ID).Scan(&n); err != nil {
+			var some bool
+			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM follows WHERE target_type = $1 AND target_id = $2 AND ended_at IS NULL)",
+				it.Target.Type, it.Target.ID).Scan(&some); err != nil {
 				return err
 			}
-			if n == 0 {
+			if !some {
 				continue
 			}
 			followed = true

@@ -212,3 +212,31 @@ func TestLookup(t *testing.T) {
 		t.Fatalf("following an unknown target: %v", err)
 	}
 }
+
+// Ending a follow twice (a second click) is no error; ending another
+// person's is not found, and theirs stays.
+func TestUnfollowTwice(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	fl, err := f.s.Follow(f.anna, FollowInput{Target: Target{TargetCouncillor, 7}, Delivery: "immediate", Channel: "email"}, i18n.PL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other int64
+	f.pool.QueryRow(ctx, "INSERT INTO users (email, name, roles) VALUES ('jan@example.org', 'Jan', '{resident}') RETURNING id").Scan(&other)
+	jan := ratusz.NewContextWithActor(ctx, ratusz.Actor{UserID: other, Email: "jan@example.org", Roles: []ratusz.Role{ratusz.RoleResident}})
+	if err := f.s.Unfollow(jan, fl.ID); ratusz.ErrorCode(err) != ratusz.ENOTFOUND {
+		t.Fatalf("another person's follow: %v", err)
+	}
+	if list, _ := f.s.Follows(f.anna); len(list) != 1 {
+		t.Fatalf("Anna's follows after Jan's try: %d", len(list))
+	}
+	for i := 0; i < 2; i++ {
+		if err := f.s.Unfollow(f.anna, fl.ID); err != nil {
+			t.Fatalf("click %d: %v", i+1, err)
+		}
+	}
+	if list, _ := f.s.Follows(f.anna); len(list) != 0 {
+		t.Fatalf("still %d follows", len(list))
+	}
+}
