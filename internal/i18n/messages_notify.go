@@ -99,7 +99,7 @@ var notifyMessages = map[string][2]string{
 	"err.notify.channel":          {"Wybierz, jak: e-mail lub SMS.", "Choose how: e-mail or SMS."},
 	"err.notify.no_email":         {"Twoje konto nie ma adresu e-mail: wybierz SMS albo poproś urząd o dopisanie adresu.", "Your account has no e-mail address: choose SMS or ask the office to add one."},
 	"err.notify.sms_off":          {"Gmina nie wysyła powiadomień SMS.", "The municipality does not send SMS notices."},
-	"err.notify.phone_unverified": {"Najpierw podaj i potwierdź numer telefonu w swoich powiadomieniach.", "First enter and confirm your phone number in your notices."},
+	"err.notify.phone_unverified": {"Najpierw podaj numer telefonu i potwierdź go kodem z SMS-a: „Telefon do powiadomień SMS” na stronie „Moje powiadomienia”.", "First give your phone number and confirm it with the code sent by SMS: “Phone for SMS notices” on the “My notices” page."},
 	"err.notify.too_many":         {"Obserwujesz już najwięcej, ile można (%d).", "You already follow as much as allowed (%d)."},
 	"err.notify.already":          {"Już to obserwujesz w ten sposób; zmień to w swoich powiadomieniach.", "You already follow this that way; change it in your notices."},
 	"err.notify.phone":            {"To nie jest numer telefonu: wpisz 9 cyfr (np. 600 100 200) albo numer z kierunkowym (+48…).", "That is not a phone number: enter it with the country code (+48…)."},
