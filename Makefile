@@ -9,7 +9,7 @@ AXE_VERSION := 4.14.1
 AXE     := $(TOOLS)/node_modules/axe-core/axe.min.js
 export RATUSZ_AXE := $(AXE)
 
-.PHONY: run test fuzz build bench bench-http postgres chromium axe npm wrk clean
+.PHONY: run test fuzz build bench bench-http postgres chromium axe npm smtp wrk clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/ratusz
@@ -18,7 +18,7 @@ run: postgres build
 	./$(BIN) seed --demo
 	RATUSZ_DEMO_LOGIN=1 RATUSZ_SMS_URL=spool: ./$(BIN) serve
 
-test: postgres chromium axe
+test: postgres chromium axe smtp
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	@$(MAKE) --no-print-directory fuzz
@@ -92,6 +92,11 @@ axe: npm
 
 npm:
 	$(call need,command -v npm >/dev/null 2>&1,npm,npm)
+
+# A real SMTP server on loopback for the notice tests (Debian's aiosmtpd,
+# run by the system's Python).
+smtp:
+	$(call need,/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1,python3-aiosmtpd,an SMTP server for the notice tests)
 
 clean:
 	rm -rf bin test-output
