@@ -13,6 +13,8 @@ var residentMessages = map[string][2]string{
 	"pb.check.lead":          {"Tak będzie wyglądać Twoja karta. Sprawdź ją: oddanego głosu nie można zmienić.", "This is your ballot as it will be cast. Check it: a vote cast cannot be changed."},
 	"pb.check.count:n":       {"Wybrano %d projekt|Wybrano %d projekty|Wybrano %d projektów", "%d project chosen|%d projects chosen"},
 	"pb.check.total":         {"łączny koszt: %s", "total cost: %s"},
+	"pb.total.over_count":    {"To więcej projektów, niż pozwala karta.", "That is more projects than the ballot allows."},
+	"pb.total.over_cost":     {"Łączny koszt przekracza limit karty: %s.", "The total cost is over the ballot's limit of %s."},
 	"pb.check.points":        {"punkty: %s", "points: %s"},
 	"pb.check.place":         {"miejsce %s", "place %s"},
 	"pb.check.cast":          {"Oddaj głos", "Cast your vote"},
