@@ -22,6 +22,8 @@ func (s *Server) notifyPages(r chi.Router) {
 	r.Post("/konto/powiadomienia/{id}/usun", s.page(s.unfollowForm))
 	r.Post("/konto/telefon", s.page(s.phoneForm))
 	r.Post("/konto/telefon/kod", s.page(s.phoneCodeForm))
+	r.Post("/konto/email", s.page(s.emailForm))
+	r.Post("/konto/email/kod", s.page(s.emailCodeForm))
 	r.Get("/powiadomienia/wypisz/{token}", s.page(s.noticeUnsubscribeForm))
 	r.Post("/powiadomienia/wypisz/{token}", s.page(s.noticeUnsubscribe))
 }
@@ -75,6 +77,8 @@ type myFollowsPage struct {
 	SMS        bool
 	Phone      string // as typed, when the form is shown again
 	CodeSentTo string
+	Email      string // as typed, when the form is shown again
+	EmailSent  string // the address a code went to, not yet confirmed
 }
 
 func (*myFollowsPage) template() string { return "notify_follows" }
@@ -87,8 +91,11 @@ func (s *Server) myFollowsPage(r *http.Request, p *myFollowsPage) error {
 	if p.Contact, err = s.Notify.Contact(r.Context()); err != nil {
 		return err
 	}
-	if p.Contact != nil && p.Contact.VerifiedAt == nil {
+	if p.Contact != nil && p.Contact.Phone != "" && p.Contact.VerifiedAt == nil {
 		p.CodeSentTo = p.Contact.Phone
+	}
+	if p.Contact != nil && p.Contact.Email != "" && p.Contact.EmailVerifiedAt == nil {
+		p.EmailSent = p.Contact.Email
 	}
 	p.SMS = s.Notify.SMSEnabled()
 	p.Title = "notify.follows.title"
@@ -118,6 +125,8 @@ func (s *Server) myFollows(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("notify.follows.removed")
 	case q.Get("potwierdzono") == "1":
 		p.Notice = p.T("notify.phone.verified")
+	case q.Get("potwierdzono") == "email":
+		p.Notice = p.T("notify.email.verified")
 	}
 	s.render(w, r, http.StatusOK, p)
 	return nil
@@ -135,7 +144,7 @@ func (s *Server) followForm(w http.ResponseWriter, r *http.Request) error {
 		Delivery: r.PostForm.Get("delivery"), Channel: r.PostForm.Get("channel"),
 	}, s.lang(r))
 	if err != nil {
-		return s.followsAgain(w, r, err, "")
+		return s.followsAgain(w, r, err, &myFollowsPage{})
 	}
 	http.Redirect(w, r, "/konto/powiadomienia?dodano="+strconv.FormatInt(f.ID, 10), http.StatusSeeOther)
 	return nil
@@ -143,9 +152,8 @@ func (s *Server) followForm(w http.ResponseWriter, r *http.Request) error {
 
 // followsAgain shows the person's list with what went wrong: field errors
 // beside the fields, others at the top.
-func (s *Server) followsAgain(w http.ResponseWriter, r *http.Request, err error, phone string) error {
+func (s *Server) followsAgain(w http.ResponseWriter, r *http.Request, err error, p *myFollowsPage) error {
 	return s.showAgain(r, err, "follow", func(errs map[string]string) error {
-		p := &myFollowsPage{Phone: phone}
 		p.Lang = s.lang(r)
 		if err := s.myFollowsPage(r, p); err != nil {
 			return err
@@ -166,7 +174,7 @@ func (s *Server) changeFollow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.Notify.SetDelivery(r.Context(), id, r.PostForm.Get("delivery")); err != nil {
-		return s.followsAgain(w, r, err, "")
+		return s.followsAgain(w, r, err, &myFollowsPage{})
 	}
 	http.Redirect(w, r, "/konto/powiadomienia?zmieniono=1", http.StatusSeeOther)
 	return nil
@@ -186,7 +194,7 @@ func (s *Server) unfollowForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) phoneForm(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Notify.SetPhone(r.Context(), r.PostForm.Get("phone"), s.lang(r)); err != nil {
-		return s.followsAgain(w, r, err, r.PostForm.Get("phone"))
+		return s.followsAgain(w, r, err, &myFollowsPage{Phone: r.PostForm.Get("phone")})
 	}
 	http.Redirect(w, r, "/konto/powiadomienia#telefon", http.StatusSeeOther)
 	return nil
@@ -194,9 +202,25 @@ func (s *Server) phoneForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) phoneCodeForm(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Notify.VerifyPhone(r.Context(), r.PostForm.Get("code")); err != nil {
-		return s.followsAgain(w, r, err, "")
+		return s.followsAgain(w, r, err, &myFollowsPage{})
 	}
 	http.Redirect(w, r, "/konto/powiadomienia?potwierdzono=1#telefon", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) emailForm(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.Notify.SetEmail(r.Context(), r.PostForm.Get("email"), s.lang(r)); err != nil {
+		return s.followsAgain(w, r, err, &myFollowsPage{Email: r.PostForm.Get("email")})
+	}
+	http.Redirect(w, r, "/konto/powiadomienia#adres-email", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) emailCodeForm(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.Notify.VerifyEmail(r.Context(), r.PostForm.Get("email_code")); err != nil {
+		return s.followsAgain(w, r, err, &myFollowsPage{})
+	}
+	http.Redirect(w, r, "/konto/powiadomienia?potwierdzono=email#adres-email", http.StatusSeeOther)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	netmail "net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,16 +17,35 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/ratusz/ratusz"
 	"github.com/ratusz/ratusz/internal/i18n"
+	"github.com/ratusz/ratusz/internal/mail"
 	"github.com/ratusz/ratusz/internal/pg"
 )
 
-// Contact is a person's phone for SMS notices.
+// Contact is how a person is reached besides their account: a phone for
+// SMS notices and, when the account has none or they want another, an
+// e-mail address. Each counts once confirmed with a code.
 type Contact struct {
-	Phone      string     `json:"phone"`
-	VerifiedAt *time.Time `json:"verified_at"`
+	Phone           string     `json:"phone"`
+	VerifiedAt      *time.Time `json:"verified_at"`
+	Email           string     `json:"email"`
+	EmailVerifiedAt *time.Time `json:"email_verified_at"`
 }
 
-// Limits of phone verification.
+// The kinds of contact, and the fields their codes are typed in.
+const (
+	kindPhone = "phone"
+	kindEmail = "email"
+)
+
+// codeField is the field a kind's code is typed in; noContact and
+// wrongCode its messages.
+var (
+	codeField = map[string]string{kindPhone: "code", kindEmail: "email_code"}
+	noContact = map[string]string{kindPhone: "err.notify.no_phone", kindEmail: "err.notify.no_email_contact"}
+	wrongCode = map[string]string{kindPhone: "err.notify.code_wrong_phone", kindEmail: "err.notify.code_wrong_email"}
+)
+
+// Limits of confirmation codes.
 const (
 	codeTTL      = 10 * time.Minute
 	codeAttempts = 5 // wrong codes before a new one must be asked for
@@ -47,22 +67,38 @@ func NormalizePhone(s string) (string, bool) {
 	return s, phoneRE.MatchString(s)
 }
 
-// Contact returns the actor's phone, or nil if none is set.
+// Contact returns the actor's phone and e-mail for notices, or nil if
+// neither is set.
 func (s *Service) Contact(ctx context.Context) (*Contact, error) {
 	a := ratusz.ActorFromContext(ctx)
 	if err := a.Require(); err != nil {
 		return nil, err
 	}
-	c := &Contact{}
-	err := s.pool.QueryRow(ctx, "SELECT phone, verified_at FROM contacts WHERE user_id = $1", a.UserID).Scan(&c.Phone, &c.VerifiedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
+	rows, err := s.pool.Query(ctx, "SELECT kind, address, verified_at FROM contacts WHERE user_id = $1", a.UserID)
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	var c *Contact
+	for rows.Next() {
+		var kind, addr string
+		var at *time.Time
+		if err := rows.Scan(&kind, &addr, &at); err != nil {
+			return nil, err
+		}
+		if c == nil {
+			c = &Contact{}
+		}
+		if kind == kindPhone {
+			c.Phone, c.VerifiedAt = addr, at
+		} else {
+			c.Email, c.EmailVerifiedAt = addr, at
+		}
+	}
+	return c, rows.Err()
 }
 
-func codeHash(userID int64, code string) []byte {
-	sum := sha256.Sum256([]byte("ratusz-phone:" + strconv.FormatInt(userID, 10) + ":" + code))
+func codeHash(userID int64, kind, code string) []byte {
+	sum := sha256.Sum256([]byte("ratusz-" + kind + ":" + strconv.FormatInt(userID, 10) + ":" + code))
 	return sum[:]
 }
 
@@ -70,8 +106,7 @@ func codeHash(userID int64, code string) []byte {
 // until VerifyPhone takes the code. Setting the same verified number
 // again changes nothing.
 func (s *Service) SetPhone(ctx context.Context, phone string, lang i18n.Lang) (*Contact, error) {
-	a := ratusz.ActorFromContext(ctx)
-	if err := a.Require(); err != nil {
+	if err := ratusz.ActorFromContext(ctx).Require(); err != nil {
 		return nil, err
 	}
 	if s.SMS == nil {
@@ -81,81 +116,134 @@ func (s *Service) SetPhone(ctx context.Context, phone string, lang i18n.Lang) (*
 	if !ok {
 		return nil, ratusz.Invalid("phone", "err.notify.phone")
 	}
+	return s.setContact(ctx, kindPhone, p, func(code string) error {
+		if err := s.SMS.SendSMS(ctx, p, i18n.T(lang, "notify.sms.code", s.Municipality, code)); err != nil {
+			s.Log.Warn("notify: sending a phone's code", "err", err)
+			return ratusz.Errorf(ratusz.EINTERNAL, "err.notify.sms_failed")
+		}
+		return nil
+	})
+}
+
+// SetEmail sets the address the actor's e-mail notices go to and sends it
+// a code; until VerifyEmail takes it, notices go to the account's own
+// address, if it has one.
+func (s *Service) SetEmail(ctx context.Context, email string, lang i18n.Lang) (*Contact, error) {
+	if err := ratusz.ActorFromContext(ctx).Require(); err != nil {
+		return nil, err
+	}
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return nil, ratusz.Invalid("email", "err.required")
+	}
+	if a, err := netmail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		return nil, ratusz.Invalid("email", "err.email_invalid")
+	}
+	return s.setContact(ctx, kindEmail, email, func(code string) error {
+		err := s.Mail.SendMessage(ctx, mail.Message{To: email,
+			Subject: i18n.T(lang, "notify.email.code_subject", s.Municipality),
+			Body:    i18n.T(lang, "notify.email.code_body", s.Municipality, code)})
+		if err != nil {
+			s.Log.Warn("notify: sending an e-mail address's code", "err", err)
+			return ratusz.Errorf(ratusz.EINTERNAL, "err.notify.email_failed")
+		}
+		return nil
+	})
+}
+
+// setContact stores the actor's address of a kind, unconfirmed, with a
+// fresh code, and sends the code after commit (no transaction waits on a
+// provider). The same confirmed address again changes nothing.
+func (s *Service) setContact(ctx context.Context, kind, addr string, send func(code string) error) (*Contact, error) {
+	a := ratusz.ActorFromContext(ctx)
 	n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	code := fmt.Sprintf("%06d", n.Int64())
-	c := &Contact{Phone: p}
-	send := true
+	fresh := true
+	var verified *time.Time
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var old string
-		var verified *time.Time
 		var sent int
 		var since time.Time
-		err := tx.QueryRow(ctx, "SELECT phone, verified_at, codes_sent, codes_since FROM contacts WHERE user_id = $1 FOR UPDATE", a.UserID).
+		err := tx.QueryRow(ctx, "SELECT address, verified_at, codes_sent, codes_since FROM contacts WHERE user_id = $1 AND kind = $2 FOR UPDATE", a.UserID, kind).
 			Scan(&old, &verified, &sent, &since)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
 			return err
-		case old == p && verified != nil:
-			c.VerifiedAt, send = verified, false
+		case old == addr && verified != nil:
+			fresh = false
 			return nil
 		case time.Since(since) < time.Hour && sent >= codesPerHour:
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.notify.codes_limit")
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO contacts (user_id, phone, code_sha, code_expires, codes_sent, codes_since)
-			VALUES ($1, $2, $3, now() + make_interval(secs => $4), 1, now())
-			ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone, verified_at = NULL, code_sha = excluded.code_sha,
+		verified = nil
+		_, err = tx.Exec(ctx, `INSERT INTO contacts (user_id, kind, address, code_sha, code_expires, codes_sent, codes_since)
+			VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), 1, now())
+			ON CONFLICT (user_id, kind) DO UPDATE SET address = excluded.address, verified_at = NULL, code_sha = excluded.code_sha,
 				code_expires = excluded.code_expires, code_attempts = 0,
 				codes_sent = CASE WHEN contacts.codes_since > now() - interval '1 hour' THEN contacts.codes_sent + 1 ELSE 1 END,
 				codes_since = CASE WHEN contacts.codes_since > now() - interval '1 hour' THEN contacts.codes_since ELSE now() END`,
-			a.UserID, p, codeHash(a.UserID, code), codeTTL.Seconds())
+			a.UserID, kind, addr, codeHash(a.UserID, kind, code), codeTTL.Seconds())
 		return err
 	})
-	if err != nil || !send {
-		return c, err
+	if err != nil {
+		return nil, err
 	}
-	// Sent after commit: no transaction waits on the SMS provider.
-	if err := s.SMS.SendSMS(ctx, p, i18n.T(lang, "notify.sms.code", s.Municipality, code)); err != nil {
-		s.Log.Warn("notify: sending a phone's code", "err", err)
-		return nil, ratusz.Errorf(ratusz.EINTERNAL, "err.notify.sms_failed")
+	if fresh {
+		if err := send(code); err != nil {
+			return nil, err
+		}
 	}
-	return c, nil
+	return s.Contact(ctx)
 }
 
 // VerifyPhone takes the code sent to the actor's phone.
 func (s *Service) VerifyPhone(ctx context.Context, code string) (*Contact, error) {
+	return s.verify(ctx, kindPhone, code)
+}
+
+// VerifyEmail takes the code sent to the actor's e-mail address.
+func (s *Service) VerifyEmail(ctx context.Context, code string) (*Contact, error) {
+	return s.verify(ctx, kindEmail, code)
+}
+
+func (s *Service) verify(ctx context.Context, kind, code string) (*Contact, error) {
 	a := ratusz.ActorFromContext(ctx)
 	if err := a.Require(); err != nil {
 		return nil, err
 	}
 	code = strings.TrimSpace(code)
-	c := &Contact{}
+	field := codeField[kind]
 	var wrong bool
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var sha []byte
-		var expires *time.Time
+		var verified, expires *time.Time
 		var attempts int
-		err := tx.QueryRow(ctx, "SELECT phone, verified_at, code_sha, code_expires, code_attempts FROM contacts WHERE user_id = $1 FOR UPDATE", a.UserID).
-			Scan(&c.Phone, &c.VerifiedAt, &sha, &expires, &attempts)
+		err := tx.QueryRow(ctx, "SELECT verified_at, code_sha, code_expires, code_attempts FROM contacts WHERE user_id = $1 AND kind = $2 FOR UPDATE", a.UserID, kind).
+			Scan(&verified, &sha, &expires, &attempts)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			return ratusz.Invalid("phone", "err.notify.no_phone")
+			return ratusz.Invalid(kind, noContact[kind])
 		case err != nil:
 			return err
-		case c.VerifiedAt != nil:
+		case verified != nil:
 			return nil
 		case sha == nil || expires == nil || time.Now().After(*expires) || attempts >= codeAttempts:
-			return ratusz.Invalid("code", "err.notify.code_expired")
+			return ratusz.Invalid(field, "err.notify.code_expired")
 		}
-		if subtle.ConstantTimeCompare(sha, codeHash(a.UserID, code)) != 1 {
+		if subtle.ConstantTimeCompare(sha, codeHash(a.UserID, kind, code)) != 1 {
 			wrong = true
-			_, err := tx.Exec(ctx, "UPDATE contacts SET code_attempts = code_attempts + 1 WHERE user_id = $1", a.UserID)
+			_, err := tx.Exec(ctx, "UPDATE contacts SET code_attempts = code_attempts + 1 WHERE user_id = $1 AND kind = $2", a.UserID, kind)
 			return err
 		}
-		return tx.QueryRow(ctx, "UPDATE contacts SET verified_at = now(), code_sha = NULL, code_expires = NULL WHERE user_id = $1 RETURNING verified_at", a.UserID).Scan(&c.VerifiedAt)
+		_, err = tx.Exec(ctx, "UPDATE contacts SET verified_at = now(), code_sha = NULL, code_expires = NULL WHERE user_id = $1 AND kind = $2", a.UserID, kind)
+		return err
 	})
 	if err == nil && wrong {
-		return nil, ratusz.Invalid("code", "err.notify.code_wrong")
+		return nil, ratusz.Invalid(field, wrongCode[kind])
 	}
-	return c, err
+	if err != nil {
+		return nil, err
+	}
+	return s.Contact(ctx)
 }

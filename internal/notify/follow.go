@@ -153,7 +153,11 @@ func (s *Service) Follow(ctx context.Context, in FollowInput, lang i18n.Lang) (*
 	switch in.Channel {
 	case "email":
 		if a.Email == "" {
-			errs = append(errs, ratusz.Invalid("channel", "err.notify.no_email"))
+			if c, err := s.Contact(ctx); err != nil {
+				return nil, err
+			} else if c == nil || c.EmailVerifiedAt == nil {
+				errs = append(errs, ratusz.Invalid("channel", "err.notify.no_email"))
+			}
 		}
 	case "sms":
 		if s.SMS == nil {

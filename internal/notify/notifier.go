@@ -293,10 +293,12 @@ func (s *Service) claim(ctx context.Context) (*message, error) {
 	m := &message{}
 	var email, phone *string
 	err := s.pool.QueryRow(ctx, `UPDATE notice_messages m SET claimed_till = now() + make_interval(secs => $1), attempts = attempts + 1
-		FROM users u LEFT JOIN contacts c ON c.user_id = u.id AND c.verified_at IS NOT NULL
+		FROM users u
+			LEFT JOIN contacts c ON c.user_id = u.id AND c.kind = 'phone' AND c.verified_at IS NOT NULL
+			LEFT JOIN contacts e ON e.user_id = u.id AND e.kind = 'email' AND e.verified_at IS NOT NULL
 		WHERE m.id = (SELECT id FROM notice_messages WHERE sent_at IS NULL AND attempts < $2 AND (claimed_till IS NULL OR claimed_till < now())
 			ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) AND u.id = m.user_id
-		RETURNING m.id, m.user_id, m.channel, m.delivery, m.lang, m.attempts, u.email, c.phone`, s.ClaimFor.Seconds(), maxAttempts).
+		RETURNING m.id, m.user_id, m.channel, m.delivery, m.lang, m.attempts, COALESCE(e.address, NULLIF(u.email, '')), c.address`, s.ClaimFor.Seconds(), maxAttempts).
 		Scan(&m.id, &m.userID, &m.channel, &m.delivery, &m.lang, &m.attempts, &email, &phone)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil

@@ -8,7 +8,7 @@ import (
 	"github.com/ratusz/ratusz/web/httpx"
 )
 
-// Follows and the caller's phone for SMS notices. Each person sees and
+// Follows and the caller's phone and e-mail for notices. Each person sees and
 // ends only their own follows; messages go out in the language the follow
 // was made in (the request's).
 
@@ -60,12 +60,22 @@ func (a *API) contact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct {
-		Phone string `json:"phone"`
+		Phone *string `json:"phone"`
+		Email *string `json:"email"`
 	}
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	c, err := a.Notify.SetPhone(r.Context(), in.Phone, httpx.Lang(r))
+	var c *notify.Contact
+	var err error
+	switch {
+	case in.Phone != nil && in.Email != nil:
+		return ratusz.Invalid("email", "err.notify.one_contact")
+	case in.Email != nil:
+		c, err = a.Notify.SetEmail(r.Context(), *in.Email, httpx.Lang(r))
+	default:
+		c, err = a.Notify.SetPhone(r.Context(), deref(in.Phone), httpx.Lang(r))
+	}
 	if err != nil {
 		return err
 	}
@@ -78,15 +88,29 @@ func (a *API) verifyContact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct {
-		Code string `json:"code"`
+		Code      *string `json:"code"`       // sent to the phone
+		EmailCode *string `json:"email_code"` // sent to the e-mail address
 	}
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	c, err := a.Notify.VerifyPhone(r.Context(), in.Code)
+	var c *notify.Contact
+	var err error
+	if in.EmailCode != nil {
+		c, err = a.Notify.VerifyEmail(r.Context(), *in.EmailCode)
+	} else {
+		c, err = a.Notify.VerifyPhone(r.Context(), deref(in.Code))
+	}
 	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, c)
 	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -1,0 +1,90 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/internal/i18n"
+)
+
+// A resident signed in through login.gov.pl has no e-mail on the account.
+// They give an address, confirm it with the code mailed to it, and then
+// follow by e-mail; the notice goes to that address.
+func TestEmailContactForAccountWithoutAddress(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	var uid int64
+	if err := f.pool.QueryRow(ctx, "INSERT INTO users (name, roles) VALUES ('Ewa z węzła', '{resident}') RETURNING id").Scan(&uid); err != nil {
+		t.Fatal(err)
+	}
+	ewa := ratusz.NewContextWithActor(ctx, ratusz.Actor{UserID: uid, Roles: []ratusz.Role{ratusz.RoleResident}})
+	byEmail := FollowInput{Target: Target{TargetCouncillor, 7}, Delivery: "immediate", Channel: "email"}
+
+	if _, err := f.s.Follow(ewa, byEmail, i18n.PL); !isField(err, "channel") {
+		t.Fatalf("following by e-mail with no address: %v", err)
+	}
+	if _, err := f.s.SetEmail(ewa, "ewa@", i18n.PL); !isField(err, "email") {
+		t.Fatalf("a bad address: %v", err)
+	}
+	if f.sent() != 0 {
+		t.Fatal("a code went to a bad address")
+	}
+	c, err := f.s.SetEmail(ewa, " ewa@example.org ", i18n.PL)
+	if err != nil || c.Email != "ewa@example.org" || c.EmailVerifiedAt != nil {
+		t.Fatalf("set: %+v %v", c, err)
+	}
+	if _, err := f.s.Follow(ewa, byEmail, i18n.PL); !isField(err, "channel") {
+		t.Fatalf("following by e-mail before the address is confirmed: %v", err)
+	}
+	if f.sent() != 1 || f.box.got[0].To != "ewa@example.org" {
+		t.Fatalf("the code was not mailed: %+v", f.box.got)
+	}
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(f.box.got[0].Body)
+	if code == "" || !strings.Contains(f.box.got[0].Subject, "kod potwierdzenia") {
+		t.Fatalf("no code in %q", f.box.got[0].Body)
+	}
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	if _, err := f.s.VerifyEmail(ewa, wrong); !isField(err, "email_code") {
+		t.Fatalf("a wrong code: %v", err)
+	}
+	// The phone's code does not confirm the address, nor the other way.
+	if _, err := f.s.VerifyPhone(ewa, code); !isField(err, "phone") {
+		t.Fatalf("the e-mail code taken for a phone: %v", err)
+	}
+	if c, err := f.s.VerifyEmail(ewa, code); err != nil || c.EmailVerifiedAt == nil {
+		t.Fatalf("verify: %+v %v", c, err)
+	}
+	if _, err := f.s.Follow(ewa, byEmail, i18n.PL); err != nil {
+		t.Fatalf("following by e-mail once confirmed: %v", err)
+	}
+	f.vote(t, 3)
+	for i := 0; i < 3 && f.sent() < 2; i++ {
+		if err := f.s.Step(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.sent() != 2 || f.box.got[1].To != "ewa@example.org" || !strings.Contains(f.box.got[1].Body, "głosowanie 3") {
+		t.Fatalf("the notice did not reach the confirmed address: %+v", f.box.got)
+	}
+}
+
+func isField(err error, field string) bool {
+	var inv ratusz.Invalids
+	if errors.As(err, &inv) {
+		for _, e := range inv {
+			if e.Field == field {
+				return true
+			}
+		}
+		return false
+	}
+	var one *ratusz.Error
+	return errors.As(err, &one) && one.Field == field
+}
