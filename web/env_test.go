@@ -52,6 +52,7 @@ type env struct {
 	Pool     *pgxpool.Pool
 	Accounts *account.Service
 	Server   *web.Server
+	DataDir  string // mail is spooled in its mail folder
 	engines
 }
 
@@ -159,7 +160,7 @@ func newEnvLog(t testing.TB, vars map[string]string, w io.Writer, level slog.Lev
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &env{t: t, URL: base, Pool: pool, Accounts: account.NewService(pool), Server: s, engines: en}
+	return &env{t: t, URL: base, Pool: pool, Accounts: account.NewService(pool), Server: s, DataDir: cfg.DataDir, engines: en}
 }
 
 var system = ratusz.NewContextWithActor(context.Background(), ratusz.System)
