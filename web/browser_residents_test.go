@@ -237,6 +237,19 @@ func TestBrowserResidents(t *testing.T) {
 			}
 			p.check(lang + "_ankieta_bledy")
 		}
+		// "Jak oceniasz park dziś?" is asked only of those who use the park.
+		hidden := func() bool { return value(p, chromedp.Evaluate[bool](`getComputedStyle(document.getElementById('q2')).display === 'none'`)) }
+		if !hidden() {
+			t.Fatal("the conditional question shows before its condition is met")
+		}
+		p.click("#q1-0") // Tak
+		if hidden() {
+			t.Fatal("the conditional question stays hidden after 'Tak'")
+		}
+		p.click("#q1-1") // Nie
+		if !hidden() {
+			t.Fatal("the conditional question shows after 'Nie'")
+		}
 		p.open("/lang/pl?next=/")
 	})
 }
