@@ -181,8 +181,13 @@ type pending struct {
 // the period began (7:00, Monday 7:00) together, in one digest per period.
 func (s *Service) compose(ctx context.Context) error {
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		now := s.Now()
+		// Only notices that are due: those waiting for a later digest,
+		// however many, must not fill the batch and hold up the rest.
 		rows, _ := tx.Query(ctx, `SELECT n.id, n.user_id, n.channel, f.delivery, f.lang, n.at FROM notices n JOIN follows f ON f.id = n.follow_id
-			WHERE n.message_id IS NULL AND f.ended_at IS NULL ORDER BY n.id LIMIT 2000 FOR UPDATE OF n SKIP LOCKED`)
+			WHERE n.message_id IS NULL AND f.ended_at IS NULL
+				AND (f.delivery = 'immediate' OR n.at < CASE f.delivery WHEN 'weekly' THEN $2::timestamptz ELSE $1::timestamptz END)
+			ORDER BY n.id LIMIT 2000 FOR UPDATE OF n SKIP LOCKED`, digestStart("daily", now), digestStart("weekly", now))
 		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pending, error) {
 			var p pending
 			return p, row.Scan(&p.id, &p.userID, &p.channel, &p.deliver, &p.lang, &p.at)
@@ -196,7 +201,6 @@ func (s *Service) compose(ctx context.Context) error {
 		}
 		digests := map[group][]pending{}
 		var order []group
-		now := s.Now()
 		for _, p := range list {
 			if p.deliver == "immediate" {
 				if err := s.newMessage(ctx, tx, p.userID, p.channel, p.deliver, p.lang, now, []int64{p.id}); err != nil {
@@ -223,9 +227,14 @@ func (s *Service) compose(ctx context.Context) error {
 			if made {
 				continue
 			}
-			ids := make([]int64, len(ps))
-			for i, p := range ps {
-				ids[i] = p.id
+			// All the group's due notices, not only the batch's: a digest
+			// is not split by the batch's limit (its rest a period late).
+			rows, _ := tx.Query(ctx, `SELECT n.id FROM notices n JOIN follows f ON f.id = n.follow_id
+				WHERE n.user_id = $1 AND n.channel = $2 AND f.delivery = $3 AND n.message_id IS NULL AND f.ended_at IS NULL AND n.at < $4
+				ORDER BY n.id FOR UPDATE OF n SKIP LOCKED`, g.userID, g.channel, g.deliver, digestStart(g.deliver, now))
+			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				return err
 			}
 			if err := s.newMessage(ctx, tx, g.userID, g.channel, g.deliver, ps[len(ps)-1].lang, now, ids); err != nil {
 				return err
