@@ -44,7 +44,7 @@ var notifyMessages = map[string][2]string{
 
 	"notify.phone.title":     {"Telefon do powiadomień SMS", "Phone for SMS notices"},
 	"notify.phone.off":       {"Gmina nie wysyła powiadomień SMS: wiadomości przychodzą e-mailem.", "The municipality does not send SMS notices: messages come by e-mail."},
-	"notify.phone.is":        {"Twój numer: %s (potwierdzony).", "Your number: %s (confirmed)."},
+	"notify.phone.is":        {"SMS-y przychodzą na numer %s (potwierdzony).", "SMS notices go to %s (confirmed)."},
 	"notify.phone.number":    {"Numer telefonu", "Phone number"},
 	"notify.phone.hint":      {"Np. 600 100 200. Wyślemy na niego kod, a SMS-y dopiero po jego wpisaniu.", "E.g. +48 600 100 200. We send it a code; SMS notices start once you enter it."},
 	"notify.phone.send":      {"Wyślij kod", "Send the code"},

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	netmail "net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,12 +22,17 @@ import (
 
 // Contact is how a person is reached besides their account: a phone for
 // SMS notices and, when the account has none or they want another, an
-// e-mail address. Each counts once confirmed with a code.
+// e-mail address. Phone and Email are the last given, confirmed at
+// VerifiedAt and EmailVerifiedAt (nil while a code waits); SMSTo and
+// EmailTo are where notices go now: the last address confirmed, which a
+// new one replaces only once its code is typed.
 type Contact struct {
 	Phone           string     `json:"phone"`
 	VerifiedAt      *time.Time `json:"verified_at"`
+	SMSTo           string     `json:"sms_to"`
 	Email           string     `json:"email"`
 	EmailVerifiedAt *time.Time `json:"email_verified_at"`
+	EmailTo         string     `json:"email_to"`
 }
 
 // The kinds of contact, and the fields their codes are typed in.
@@ -50,6 +54,7 @@ const (
 	codeTTL      = 10 * time.Minute
 	codeAttempts = 5 // wrong codes before a new one must be asked for
 	codesPerHour = 5
+	codesPerDay  = 10 // so nobody makes the municipality mail a stranger all day
 )
 
 var phoneRE = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
@@ -74,24 +79,25 @@ func (s *Service) Contact(ctx context.Context) (*Contact, error) {
 	if err := a.Require(); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, "SELECT kind, address, verified_at FROM contacts WHERE user_id = $1", a.UserID)
+	rows, err := s.pool.Query(ctx, "SELECT kind, address, verified_at, coalesce(confirmed, '') FROM contacts WHERE user_id = $1", a.UserID)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	var c *Contact
 	for rows.Next() {
-		var kind, addr string
+		var kind, addr, confirmed string
 		var at *time.Time
-		if err := rows.Scan(&kind, &addr, &at); err != nil {
+		if err := rows.Scan(&kind, &addr, &at, &confirmed); err != nil {
 			return nil, err
 		}
 		if c == nil {
 			c = &Contact{}
 		}
 		if kind == kindPhone {
-			c.Phone, c.VerifiedAt = addr, at
+			c.Phone, c.VerifiedAt, c.SMSTo = addr, at, confirmed
 		} else {
-			c.Email, c.EmailVerifiedAt = addr, at
+			c.Email, c.EmailVerifiedAt, c.EmailTo = addr, at, confirmed
 		}
 	}
 	return c, rows.Err()
@@ -132,12 +138,9 @@ func (s *Service) SetEmail(ctx context.Context, email string, lang i18n.Lang) (*
 	if err := ratusz.ActorFromContext(ctx).Require(); err != nil {
 		return nil, err
 	}
-	email = strings.TrimSpace(email)
-	if email == "" {
-		return nil, ratusz.Invalid("email", "err.required")
-	}
-	if a, err := netmail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
-		return nil, ratusz.Invalid("email", "err.email_invalid")
+	email, err := ratusz.Email("email", email, false)
+	if err != nil {
+		return nil, err
 	}
 	return s.setContact(ctx, kindEmail, email, func(code string) error {
 		err := s.Mail.SendMessage(ctx, mail.Message{To: email,
@@ -159,30 +162,38 @@ func (s *Service) setContact(ctx context.Context, kind, addr string, send func(c
 	n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	code := fmt.Sprintf("%06d", n.Int64())
 	fresh := true
-	var verified *time.Time
 	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var old string
-		var sent int
-		var since time.Time
-		err := tx.QueryRow(ctx, "SELECT address, verified_at, codes_sent, codes_since FROM contacts WHERE user_id = $1 AND kind = $2 FOR UPDATE", a.UserID, kind).
-			Scan(&old, &verified, &sent, &since)
+		// One at a time per person and kind, so the limits hold when the
+		// first code is asked for twice at once.
+		if err := pg.LockXact(ctx, tx, "contact", a.UserID, kind); err != nil {
+			return err
+		}
+		var confirmed *string
+		var sent, today int
+		var since, daySince time.Time
+		err := tx.QueryRow(ctx, "SELECT confirmed, codes_sent, codes_since, codes_today, codes_day_since FROM contacts WHERE user_id = $1 AND kind = $2 FOR UPDATE", a.UserID, kind).
+			Scan(&confirmed, &sent, &since, &today, &daySince)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
 			return err
-		case old == addr && verified != nil:
+		case confirmed != nil && *confirmed == addr:
+			// The address notices already go to: nothing to confirm.
 			fresh = false
-			return nil
-		case time.Since(since) < time.Hour && sent >= codesPerHour:
+			_, err := tx.Exec(ctx, `UPDATE contacts SET address = confirmed, verified_at = coalesce(verified_at, now()), code_sha = NULL, code_expires = NULL
+				WHERE user_id = $1 AND kind = $2`, a.UserID, kind)
+			return err
+		case time.Since(since) < time.Hour && sent >= codesPerHour, time.Since(daySince) < 24*time.Hour && today >= codesPerDay:
 			return ratusz.Errorf(ratusz.ECONFLICT, "err.notify.codes_limit")
 		}
-		verified = nil
-		_, err = tx.Exec(ctx, `INSERT INTO contacts (user_id, kind, address, code_sha, code_expires, codes_sent, codes_since)
-			VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), 1, now())
+		_, err = tx.Exec(ctx, `INSERT INTO contacts (user_id, kind, address, code_sha, code_expires, codes_sent, codes_since, codes_today, codes_day_since)
+			VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), 1, now(), 1, now())
 			ON CONFLICT (user_id, kind) DO UPDATE SET address = excluded.address, verified_at = NULL, code_sha = excluded.code_sha,
 				code_expires = excluded.code_expires, code_attempts = 0,
 				codes_sent = CASE WHEN contacts.codes_since > now() - interval '1 hour' THEN contacts.codes_sent + 1 ELSE 1 END,
-				codes_since = CASE WHEN contacts.codes_since > now() - interval '1 hour' THEN contacts.codes_since ELSE now() END`,
+				codes_since = CASE WHEN contacts.codes_since > now() - interval '1 hour' THEN contacts.codes_since ELSE now() END,
+				codes_today = CASE WHEN contacts.codes_day_since > now() - interval '1 day' THEN contacts.codes_today + 1 ELSE 1 END,
+				codes_day_since = CASE WHEN contacts.codes_day_since > now() - interval '1 day' THEN contacts.codes_day_since ELSE now() END`,
 			a.UserID, kind, addr, codeHash(a.UserID, kind, code), codeTTL.Seconds())
 		return err
 	})
@@ -236,7 +247,7 @@ func (s *Service) verify(ctx context.Context, kind, code string) (*Contact, erro
 			_, err := tx.Exec(ctx, "UPDATE contacts SET code_attempts = code_attempts + 1 WHERE user_id = $1 AND kind = $2", a.UserID, kind)
 			return err
 		}
-		_, err = tx.Exec(ctx, "UPDATE contacts SET verified_at = now(), code_sha = NULL, code_expires = NULL WHERE user_id = $1 AND kind = $2", a.UserID, kind)
+		_, err = tx.Exec(ctx, "UPDATE contacts SET verified_at = now(), confirmed = address, code_sha = NULL, code_expires = NULL WHERE user_id = $1 AND kind = $2", a.UserID, kind)
 		return err
 	})
 	if err == nil && wrong {

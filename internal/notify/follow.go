@@ -155,7 +155,7 @@ func (s *Service) Follow(ctx context.Context, in FollowInput, lang i18n.Lang) (*
 		if a.Email == "" {
 			if c, err := s.Contact(ctx); err != nil {
 				return nil, err
-			} else if c == nil || c.EmailVerifiedAt == nil {
+			} else if c == nil || c.EmailTo == "" {
 				errs = append(errs, ratusz.Invalid("channel", "err.notify.no_email"))
 			}
 		}
@@ -164,7 +164,7 @@ func (s *Service) Follow(ctx context.Context, in FollowInput, lang i18n.Lang) (*
 			errs = append(errs, ratusz.Invalid("channel", "err.notify.sms_off"))
 		} else if c, err := s.Contact(ctx); err != nil {
 			return nil, err
-		} else if c == nil || c.VerifiedAt == nil {
+		} else if c == nil || c.SMSTo == "" {
 			errs = append(errs, ratusz.Invalid("channel", "err.notify.phone_unverified"))
 		}
 	default:

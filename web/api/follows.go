@@ -96,6 +96,9 @@ func (a *API) verifyContact(w http.ResponseWriter, r *http.Request) error {
 	}
 	var c *notify.Contact
 	var err error
+	if in.EmailCode != nil && in.Code != nil {
+		return ratusz.Invalid("email_code", "err.notify.one_contact")
+	}
 	if in.EmailCode != nil {
 		c, err = a.Notify.VerifyEmail(r.Context(), *in.EmailCode)
 	} else {
