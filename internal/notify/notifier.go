@@ -181,6 +181,11 @@ type pending struct {
 // the period began (7:00, Monday 7:00) together, in one digest per period.
 func (s *Service) compose(ctx context.Context) error {
 	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// One composer at a time, across processes: two would each see no
+		// digest made yet this period and split a person's notices.
+		if err := pg.LockXact(ctx, tx, "notify-compose"); err != nil {
+			return err
+		}
 		now := s.Now()
 		// Only notices that are due: those waiting for a later digest,
 		// however many, must not fill the batch and hold up the rest.
@@ -303,11 +308,11 @@ func (s *Service) claim(ctx context.Context) (*message, error) {
 	var email, phone *string
 	err := s.pool.QueryRow(ctx, `UPDATE notice_messages m SET claimed_till = now() + make_interval(secs => $1), attempts = attempts + 1
 		FROM users u
-			LEFT JOIN contacts c ON c.user_id = u.id AND c.kind = 'phone' AND c.verified_at IS NOT NULL
-			LEFT JOIN contacts e ON e.user_id = u.id AND e.kind = 'email' AND e.verified_at IS NOT NULL
+			LEFT JOIN contacts c ON c.user_id = u.id AND c.kind = 'phone'
+			LEFT JOIN contacts e ON e.user_id = u.id AND e.kind = 'email'
 		WHERE m.id = (SELECT id FROM notice_messages WHERE sent_at IS NULL AND attempts < $2 AND (claimed_till IS NULL OR claimed_till < now())
 			ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) AND u.id = m.user_id
-		RETURNING m.id, m.user_id, m.channel, m.delivery, m.lang, m.attempts, COALESCE(e.address, NULLIF(u.email, '')), c.address`, s.ClaimFor.Seconds(), maxAttempts).
+		RETURNING m.id, m.user_id, m.channel, m.delivery, m.lang, m.attempts, COALESCE(e.confirmed, NULLIF(u.email, '')), c.confirmed`, s.ClaimFor.Seconds(), maxAttempts).
 		Scan(&m.id, &m.userID, &m.channel, &m.delivery, &m.lang, &m.attempts, &email, &phone)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
