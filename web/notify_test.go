@@ -505,7 +505,8 @@ type spooledMail struct {
 	Subject, Body string
 }
 
-// spooledMails reads the mail spool of a data directory, oldest first.
+// spooledMails reads the mail spool of a data directory, in file-name order
+// (by the second a message was written; no order within one second).
 func spooledMails(t *testing.T, dataDir string) []spooledMail {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(dataDir, "mail", "*.eml"))
@@ -790,5 +791,68 @@ func TestUnsubscribe(t *testing.T) {
 		if strings.Contains(out, tok) {
 			t.Error("the log holds an unsubscribe token")
 		}
+	}
+}
+
+// The e-mail address for notices, through the API and the page: one kind
+// at a time, a bad address named, the code from the mail confirms it.
+func TestEmailContact(t *testing.T) {
+	t.Parallel()
+	dir := testdb.TempDir(t)
+	e := newEnv(t, map[string]string{"RATUSZ_DATA_DIR": dir, "RATUSZ_SMS_URL": "spool:"})
+	jan := e.token(residentMail)
+	put := func(body string) response {
+		t.Helper()
+		return e.do("PUT", "/api/v1/me/contact", jan, strings.NewReader(body))
+	}
+	verify := func(body string) response {
+		t.Helper()
+		return e.do("POST", "/api/v1/me/contact/verify", jan, strings.NewReader(body))
+	}
+	if r := put(`{"phone":"600100200","email":"jan@example.org"}`); r.Status != 400 {
+		t.Fatalf("both at once: %d %s", r.Status, r.Body)
+	}
+	if r := put(`{"email":"jan@"}`); r.Status != 400 {
+		t.Fatalf("a bad address: %d %s", r.Status, r.Body)
+	} else if _, field, _ := r.apiError(t); field != "email" {
+		t.Fatalf("a bad address names %q", field)
+	}
+	if n := e.count(t, "SELECT count(*) FROM contacts"); n != 0 {
+		t.Fatalf("%d contacts written from bad input", n)
+	}
+	r := put(`{"email":"jan.inny@example.org"}`)
+	if c := r.json(t); r.Status != 200 || c["email"] != "jan.inny@example.org" || c["email_verified_at"] != nil || c["email_to"] != "" {
+		t.Fatalf("set: %d %s", r.Status, r.Body)
+	}
+	var code string
+	for _, m := range spooledMails(t, dir) {
+		if m.Header.Get("To") == "jan.inny@example.org" {
+			code = regexp.MustCompile(`\b\d{6}\b`).FindString(m.Body)
+		}
+	}
+	if code == "" {
+		t.Fatal("no code mailed")
+	}
+	if r := verify(`{"code":"` + code + `","email_code":"` + code + `"}`); r.Status != 400 {
+		t.Fatalf("both codes at once: %d %s", r.Status, r.Body)
+	}
+	if r := verify(`{"email_code":"12"}`); r.Status != 400 {
+		t.Fatalf("a wrong code: %d %s", r.Status, r.Body)
+	} else if _, field, _ := r.apiError(t); field != "email_code" {
+		t.Fatalf("a wrong code names %q", field)
+	}
+	if r := verify(`{"email_code":"` + code + `"}`); r.Status != 200 || r.json(t)["email_to"] != "jan.inny@example.org" {
+		t.Fatalf("verify: %d %s", r.Status, r.Body)
+	}
+
+	// On the page: a bad address is shown again beside its field.
+	b := e.browser()
+	b.login(residentMail, "demo-mieszkaniec-2026")
+	res := b.post("/konto/email", url.Values{"email": {"jan at example"}})
+	if res.Status != 400 || !strings.Contains(res.Body, `id="email-error"`) || !strings.Contains(res.Body, `value="jan at example"`) || !strings.Contains(res.Body, `href="#email"`) {
+		t.Fatalf("a bad address on the page: %d\n%s", res.Status, res.Body)
+	}
+	if page := b.get("/konto/powiadomienia").Body; !strings.Contains(page, "Powiadomienia przychodzą na adres jan.inny@example.org (potwierdzony).") {
+		t.Fatalf("the page does not say where notices go:\n%s", page)
 	}
 }

@@ -26,18 +26,24 @@
     var gr = String(grosze % 100);
     return b + "," + (gr.length < 2 ? "0" + gr : gr) + " zł";
   }
+  // The ballot's limits hold in each pool (district) on its own, as the
+  // server counts them.
   function update() {
-    var n = 0, cost = 0;
-    form.querySelectorAll("input[data-cost]").forEach(function (el) {
-      var on = el.type === "number" ? parseInt(el.value, 10) >= 1 : el.checked;
-      if (on) { n++; cost += parseInt(el.dataset.cost, 10) || 0; }
+    var n = 0, cost = 0, over = [];
+    var maxCount = parseInt(out.dataset.maxCount, 10), maxCost = parseInt(out.dataset.maxCost, 10);
+    form.querySelectorAll("fieldset[data-pool]").forEach(function (pool) {
+      var pn = 0, pc = 0;
+      pool.querySelectorAll("input[data-cost]").forEach(function (el) {
+        var on = el.type === "number" ? parseInt(el.value, 10) >= 1 : el.checked;
+        if (on) { pn++; pc += parseInt(el.dataset.cost, 10) || 0; }
+      });
+      n += pn; cost += pc;
+      if (maxCount && pn > maxCount) over.push(out.dataset.overCount.replace("%s", pool.dataset.pool));
+      if (maxCost && pc > maxCost) over.push(out.dataset.overCost.replace("%s", pool.dataset.pool).replace("%s", pln(maxCost)));
     });
     var text = plural(n) + " · " + (out.dataset.total || "%s").replace("%s", pln(cost));
-    var over = [];
-    if (out.dataset.maxCount && n > parseInt(out.dataset.maxCount, 10)) over.push(out.dataset.overCount);
-    if (out.dataset.maxCost && cost > parseInt(out.dataset.maxCost, 10)) over.push(out.dataset.overCost);
     if (over.length) text += ". " + over.join(" ");
-    out.textContent = text;
+    if (out.textContent !== text) out.textContent = text; // announced once per change
     out.classList.toggle("over", over.length > 0);
   }
   form.addEventListener("change", update);

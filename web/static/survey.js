@@ -13,6 +13,7 @@
     var els = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
     for (var i = 0; i < els.length; i++) {
       var el = els[i];
+      if (el.disabled) continue; // a hidden question's answer does not count
       if (el.type === "radio" || el.type === "checkbox") {
         if (el.checked && el.value === equals) return true;
       } else if (el.value === equals) {
