@@ -1,6 +1,7 @@
 package ratusz
 
 import (
+	"net/mail"
 	"strings"
 	"unicode/utf8"
 )
@@ -15,6 +16,23 @@ func Text(field, v string, max int, optional bool) (string, error) {
 	}
 	if utf8.RuneCountInString(v) > max {
 		return "", Invalid(field, "err.too_long", max)
+	}
+	return v, nil
+}
+
+// Email reads an e-mail address a person typed: trimmed, required unless
+// optional is set, a bare address (jan@example.pl, not "Jan <jan@…>") of
+// at most 254 characters, with the error naming the field.
+func Email(field, v string, optional bool) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		if optional {
+			return "", nil
+		}
+		return "", Invalid(field, "err.required")
+	}
+	if a, err := mail.ParseAddress(v); err != nil || a.Address != v || len(v) > 254 {
+		return "", Invalid(field, "err.email_invalid")
 	}
 	return v, nil
 }

@@ -7,7 +7,6 @@ package council
 import (
 	"context"
 	"errors"
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -112,10 +111,9 @@ func (s *Service) AddCouncillor(ctx context.Context, bodyID int64, name, club, e
 	}
 	club = strings.TrimSpace(club)
 	var em *string
-	if email = strings.TrimSpace(email); email != "" {
-		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-			return nil, ratusz.Invalid("email", "err.email_invalid")
-		}
+	if email, err = ratusz.Email("email", email, true); err != nil {
+		return nil, err
+	} else if email != "" {
 		em = &email
 	}
 	if _, err := s.BodyByID(ctx, bodyID); err != nil {

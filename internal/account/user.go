@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,11 +86,8 @@ func (in *UserInput) normalize() {
 }
 
 func (in *UserInput) validate(passwordRequired bool) error {
-	if in.Email == "" {
-		return ratusz.Invalid("email", "err.required")
-	}
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
-		return ratusz.Invalid("email", "err.email_invalid")
+	if _, err := ratusz.Email("email", in.Email, false); err != nil {
+		return err
 	}
 	if in.Name == "" {
 		return ratusz.Invalid("name", "err.required")
