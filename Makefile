@@ -9,16 +9,16 @@ AXE_VERSION := 4.14.1
 AXE     := $(TOOLS)/node_modules/axe-core/axe.min.js
 export RATUSZ_AXE := $(AXE)
 
-.PHONY: run test fuzz build bench bench-http postgres chromium axe npm smtp wrk clean
+.PHONY: run test fuzz build bench bench-http postgres dictionary chromium axe npm smtp wrk clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/ratusz
 
-run: postgres build
+run: postgres dictionary build
 	./$(BIN) seed --demo
 	RATUSZ_DEMO_LOGIN=1 RATUSZ_SMS_URL=spool: ./$(BIN) serve
 
-test: postgres chromium axe smtp
+test: postgres dictionary chromium axe smtp
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	@$(MAKE) --no-print-directory fuzz
@@ -34,7 +34,7 @@ fuzz:
 		test $${PIPESTATUS[0]} -eq 0; \
 	done
 
-bench: postgres build wrk
+bench: postgres dictionary build wrk
 	$(GO) test -run '^$$' -bench . -skip 'LiveViewers|Sitting|Tally|Pabulib|BallotIntake|Postgres|IndexerSync' -benchmem -benchtime 20000x -timeout 30m ./...
 	$(GO) test -run '^$$' -bench 'Tally|Pabulib' -benchmem -benchtime 5x -timeout 10m ./participation/pabulib/
 	$(GO) test -run '^$$' -bench BallotIntake -benchtime 5000x -timeout 10m ./participation/
@@ -78,6 +78,11 @@ endef
 # PostgreSQL's server programs (initdb, pg_ctl, postgres) for the embedded cluster.
 postgres:
 	$(call need,command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1,postgresql,PostgreSQL server programs)
+
+# The Polish dictionary search finds lemmas with (sjp.pl's, in Debian's
+# hunspell-pl; read from /usr/share/hunspell, never shipped with Ratusz).
+dictionary:
+	$(call need,test -f /usr/share/hunspell/pl_PL.dic,hunspell-pl,the Polish dictionary for search)
 
 # Headless Chromium for the browser tests.
 chromium:
