@@ -37,11 +37,12 @@ func (p *Postgres) Upsert(ctx context.Context, docs []Document) error {
 		if !d.Date.IsZero() {
 			date = &d.Date
 		}
-		b.Queue(`INSERT INTO search_documents (id, type, title, body, url, date, category, body_name, term, status, numbers)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		b.Queue(`INSERT INTO search_documents (id, type, title, body, url, date, category, body_name, term, status, numbers, title_lemmas, body_lemmas)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (id) DO UPDATE SET type = $2, title = $3, body = $4, url = $5, date = $6, category = $7,
-				body_name = $8, term = $9, status = $10, numbers = $11`,
-			d.ID, d.Type, d.Title, d.Body, d.URL, date, d.Category, d.BodyName, d.Term, d.Status, nums)
+				body_name = $8, term = $9, status = $10, numbers = $11, title_lemmas = $12, body_lemmas = $13`,
+			d.ID, d.Type, d.Title, d.Body, d.URL, date, d.Category, d.BodyName, d.Term, d.Status, nums,
+			lemmasOf(d.Title), lemmasOf(cutBody(d.Body)))
 	}
 	// The lexicon gains the words it has not seen; words are never removed
 	// (a word no document has any more only widens a typo's alternatives).
@@ -71,6 +72,21 @@ func (p *Postgres) Upsert(ctx context.Context, docs []Document) error {
 
 }
 
+// cutBody is the part of a body the index reads (as the tsvector does).
+func cutBody(body string) string {
+	if len(body) <= maxIndexedBody {
+		return body
+	}
+	cut := maxIndexedBody
+	for cut > 0 && !utf8.RuneStart(body[cut]) {
+		cut--
+	}
+	return body[:cut]
+}
+
+// maxIndexedBody is how much of a body is indexed, in bytes.
+const maxIndexedBody = 200_000
+
 func foldAll(ss []string) []string {
 	out := make([]string, 0, len(ss))
 	for _, s := range ss {
@@ -94,7 +110,7 @@ func (p *Postgres) Clear(ctx context.Context) error {
 
 // plan is a parsed query: for each word its alternatives; the identifiers.
 type plan struct {
-	groups  [][]string // per word: alternatives; a trailing "*" marks a prefix
+	groups  [][]string // per word: alternatives; a trailing "*" marks a prefix, "~" a lemma
 	numbers []string
 	m       matcher
 }
@@ -117,15 +133,36 @@ func (g plan) tsquery(op string) string {
 	for _, alts := range g.groups {
 		var a []string
 		for _, w := range alts {
-			if strings.HasSuffix(w, "*") {
+			switch {
+			case strings.HasSuffix(w, "*"):
 				a = append(a, "'"+strings.TrimSuffix(w, "*")+"':*")
-			} else {
+			case strings.HasSuffix(w, "~"):
+				a = append(a, "'"+strings.TrimSuffix(w, "~")+"'")
+			default:
 				a = append(a, "'"+w+"'")
 			}
 		}
 		parts = append(parts, "("+strings.Join(a, " | ")+")")
 	}
 	return strings.Join(parts, " "+op+" ")
+}
+
+// asWritten is any word of the query as written (or within a typo, or as
+// a prefix), in the words themselves (weights A and B), not their lemmas:
+// a document that has the very words ranks above one with other forms.
+func (g plan) asWritten() string {
+	var a []string
+	for _, alts := range g.groups {
+		for _, w := range alts {
+			switch {
+			case strings.HasSuffix(w, "*"):
+				a = append(a, "'"+strings.TrimSuffix(w, "*")+"':*AB")
+			case !strings.HasSuffix(w, "~"):
+				a = append(a, "'"+w+"':AB")
+			}
+		}
+	}
+	return strings.Join(a, " | ")
 }
 
 // parse splits a query into words, finds each long word's neighbours
@@ -182,7 +219,7 @@ func queryWords(q string) (ws, long []string) {
 // planOf builds the plan from the words and their neighbours in the
 // lexicon; the last word is also a prefix unless the query ends in a space.
 func planOf(q string, ws []string, near map[string][]string) plan {
-	pl := plan{numbers: Numbers(q), m: matcher{exact: map[string]bool{}}}
+	pl := plan{numbers: Numbers(q), m: matcher{exact: map[string]bool{}, lemmas: map[string]bool{}}}
 	trailing := !strings.HasSuffix(q, " ")
 	for i, w := range ws {
 		alts := []string{w}
@@ -190,6 +227,15 @@ func planOf(q string, ws []string, near map[string][]string) plan {
 		for _, n := range near[w] {
 			alts = append(alts, n)
 			pl.m.exact[n] = true
+		}
+		// Its lemmas: found in the documents' lemma fields, which rank
+		// below the words as written.
+		if !isDigits(w) {
+			pl.m.lemmas[w] = true
+			for _, l := range queryLemmas(w) {
+				alts = append(alts, l+"~")
+				pl.m.lemmas[l] = true
+			}
 		}
 		if i == len(ws)-1 && trailing && utf8.RuneCountInString(w) >= 3 && !isDigits(w) {
 			alts = append(alts, w+"*")
@@ -310,10 +356,10 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 	mw, margs := filters(q, where, args, true)
 	rank := "0"
 	if len(args) > 0 && op != "numbers" { // numbers alone: equal, newest first
-		margs = append(margs, pl.tsquery("|"))
+		margs = append(margs, pl.tsquery("|"), pl.asWritten())
 		rank = "CASE WHEN numbers && $2 THEN 10 ELSE 0 END"
 		if len(pl.groups) > 0 {
-			rank = fmt.Sprintf("ts_rank_cd(tsv, to_tsquery('simple', $%d), 1) + %s", len(margs), rank)
+			rank = fmt.Sprintf("ts_rank_cd(tsv, to_tsquery('simple', $%d), 1) + 2 * ts_rank_cd(tsv, to_tsquery('simple', $%d), 1) + %s", len(margs)-1, len(margs), rank)
 		}
 	}
 	order, outer := "rank DESC, date DESC NULLS LAST, id", "r.rank DESC, r.date DESC NULLS LAST, r.id"

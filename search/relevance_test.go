@@ -37,18 +37,25 @@ type relevanceQuery struct {
 	Expect []string `json:"expect"` // vote subjects or interpellation numbers
 }
 
-func relevanceSet(t testing.TB) []relevanceQuery {
-	b, err := os.ReadFile("testdata/relevance.json")
-	if err != nil {
-		t.Fatal(err)
+// relevanceSet reads the query sets: relevance.json, and the forms set
+// (base forms against inflected titles and the reverse, names in other
+// cases, streets, Roman numbers) where it is there.
+func relevanceSet(t testing.TB, files ...string) []relevanceQuery {
+	var all []relevanceQuery
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join("testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var set struct {
+			Queries []relevanceQuery `json:"queries"`
+		}
+		if err := json.Unmarshal(b, &set); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		all = append(all, set.Queries...)
 	}
-	var set struct {
-		Queries []relevanceQuery `json:"queries"`
-	}
-	if err := json.Unmarshal(b, &set); err != nil {
-		t.Fatal(err)
-	}
-	return set.Queries
+	return all
 }
 
 // importKatowice loads the Katowice council's term and interpellations.
@@ -124,7 +131,7 @@ func TestRelevance(t *testing.T) {
 	if _, err := search.NewIndexer(pool, idx, nil).Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	set := relevanceSet(t)
+	set := relevanceSet(t, "relevance.json", "relevance_issue.json")
 	if len(set) < 100 {
 		t.Fatalf("only %d queries", len(set))
 	}

@@ -12,10 +12,11 @@ import (
 type matcher struct {
 	exact    map[string]bool
 	prefixes []string
+	lemmas   map[string]bool // the query words' lemmas: a text word of one matches
 }
 
 func (m matcher) match(folded string) bool {
-	if m.exact[folded] {
+	if m.exact[folded] || sharesLemma(folded, m.lemmas) {
 		return true
 	}
 	for _, p := range m.prefixes {

@@ -28,6 +28,7 @@ import (
 	"github.com/ratusz/ratusz/internal/demo"
 	"github.com/ratusz/ratusz/internal/live"
 	"github.com/ratusz/ratusz/internal/mail"
+	"github.com/ratusz/ratusz/internal/morph"
 	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/internal/outbox"
 	"github.com/ratusz/ratusz/internal/testdb"
@@ -42,6 +43,7 @@ func TestMain(m *testing.M) {
 		runViewers(url, n)
 		return
 	}
+	search.LoadDictionary(morph.DefaultDir) // absent: words as written (the search package's test says so)
 	testdb.Main(m)
 }
 

@@ -95,6 +95,12 @@ type system struct {
 // are the hub, the indexer and the notifier's wake-up), the indexer, the
 // alerts, the notifier and the daily publication of the BIP log's head.
 func assemble(cfg *config.Config, pool *pgxpool.Pool, secret []byte, log *slog.Logger) (*system, error) {
+	t0 := time.Now()
+	if d, err := search.LoadDictionary(cfg.Dictionary); err != nil {
+		log.Warn("search: no Polish dictionary, so words match only as written (install hunspell-pl, or set RATUSZ_DICTIONARY)", "err", err)
+	} else {
+		log.Info("search: Polish dictionary loaded", "entries", d.Size(), "took", time.Since(t0).Round(time.Millisecond))
+	}
 	idx, err := search.Engine(pool, cfg.MeiliURL, cfg.MeiliAPIKey)
 	if err != nil {
 		return nil, err

@@ -36,6 +36,7 @@ type Config struct {
 	SMTPURL     string // RATUSZ_SMTP_URL
 	SMSURL      string // RATUSZ_SMS_URL: the SMS adapter and its credentials
 	MeiliURL    string // MEILI_URL
+	Dictionary  string // RATUSZ_DICTIONARY: the folder of pl_PL.aff and pl_PL.dic
 	MeiliAPIKey string // MEILI_API_KEY
 	LogLevel    string // RATUSZ_LOG_LEVEL
 	SecretFile  string // RATUSZ_SECRET_FILE
@@ -86,6 +87,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		SMTPURL:           get("RATUSZ_SMTP_URL", ""),
 		SMSURL:            get("RATUSZ_SMS_URL", ""),
 		MeiliURL:          get("MEILI_URL", ""),
+		Dictionary:        get("RATUSZ_DICTIONARY", "/usr/share/hunspell"),
 		MeiliAPIKey:       get("MEILI_API_KEY", ""),
 		LogLevel:          get("RATUSZ_LOG_LEVEL", "info"),
 		SecretFile:        get("RATUSZ_SECRET_FILE", ""),
