@@ -6,7 +6,7 @@ import "strings"
 // hint translated, its error (if the form came back with one) beside it.
 type fieldArgs struct {
 	Name, Label, Type, Value, Hint, Error, Min string
-	Autocomplete                               string
+	Autocomplete, Inputmode                    string
 	Rows                                       int
 	Required                                   bool
 	Options                                    []option
@@ -32,6 +32,13 @@ func (f fieldArgs) WithHint(hint string) fieldArgs { f.Hint = hint; return f }
 
 // Secret keeps the browser from remembering what is typed (a key).
 func (f fieldArgs) Secret() fieldArgs { f.Autocomplete = "off"; return f }
+
+// OneTimeCode is a code sent by SMS or e-mail: digits on a phone's
+// keyboard, and the phone may fill it in from the message.
+func (f fieldArgs) OneTimeCode() fieldArgs {
+	f.Autocomplete, f.Inputmode = "one-time-code", "numeric"
+	return f
+}
 
 // WithMin sets a number's least value.
 func (f fieldArgs) WithMin(min string) fieldArgs { f.Min = min; return f }

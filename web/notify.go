@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -79,6 +80,41 @@ type myFollowsPage struct {
 	CodeSentTo string
 	Email      string // as typed, when the form is shown again
 	EmailSent  string // the address a code went to, not yet confirmed
+	Pending    *pendingFollow
+}
+
+// pendingFollow is a follow asked for before its channel had an address:
+// carried through the address's forms and made once the code is typed.
+type pendingFollow struct {
+	notify.FollowInput
+	Name string
+}
+
+// pendingOf reads a pending follow from a form or query (target_type,
+// target_id, delivery, channel), or nil.
+func (s *Server) pendingOf(r *http.Request, v url.Values) *pendingFollow {
+	id, err := strconv.ParseInt(v.Get("target_id"), 10, 64)
+	if err != nil || v.Get("target_type") == "" {
+		return nil
+	}
+	p := &pendingFollow{FollowInput: notify.FollowInput{Target: notify.Target{Type: v.Get("target_type"), ID: id},
+		Delivery: v.Get("delivery"), Channel: v.Get("channel")}}
+	if p.Name, err = s.Notify.TargetName(r.Context(), p.Target); err != nil {
+		return nil
+	}
+	return p
+}
+
+// Query is the pending follow as the address's forms carry it.
+func (p *pendingFollow) Query() string {
+	return url.Values{"target_type": {p.Target.Type}, "target_id": {strconv.FormatInt(p.Target.ID, 10)},
+		"delivery": {p.Delivery}, "channel": {p.Channel}}.Encode()
+}
+
+// Fields are its hidden form fields.
+func (p *pendingFollow) Fields() []hiddenPair {
+	return []hiddenPair{{"target_type", p.Target.Type}, {"target_id", strconv.FormatInt(p.Target.ID, 10)},
+		{"delivery", p.Delivery}, {"channel", p.Channel}}
 }
 
 func (*myFollowsPage) template() string { return "notify_follows" }
@@ -106,23 +142,27 @@ func (s *Server) myFollows(w http.ResponseWriter, r *http.Request) error {
 	if err := ratusz.ActorFromContext(r.Context()).Require(); err != nil {
 		return err
 	}
-	p := &myFollowsPage{}
+	p := &myFollowsPage{Pending: s.pendingOf(r, r.URL.Query())}
 	p.Lang = s.lang(r)
 	if err := s.myFollowsPage(r, p); err != nil {
 		return err
 	}
 	q := r.URL.Query()
 	switch {
-	case q.Get("dodano") != "":
+	case q.Get("dodano") != "" || q.Get("zmieniono") != "":
 		for _, f := range p.List {
-			if strconv.FormatInt(f.ID, 10) == q.Get("dodano") {
+			switch strconv.FormatInt(f.ID, 10) {
+			case q.Get("dodano"):
 				p.Notice = p.T("notify.follows.added", f.Name)
+			case q.Get("zmieniono"):
+				p.Notice = p.T("notify.follows.changed", f.Name)
 			}
 		}
-	case q.Get("zmieniono") == "1":
-		p.Notice = p.T("notify.follows.changed")
-	case q.Get("usunieto") == "1":
-		p.Notice = p.T("notify.follows.removed")
+	case q.Get("usunieto") != "":
+		id, _ := strconv.ParseInt(q.Get("id"), 10, 64)
+		if name, err := s.Notify.TargetName(r.Context(), notify.Target{Type: q.Get("usunieto"), ID: id}); err == nil {
+			p.Notice = p.T("notify.follows.removed", name)
+		}
 	case q.Get("potwierdzono") == "1":
 		p.Notice = p.T("notify.phone.verified")
 	case q.Get("potwierdzono") == "email":
@@ -144,7 +184,11 @@ func (s *Server) followForm(w http.ResponseWriter, r *http.Request) error {
 		Delivery: r.PostForm.Get("delivery"), Channel: r.PostForm.Get("channel"),
 	}, s.lang(r))
 	if err != nil {
-		return s.followsAgain(w, r, err, &myFollowsPage{})
+		again := &myFollowsPage{}
+		if ratusz.ErrorField(err) == "channel" || hasField(err, "channel") {
+			again.Pending = s.pendingOf(r, r.PostForm) // kept until the address is confirmed
+		}
+		return s.followsAgain(w, r, err, again)
 	}
 	http.Redirect(w, r, "/konto/powiadomienia?dodano="+strconv.FormatInt(f.ID, 10), http.StatusSeeOther)
 	return nil
@@ -176,7 +220,7 @@ func (s *Server) changeFollow(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Notify.SetDelivery(r.Context(), id, r.PostForm.Get("delivery")); err != nil {
 		return s.followsAgain(w, r, err, &myFollowsPage{})
 	}
-	http.Redirect(w, r, "/konto/powiadomienia?zmieniono=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/konto/powiadomienia?zmieniono="+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }
 
@@ -185,43 +229,94 @@ func (s *Server) unfollowForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var ended *notify.Follow // named after it ends
+	if list, err := s.Notify.Follows(r.Context()); err == nil {
+		for _, f := range list {
+			if f.ID == id {
+				ended = f
+			}
+		}
+	}
 	if err := s.Notify.Unfollow(r.Context(), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/konto/powiadomienia?usunieto=1", http.StatusSeeOther)
+	to := "/konto/powiadomienia"
+	if ended != nil {
+		to += "?" + url.Values{"usunieto": {ended.Target.Type}, "id": {strconv.FormatInt(ended.Target.ID, 10)}}.Encode()
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) phoneForm(w http.ResponseWriter, r *http.Request) error {
+	pending := s.pendingOf(r, r.PostForm)
 	if _, err := s.Notify.SetPhone(r.Context(), r.PostForm.Get("phone"), s.lang(r)); err != nil {
-		return s.followsAgain(w, r, err, &myFollowsPage{Phone: r.PostForm.Get("phone")})
+		return s.followsAgain(w, r, err, &myFollowsPage{Phone: r.PostForm.Get("phone"), Pending: pending})
 	}
-	http.Redirect(w, r, "/konto/powiadomienia#telefon", http.StatusSeeOther)
+	http.Redirect(w, r, "/konto/powiadomienia"+pendingQuery(pending)+"#telefon", http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) phoneCodeForm(w http.ResponseWriter, r *http.Request) error {
+	pending := s.pendingOf(r, r.PostForm)
 	if _, err := s.Notify.VerifyPhone(r.Context(), r.PostForm.Get("code")); err != nil {
-		return s.followsAgain(w, r, err, &myFollowsPage{})
+		return s.followsAgain(w, r, err, &myFollowsPage{Pending: pending})
 	}
-	http.Redirect(w, r, "/konto/powiadomienia?potwierdzono=1#telefon", http.StatusSeeOther)
+	return s.confirmed(w, r, pending, "1", "telefon")
+}
+
+// confirmed ends a code form: the pending follow, if any, is made now.
+func (s *Server) confirmed(w http.ResponseWriter, r *http.Request, pending *pendingFollow, what, anchor string) error {
+	if pending != nil {
+		f, err := s.Notify.Follow(r.Context(), pending.FollowInput, s.lang(r))
+		if err == nil {
+			http.Redirect(w, r, "/konto/powiadomienia?dodano="+strconv.FormatInt(f.ID, 10), http.StatusSeeOther)
+			return nil
+		}
+		if ratusz.ErrorCode(err) != ratusz.ECONFLICT { // already followed so: nothing lost
+			return s.followsAgain(w, r, err, &myFollowsPage{Pending: pending})
+		}
+	}
+	http.Redirect(w, r, "/konto/powiadomienia?potwierdzono="+what+"#"+anchor, http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) emailForm(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.Notify.SetEmail(r.Context(), r.PostForm.Get("email"), s.lang(r)); err != nil {
-		return s.followsAgain(w, r, err, &myFollowsPage{Email: r.PostForm.Get("email")})
+// pendingQuery is the page's query that keeps a pending follow.
+func pendingQuery(p *pendingFollow) string {
+	if p == nil {
+		return ""
 	}
-	http.Redirect(w, r, "/konto/powiadomienia#adres-email", http.StatusSeeOther)
+	return "?" + p.Query()
+}
+
+// hasField reports whether an error names a field among its messages.
+func hasField(err error, field string) bool {
+	var all ratusz.Invalids
+	if errors.As(err, &all) {
+		for _, e := range all {
+			if e.Field == field {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Server) emailForm(w http.ResponseWriter, r *http.Request) error {
+	pending := s.pendingOf(r, r.PostForm)
+	if _, err := s.Notify.SetEmail(r.Context(), r.PostForm.Get("email"), s.lang(r)); err != nil {
+		return s.followsAgain(w, r, err, &myFollowsPage{Email: r.PostForm.Get("email"), Pending: pending})
+	}
+	http.Redirect(w, r, "/konto/powiadomienia"+pendingQuery(pending)+"#adres-email", http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) emailCodeForm(w http.ResponseWriter, r *http.Request) error {
+	pending := s.pendingOf(r, r.PostForm)
 	if _, err := s.Notify.VerifyEmail(r.Context(), r.PostForm.Get("email_code")); err != nil {
-		return s.followsAgain(w, r, err, &myFollowsPage{})
+		return s.followsAgain(w, r, err, &myFollowsPage{Pending: pending})
 	}
-	http.Redirect(w, r, "/konto/powiadomienia?potwierdzono=email#adres-email", http.StatusSeeOther)
-	return nil
+	return s.confirmed(w, r, pending, "email", "adres-email")
 }
 
 type noticeUnsubscribePage struct {

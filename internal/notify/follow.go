@@ -295,6 +295,17 @@ func dropPending(ctx context.Context, tx pgx.Tx, follows []int64) error {
 // service its targets' names and its events' meaning.
 type Followable interface{ AddTo(n *Service) }
 
+// TargetName names a target that may be followed, in the words its module
+// gives it.
+func (s *Service) TargetName(ctx context.Context, t Target) (string, error) {
+	info, ok := s.targets[t.Type]
+	if !ok {
+		return "", ratusz.Errorf(ratusz.ENOTFOUND, "err.notify.target_not_found")
+	}
+	name, _, err := info(ctx, t.ID)
+	return name, err
+}
+
 // Register adds modules' targets and sources.
 func (s *Service) Register(ms ...Followable) {
 	for _, m := range ms {

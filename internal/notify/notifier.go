@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -445,9 +446,10 @@ func cut(s string, n int) string {
 
 // Unsubscribed is what an unsubscribe token ended.
 type Unsubscribed struct {
-	Titles []string // what its message carried
-	Active bool     // some of its follows are still active
-	Ended  int      // follows ended now
+	Titles    []string // what its message carried
+	Following []string // the names of what its follows still follow, which a click ends
+	Active    bool     // some of its follows are still active
+	Ended     int      // follows ended now
 }
 
 func tokenSHA(token string) ([]byte, bool) {
@@ -467,12 +469,19 @@ func (s *Service) ByToken(ctx context.Context, token string) (*Unsubscribed, err
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.notify.token")
 	}
 	u := &Unsubscribed{}
-	rows, _ := s.pool.Query(ctx, `SELECT n.title, f.ended_at IS NULL FROM notice_tokens t JOIN notices n ON n.message_id = t.message_id
+	rows, _ := s.pool.Query(ctx, `SELECT n.title, f.ended_at IS NULL, f.target_type, f.target_id FROM notice_tokens t JOIN notices n ON n.message_id = t.message_id
 		JOIN follows f ON f.id = n.follow_id WHERE t.sha = $1 ORDER BY n.at, n.id`, sha)
 	var title string
 	var active bool
-	if _, err := pgx.ForEachRow(rows, []any{&title, &active}, func() error {
-		u.Titles = append(u.Titles, title)
+	var t Target
+	var targets []Target
+	if _, err := pgx.ForEachRow(rows, []any{&title, &active, &t.Type, &t.ID}, func() error {
+		if !slices.Contains(u.Titles, title) {
+			u.Titles = append(u.Titles, title)
+		}
+		if active && !slices.Contains(targets, t) {
+			targets = append(targets, t)
+		}
 		u.Active = u.Active || active
 		return nil
 	}); err != nil {
@@ -480,6 +489,14 @@ func (s *Service) ByToken(ctx context.Context, token string) (*Unsubscribed, err
 	}
 	if len(u.Titles) == 0 {
 		return nil, ratusz.Errorf(ratusz.ENOTFOUND, "err.notify.token")
+	}
+	// Named after reading: no query while the rows are open.
+	for _, t := range targets {
+		if info, ok := s.targets[t.Type]; ok {
+			if name, _, err := info(ctx, t.ID); err == nil {
+				u.Following = append(u.Following, name)
+			}
+		}
 	}
 	return u, nil
 }
