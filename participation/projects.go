@@ -326,7 +326,7 @@ func FormatPLN(grosze int64) string {
 		}
 		b.WriteRune(c)
 	}
-	s := fmt.Sprintf("%s,%02d zł", b.String(), grosze%100)
+	s := fmt.Sprintf("%s,%02d\u00a0zł", b.String(), grosze%100) // "zł" never alone on a line
 	if neg {
 		s = "−" + s
 	}

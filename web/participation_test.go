@@ -253,7 +253,7 @@ func TestEditionForm(t *testing.T) {
 		t.Fatalf("create: %d %s", res.Status, res.Body)
 	}
 	page := b.get(res.Header.Get("Location"))
-	for _, want := range []string{"Budżet obywatelski 2028", "600\u00a0000,50 zł", "od 2028-05-10", "metoda równych udziałów z uzupełnieniem", "Dąbrowa"} {
+	for _, want := range []string{"Budżet obywatelski 2028", "600\u00a0000,50\u00a0zł", "od 2028-05-10", "metoda równych udziałów z uzupełnieniem", "Dąbrowa"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("edition page lacks %q", want)
 		}
@@ -306,7 +306,7 @@ func TestSubmitProjectForm(t *testing.T) {
 		t.Fatalf("submit: %d %s", res.Status, res.Body)
 	}
 	page := b.get(res.Header.Get("Location"))
-	if !strings.Contains(page.Body, "15\u00a0000,50 zł") || !strings.Contains(page.Body, "mapa.pdf") || !strings.Contains(page.Body, "zgłoszony, w weryfikacji") {
+	if !strings.Contains(page.Body, "15\u00a0000,50\u00a0zł") || !strings.Contains(page.Body, "mapa.pdf") || !strings.Contains(page.Body, "zgłoszony, w weryfikacji") {
 		t.Fatalf("project page: %d", page.Status)
 	}
 	link := regexp.MustCompile(`href="(/budzet-obywatelski/pliki/\d+/[^"]+)"`).FindStringSubmatch(page.Body)

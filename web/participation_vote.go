@@ -181,6 +181,7 @@ type pbReceiptPage struct {
 	Receipt string
 	Tag     string
 	Paper   bool
+	ListURL string // where the published ballots will be, in full (for the printout)
 }
 
 func (*pbReceiptPage) template() string { return "pb_receipt" }
@@ -225,7 +226,8 @@ func (s *Server) pbVote(w http.ResponseWriter, r *http.Request) error {
 			return s.renderVote(w, r, httpx.Status(err), e, paper, chosen, r.PostForm.Get("voter"), errs)
 		})
 	}
-	p := &pbReceiptPage{E: e, Receipt: code, Tag: participation.ReceiptTag(code), Paper: paper}
+	p := &pbReceiptPage{E: e, Receipt: code, Tag: participation.ReceiptTag(code), Paper: paper,
+		ListURL: s.Config.BaseURL.JoinPath("budzet-obywatelski", strconv.FormatInt(e.ID, 10), "karty").String()}
 	p.Title = "pb.receipt.title"
 	p.Section = "budget"
 	s.render(w, r, http.StatusCreated, p)

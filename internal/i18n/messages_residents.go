@@ -19,6 +19,8 @@ var residentMessages = map[string][2]string{
 	"pb.check.place":         {"miejsce %s", "place %s"},
 	"pb.check.cast":          {"Oddaj głos", "Cast your vote"},
 	"pb.check.change":        {"Popraw wybór", "Change your choice"},
+	"pb.receipt.where":       {"Po głosowaniu sprawdzisz go kodem na stronie:", "After the vote, check it with the code at:"},
+	"pb.back_to":             {"Wróć do strony: %s", "Back to: %s"},
 	"pb.receipt.download":    {"Pobierz potwierdzenie (plik tekstowy)", "Download the receipt (a text file)"},
 	"pb.receipt.print":       {"Możesz też wydrukować tę stronę: na wydruku zostaje tylko potwierdzenie.", "You can also print this page: the printout holds the receipt alone."},
 	"err.pb.receipt_format":  {"Kod potwierdzenia to cztery grupy po cztery znaki, np. ABCD-EFGH-JKLM-NPQR.", "A receipt code is four groups of four characters, e.g. ABCD-EFGH-JKLM-NPQR."},

@@ -24,7 +24,7 @@
       b += zl[i];
     }
     var gr = String(grosze % 100);
-    return b + "," + (gr.length < 2 ? "0" + gr : gr) + " zł";
+    return b + "," + (gr.length < 2 ? "0" + gr : gr) + "\u00a0zł";
   }
   // The ballot's limits hold in each pool (district) on its own, as the
   // server counts them.
