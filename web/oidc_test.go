@@ -172,10 +172,10 @@ func TestDemoLogin(t *testing.T) {
 	}
 	t.Cleanup(op.Close)
 	e := newEnv(t, map[string]string{"RATUSZ_OIDC_ISSUER": op.URL, "RATUSZ_OIDC_CLIENT_ID": op.ClientID, "RATUSZ_OIDC_CLIENT_SECRET": op.ClientSecret,
-		"RATUSZ_OIDC_VERIFIED_CLAIM": "resident_of=Gmina Przykładowo", "RATUSZ_OIDC_NAME": "demonstracyjny login.gov.pl"})
+		"RATUSZ_OIDC_VERIFIED_CLAIM": "resident_of=Gmina Przykładowo", "RATUSZ_OIDC_NAME": "login.gov.pl (demo)"})
 	b := e.browser()
 	home := b.get("/").Body
-	if !strings.Contains(home, `href="/auth/oidc/login">Zaloguj się przez demonstracyjny login.gov.pl</a>`) {
+	if !strings.Contains(home, `href="/auth/oidc/login">Zaloguj się przez login.gov.pl (demo)</a>`) {
 		t.Fatalf("the home page has no resident sign-in:\n%s", home)
 	}
 	res := b.get("/auth/oidc/login?next=/budzet-obywatelski")

@@ -118,6 +118,9 @@ func (p *Page) Clock(t time.Time) string { return t.In(warsaw).Format("15:04") }
 // Day writes a day in words: "10 grudnia 2026 r.", "10 December 2026".
 func (p *Page) Day(t time.Time) string { return i18n.LongDate(p.Lang, t.In(warsaw)) }
 
+// Short writes a day in a dense table: "3.12.2026", "3 Dec 2026".
+func (p *Page) Short(t time.Time) string { return i18n.ShortDate(p.Lang, t.In(warsaw)) }
+
 var warsaw = bip.Warsaw
 
 type pager interface{ base() *Page }

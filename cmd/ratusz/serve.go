@@ -179,6 +179,6 @@ func demoLogin(cfg *config.Config) (*oidctest.Provider, error) {
 	}
 	cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret = op.URL, op.ClientID, op.ClientSecret
 	cfg.OIDCVerifiedClaim = "resident_of=" + cfg.Municipality
-	cfg.OIDCName = "demonstracyjny login.gov.pl"
+	cfg.OIDCName = "login.gov.pl (demo)" // one name for both languages
 	return op, nil
 }

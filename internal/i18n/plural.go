@@ -75,6 +75,14 @@ func LongDate(lang Lang, t time.Time) string {
 	return fmt.Sprintf("%d %s %d r.", t.Day(), monthsPL[t.Month()-1], t.Year())
 }
 
+// ShortDate is a day in a dense table: "3.12.2026", "3 Dec 2026".
+func ShortDate(lang Lang, t time.Time) string {
+	if lang == EN {
+		return t.Format("2 Jan 2006")
+	}
+	return fmt.Sprintf("%d.%02d.%d", t.Day(), int(t.Month()), t.Year())
+}
+
 // DateTime is a day and its time: "3 grudnia 2026 r., 18:10",
 // "3 December 2026, 18:10".
 func DateTime(lang Lang, t time.Time) string {

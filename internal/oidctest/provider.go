@@ -137,7 +137,7 @@ input[type=text]{font:inherit;padding:.5rem;width:100%;box-sizing:border-box}but
 {{range $k, $v := .Q}}<input type="hidden" name="{{$k}}" value="{{index $v 0}}">{{end}}
 <label for="name">Imię i nazwisko</label><input type="text" id="name" name="name" value="Anna Mieszkańska" required>
 <label for="login">Identyfikator osoby (w węźle krajowym: PESEL)</label><input type="text" id="login" name="login" value="demo-mieszkanka-1" required>
-<div class="check"><input type="checkbox" id="resident" name="resident" value="1" checked><label for="resident">Mieszka w gminie {{.Municipality}} (węzeł potwierdza adres zameldowania)</label></div>
+<div class="check"><input type="checkbox" id="resident" name="resident" value="1" checked><label for="resident">Zameldowanie na terenie: {{.Municipality}} (węzeł potwierdza adres)</label></div>
 <button type="submit" id="approve">Zaloguj</button></form></main></body></html>`))
 
 // authorize checks the request and shows the sign-in form (or, with
