@@ -75,7 +75,7 @@ func BenchmarkPostgresQueries100k(b *testing.B) {
 	pool.Exec(ctx, "VACUUM ANALYZE search_lexicon")
 	var n int
 	pool.QueryRow(ctx, "SELECT count(*) FROM search_documents").Scan(&n)
-	set := relevanceSet(b)
+	set := relevanceSet(b, "relevance.json", "relevance_issue.json", "relevance_forms.json")
 	for _, q := range set { // warm up
 		idx.Search(ctx, search.Query{Q: q.Q})
 	}

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -237,7 +238,7 @@ func planOf(q string, ws []string, near map[string][]string) plan {
 				pl.m.lemmas[l] = true
 			}
 		}
-		if i == len(ws)-1 && trailing && utf8.RuneCountInString(w) >= 3 && !isDigits(w) {
+		if i == len(ws)-1 && trailing && utf8.RuneCountInString(w) >= 3 && !isDigits(w) && !romanRe.MatchString(w) {
 			alts = append(alts, w+"*")
 			pl.m.prefixes = append(pl.m.prefixes, w)
 		}
@@ -245,6 +246,10 @@ func planOf(q string, ws []string, near map[string][]string) plan {
 	}
 	return pl
 }
+
+// romanRe is a Roman number (a session's, a resolution's): matched whole,
+// never as a prefix, so XII is not XIII.
+var romanRe = regexp.MustCompile(`^m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$`)
 
 func isDigits(s string) bool {
 	for _, r := range s {

@@ -106,6 +106,17 @@ func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 // recallAt5 is the share of a query's expected documents (at most 5)
 // among its first five hits.
+// reciprocalRank is 1/rank of the first expected document among the
+// hits, or 0.
+func reciprocalRank(hits []search.Hit, want map[string]bool) float64 {
+	for i, h := range hits {
+		if want[h.ID] {
+			return 1 / float64(i+1)
+		}
+	}
+	return 0
+}
+
 func recallAt5(hits []search.Hit, want map[string]bool) float64 {
 	found := 0
 	for i, h := range hits {
@@ -119,9 +130,14 @@ func recallAt5(hits []search.Hit, want map[string]bool) float64 {
 	return float64(found) / float64(min(len(want), 5))
 }
 
-// The relevance set: over 100 queries people type — numbers pasted,
-// partial titles without diacritics, one typo, surnames — against the
-// Katowice council's votes and interpellations; recall@5 at least 0.95.
+// The relevance set: over 300 queries people type — numbers pasted,
+// partial titles without diacritics, one typo, surnames, base forms against
+// inflected subjects and the reverse, names in other cases, streets, Roman
+// numbers — against the Katowice council's votes and interpellations;
+// recall@5 at least 0.95 in every group. The forms set was written by
+// someone who had not seen the engine; relevance_holdout.json, written so
+// too, is kept out of this test and run only to measure
+// (RATUSZ_RELEVANCE_HOLDOUT=1).
 func TestRelevance(t *testing.T) {
 	t.Parallel()
 	pool := testdb.New(t)
@@ -131,26 +147,33 @@ func TestRelevance(t *testing.T) {
 	if _, err := search.NewIndexer(pool, idx, nil).Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	set := relevanceSet(t, "relevance.json", "relevance_issue.json")
-	if len(set) < 100 {
+	files := []string{"relevance.json", "relevance_issue.json", "relevance_forms.json"}
+	if os.Getenv("RATUSZ_RELEVANCE_HOLDOUT") != "" {
+		files = []string{"relevance_holdout.json"}
+	}
+	set := relevanceSet(t, files...)
+	if len(set) < 50 {
 		t.Fatalf("only %d queries", len(set))
 	}
 	var total float64
-	byKind := map[string][2]float64{}
+	type score struct{ recall, rr, n float64 }
+	byKind := map[string]score{}
 	for _, q := range set {
 		want := expected(t, pool, q)
-		res, err := idx.Search(ctx, search.Query{Q: q.Q, Limit: 5})
+		res, err := idx.Search(ctx, search.Query{Q: q.Q, Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
 		r := recallAt5(res.Hits, want)
 		total += r
 		k := byKind[q.Kind]
-		byKind[q.Kind] = [2]float64{k[0] + r, k[1] + 1}
+		byKind[q.Kind] = score{k.recall + r, k.rr + reciprocalRank(res.Hits, want), k.n + 1}
 		if r < 1 {
 			var got []string
-			for _, h := range res.Hits {
-				got = append(got, h.ID+" "+h.Title)
+			for i, h := range res.Hits {
+				if i < 5 {
+					got = append(got, h.ID+" "+h.Title)
+				}
 			}
 			t.Logf("%s %q: recall %.2f; want %v; got %q", q.Kind, q.Q, r, q.Expect, got)
 		}
@@ -161,11 +184,12 @@ func TestRelevance(t *testing.T) {
 	}
 	sort.Strings(kinds)
 	for _, k := range kinds {
-		t.Logf("recall@5 %-11s %.3f (%d queries)", k, byKind[k][0]/byKind[k][1], int(byKind[k][1]))
+		s := byKind[k]
+		t.Logf("%-11s recall@5 %.3f  MRR %.3f  (%d queries)", k, s.recall/s.n, s.rr/s.n, int(s.n))
+		if s.recall/s.n < 0.95 {
+			t.Errorf("%s: recall@5 %.3f, want at least 0.95 in every group", k, s.recall/s.n)
+		}
 	}
 	recall := total / float64(len(set))
 	t.Logf("recall@5 over %d queries: %.3f", len(set), recall)
-	if recall < 0.95 {
-		t.Errorf("recall@5 %.3f, want at least 0.95", recall)
-	}
 }
