@@ -77,7 +77,7 @@ func (a *Alerts) Check(ctx context.Context) error {
 	}
 	var firstErr error
 	for _, sv := range list {
-		q, err := ParseQuery(sv.Filters, PageParams)
+		q, err := ParseQuery(sv.Filters, APIParams)
 		if err != nil {
 			continue
 		}

@@ -86,3 +86,14 @@ func FuzzQueryPlan(f *testing.F) {
 		}
 	})
 }
+
+// Snippets read as the text was meant: no space before a comma or a
+// closing bracket, none after an opening one.
+func TestSnippetSpaces(t *testing.T) {
+	m := matcher{exact: map[string]bool{"stanowiacy": true}}
+	got := string(snippet("Uchwała budżetowa na rok 2027 , stanowiący ( załącznik nr 1 ) . „ Tak ” !", m, 30))
+	want := "Uchwała budżetowa na rok 2027, <mark>stanowiący</mark> (załącznik nr 1). „Tak”!"
+	if got != want {
+		t.Errorf("snippet:\n got %q\nwant %q", got, want)
+	}
+}

@@ -9,20 +9,39 @@ import (
 	"github.com/ratusz/ratusz"
 )
 
-// Params names a query's parameters: the page's are Polish, the API's
-// English; saved searches keep the page's.
+// Params names a query's parameters.
 type Params struct {
 	Q, Type, Category, Body, Term, Status, From, To, Sort string
 }
 
-var (
-	PageParams = Params{"q", "typ", "kategoria", "organ", "kadencja", "status", "od", "do", "sortuj"}
-	APIParams  = Params{"q", "type", "category", "body", "term", "status", "from", "to", "sort"}
-)
+// APIParams are the parameters' names on the page, in its Atom feed, in
+// saved searches and in the API alike.
+var APIParams = Params{"q", "type", "category", "body", "term", "status", "from", "to", "sort"}
 
-// ParseQuery reads a query from URL parameters; a bad one is an error
-// naming the parameter.
+// Aliases are the page's former, Polish names, still read so that old
+// links and saved searches work.
+var Aliases = map[string]string{"typ": "type", "kategoria": "category", "organ": "body", "kadencja": "term", "od": "from", "do": "to", "sortuj": "sort"}
+
+// Canonical is v with the Polish aliases under their names (a name given
+// both ways keeps the name's value).
+func Canonical(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		if name, ok := Aliases[k]; ok {
+			if _, both := v[name]; both {
+				continue
+			}
+			k = name
+		}
+		out[k] = vs
+	}
+	return out
+}
+
+// ParseQuery reads a query from URL parameters (their aliases too); a bad
+// one is an error naming the parameter.
 func ParseQuery(v url.Values, n Params) (Query, error) {
+	v = Canonical(v)
 	q := Query{
 		Q:        strings.TrimSpace(v.Get(n.Q)),
 		Category: v.Get(n.Category),

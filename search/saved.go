@@ -45,6 +45,7 @@ func scanSaved(row pgx.CollectableRow) (*Saved, error) {
 	var f []byte
 	err := row.Scan(&s.ID, &s.UserID, &s.Email, &s.Query, &f, &s.Lang, &s.CreatedAt)
 	json.Unmarshal(f, &s.Filters)
+	s.Filters = Canonical(s.Filters) // saved under the page's former names
 	return s, err
 }
 

@@ -3,6 +3,7 @@ package search
 import (
 	"html"
 	"html/template"
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -27,10 +28,19 @@ func (m matcher) match(folded string) bool {
 	return false
 }
 
+// spaceBefore and spaceAfter are spaces that Polish (and English) do not
+// put before closing punctuation or after an opening bracket; text made
+// from Markdown or joined fields has them.
+var (
+	spaceBefore = regexp.MustCompile(` +([,.;:!?)\]”])`)
+	spaceAfter  = regexp.MustCompile(`([(\[„]) +`)
+)
+
 // snippet returns about n words of text around the first matched word as
 // HTML: the text is escaped, and only the <mark> elements are ours.
 func snippet(text string, m matcher, n int) template.HTML {
 	text = strings.Join(strings.Fields(text), " ")
+	text = spaceBefore.ReplaceAllString(spaceAfter.ReplaceAllString(text, "$1"), "$1") // "2027 , stanowiący" → "2027, stanowiący"
 	if text == "" {
 		return ""
 	}

@@ -593,7 +593,7 @@ func TestBrowser(t *testing.T) {
 		}
 		p.check("pl_szukaj_wyniki")
 		p.click(`aside.facets a`)
-		if !strings.Contains(p.location(), "typ=") {
+		if !strings.Contains(p.location(), "type=") {
 			t.Fatalf("facet link did not narrow: %s", p.location())
 		}
 		p.check("pl_szukaj_filtr")

@@ -101,7 +101,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 	examples := map[string]page{
 		"search": &searchPageData{Q: "uchwała", Form: url.Values{"q": {"uchwała"}, "typ": {"vote"}}, Pagination: pg,
 			Result: search.Result{Total: 1, Hits: []search.Hit{{ID: "vote:1", Type: "vote", Title: "Głosowanie", URL: "/rada/glosowania/1", Snippet: "a <mark>uchwała</mark>", Date: now}}},
-			Facets: []searchFacet{{Name: "type", Param: "typ", Label: "Rodzaj", Values: []searchFacetValue{{Label: "głosowanie", Count: 1, URL: "/szukaj?typ=vote", Selected: true}}}}, FeedURL: "/szukaj/feed.atom?q=x", Saved: true},
+			Facets: []searchFacet{{Name: "type", Param: "type", Label: "Rodzaj", Values: []searchFacetValue{{Label: "głosowanie", Count: 1, URL: "/szukaj?type=vote", Selected: true}}}}, FeedURL: "/szukaj/feed.atom?q=x", Saved: true},
 		"search_saved":               &savedSearchesPageData{List: []savedSearch{{Saved: &search.Saved{ID: 1, Query: "budżet", Filters: url.Values{"q": {"budżet"}}, CreatedAt: now}}}},
 		"search_unsubscribe":         &unsubscribePage{Token: "abc", Query: "budżet"},
 		"council_interpellations":    &interpellationsPage{List: ints, Today: now, Pagination: pg, MayFile: true, Councillor: "2"},

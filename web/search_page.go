@@ -29,7 +29,27 @@ type searchPageData struct {
 	Terms      []string     // the councils' terms of office, newest first
 	Saved      bool         // a saved search was just created
 	Editing    *savedSearch // the saved search that saving replaces
+	Ignored    []string     // parameters the page does not know, shown as ignored
 }
+
+// ignoredParams are the parameters of a search address that nothing reads.
+func ignoredParams(v url.Values) []string {
+	var out []string
+	for k := range v {
+		if _, alias := search.Aliases[k]; alias || slices.Contains(searchPageParams, k) || slices.Contains(queryParams, k) {
+			continue
+		}
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// queryParams are the names of a query's parameters.
+var queryParams = func() []string {
+	n := search.APIParams
+	return []string{n.Q, n.Type, n.Category, n.Body, n.Term, n.Status, n.From, n.To, n.Sort}
+}()
 
 func (*searchPageData) template() string { return "search" }
 
@@ -57,12 +77,12 @@ type searchFacetValue struct {
 // TypeLabel translates a document type.
 func (p *searchPageData) TypeLabel(t string) string { return p.T("search.type." + t) }
 
-// Date formats a hit's date.
+// Date formats a hit's date, as in a dense list: "3.12.2026".
 func (p *searchPageData) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(warsaw).Format("2006-01-02")
+	return p.Short(t)
 }
 
 // Value returns the form's value of a parameter.
@@ -70,22 +90,26 @@ func (p *searchPageData) Value(name string) string { return p.Form.Get(name) }
 
 // SortField is the sort select.
 func (p *searchPageData) SortField() fieldArgs {
-	return p.Field("sortuj", "search.sort", "select", p.Value("sortuj")).
-		WithOptions([]string{"trafnosc", "data"}, []string{p.T("search.sort.relevance"), p.T("search.sort.date")})
+	cur := p.Value("sort")
+	if cur == "data" || cur == "trafnosc" { // the old values
+		cur = map[string]string{"data": "date", "trafnosc": "relevance"}[cur]
+	}
+	return p.Field("sort", "search.sort", "select", cur).
+		WithOptions([]string{"relevance", "date"}, []string{p.T("search.sort.relevance"), p.T("search.sort.date")})
 }
 
 // TermField is the term-of-office select: the terms there are, so that
 // the filter matches (it compares whole names).
 func (p *searchPageData) TermField() fieldArgs {
 	v, l := []string{""}, []string{p.T("search.term.all")}
-	cur := p.Value("kadencja")
+	cur := p.Value("term")
 	for _, t := range p.Terms {
 		v, l = append(v, t), append(l, t)
 	}
 	if cur != "" && !slices.Contains(p.Terms, cur) {
 		v, l = append(v, cur), append(l, cur)
 	}
-	return p.Field("kadencja", "search.term", "select", cur).WithOptions(v, l)
+	return p.Field("term", "search.term", "select", cur).WithOptions(v, l)
 }
 
 // TypeField is the type select.
@@ -95,7 +119,7 @@ func (p *searchPageData) TypeField() fieldArgs {
 		v = append(v, t)
 		l = append(l, p.T("search.type."+t))
 	}
-	return p.Field("typ", "search.facet.type", "select", p.Value("typ")).WithOptions(v, l)
+	return p.Field("type", "search.facet.type", "select", p.Value("type")).WithOptions(v, l)
 }
 
 // Start is the number of the page's first hit.
@@ -106,9 +130,13 @@ func (p *searchPageData) Highlight(h search.Hit) template.HTML { return h.Snippe
 
 const searchPageSize = 20
 
+// searchPageParams are the page's own parameters besides the query's.
+var searchPageParams = []string{"strona", "zapisano", "zapisane"}
+
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
-	v := r.URL.Query()
-	p := &searchPageData{Form: v, Q: v.Get("q")}
+	raw := r.URL.Query()
+	v := search.Canonical(raw)
+	p := &searchPageData{Form: v, Q: v.Get("q"), Ignored: ignoredParams(raw)}
 	p.Lang = s.lang(r) // the handler translates facet labels before render
 	p.Title = "search.title"
 	p.Section = "search"
@@ -117,7 +145,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q, err := search.ParseQuery(v, search.PageParams)
+	q, err := search.ParseQuery(v, search.APIParams)
 	if err != nil {
 		return err
 	}
@@ -156,7 +184,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 func feedQuery(v url.Values) url.Values {
 	f := url.Values{}
 	for k, vs := range v {
-		if k != "strona" && k != "sortuj" && k != "zapisano" && k != "zapisane" {
+		if slices.Contains(queryParams, k) && k != "sort" {
 			f[k] = vs
 		}
 	}
@@ -183,10 +211,9 @@ func (s *Server) categoryNames(ctx context.Context, lang i18n.Lang) (map[string]
 // searchFacets are links that add (or remove) one filter each, so that the
 // page narrows results without JavaScript.
 func (s *Server) searchFacets(p *searchPageData, v url.Values, categories map[string]string) []searchFacet {
-	params := map[string]string{"type": "typ", "category": "kategoria", "body": "organ", "status": "status"}
 	var out []searchFacet
 	for _, name := range search.FacetNames {
-		param := params[name]
+		param := name // a facet's parameter has its name
 		counts := p.Result.Facets[name]
 		if chosen := v.Get(param); chosen != "" && !strings.Contains(chosen, ",") {
 			if _, ok := counts[chosen]; !ok {
@@ -209,7 +236,7 @@ func (s *Server) searchFacets(p *searchPageData, v url.Values, categories map[st
 			}
 			u := url.Values{}
 			for k, vs := range v {
-				if k != "strona" && k != "zapisano" {
+				if k != "strona" && k != "zapisano" && !slices.Contains(p.Ignored, k) {
 					u[k] = vs
 				}
 			}
@@ -239,8 +266,8 @@ func (s *Server) searchFacets(p *searchPageData, v url.Values, categories map[st
 
 // searchFeed is the Atom feed of a query's newest results.
 func (s *Server) searchFeed(w http.ResponseWriter, r *http.Request) {
-	v := r.URL.Query()
-	q, err := search.ParseQuery(v, search.PageParams)
+	v := search.Canonical(r.URL.Query())
+	q, err := search.ParseQuery(v, search.APIParams)
 	if err != nil {
 		s.renderError(w, r, err)
 		return

@@ -38,8 +38,8 @@ func (s savedSearch) EditURL() string {
 // savedFilters are a saved search's parameters besides the words, in the
 // order they are described, with their labels.
 var savedFilters = []struct{ param, label string }{
-	{"typ", "search.facet.type"}, {"kategoria", "search.facet.category"}, {"organ", "search.facet.body"},
-	{"status", "search.facet.status"}, {"kadencja", "search.term"}, {"od", "search.from"}, {"do", "search.to"},
+	{"type", "search.facet.type"}, {"category", "search.facet.category"}, {"body", "search.facet.body"},
+	{"status", "search.facet.status"}, {"term", "search.term"}, {"from", "search.from"}, {"to", "search.to"},
 }
 
 // Describe names a saved search's filters, e.g. "Rodzaj: głosowania · Od dnia: 2024-01-01".
@@ -51,7 +51,7 @@ func (p *savedSearchesPageData) Describe(ss savedSearch) string {
 			continue
 		}
 		switch f.param {
-		case "typ":
+		case "type":
 			var names []string
 			for _, t := range strings.Split(v, ",") {
 				names = append(names, p.T("search.type."+t))
@@ -59,7 +59,7 @@ func (p *savedSearchesPageData) Describe(ss savedSearch) string {
 			v = strings.Join(names, ", ")
 		case "status":
 			v = p.T("search.status." + v)
-		case "kategoria":
+		case "category":
 			if n, ok := p.Categories[v]; ok {
 				v = n
 			}
@@ -126,7 +126,7 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 		return ratusz.Invalid("q", "err.search.no_email")
 	}
 	f := savedParams(r.PostForm)
-	q, err := search.ParseQuery(f, search.PageParams)
+	q, err := search.ParseQuery(f, search.APIParams)
 	if err != nil {
 		return err
 	}
@@ -163,10 +163,11 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 }
 
 // savedKeys are the parameters a saved search keeps.
-var savedKeys = []string{"q", "typ", "kategoria", "organ", "kadencja", "status", "od", "do"}
+var savedKeys = []string{"q", "type", "category", "body", "term", "status", "from", "to"}
 
 // savedParams picks a saved search's parameters from a form or a query.
 func savedParams(v url.Values) url.Values {
+	v = search.Canonical(v)
 	f := url.Values{}
 	for _, k := range savedKeys {
 		if x := strings.TrimSpace(v.Get(k)); x != "" {

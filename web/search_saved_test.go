@@ -224,7 +224,7 @@ func TestSearchSavedEdit(t *testing.T) {
 	e.Pool.QueryRow(system, "SELECT id FROM search_saved").Scan(&id)
 	sid := strconv.FormatInt(id, 10)
 	list := b.get("/szukaj/zapisane")
-	edit := "/szukaj?od=2026-01-01&amp;q=sesja&amp;typ=session&amp;zapisane=" + sid
+	edit := "/szukaj?from=2026-01-01&amp;q=sesja&amp;type=session&amp;zapisane=" + sid
 	if !strings.Contains(list.Body, "Rodzaj: sesja · Od dnia: 2026-01-01") || !strings.Contains(list.Body, `href="`+edit+`"`) {
 		t.Fatalf("list does not describe or link the saved search:\n%s", list.Body)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestSearchPage(t *testing.T) {
 			t.Fatalf("%d\n%s", res.Status, res.Body)
 		}
 		// Facets are links, so the page narrows without JavaScript.
-		if !strings.Contains(res.Body, `href="/szukaj?q=sesja&amp;typ=session"`) {
+		if !strings.Contains(res.Body, `href="/szukaj?q=sesja&amp;type=session"`) {
 			t.Errorf("no type facet link:\n%s", res.Body)
 		}
 		narrowed := b.get("/szukaj?q=sesja&typ=session")
@@ -41,7 +42,7 @@ func TestSearchPage(t *testing.T) {
 	// Chosen facets that match nothing stay listed, to be taken off.
 	t.Run("ChosenFacetWithNoResults", func(t *testing.T) {
 		res := b.get("/szukaj?q=sesja&status=adopted&kategoria=uchwaly")
-		if !strings.Contains(res.Body, "Wyniki: 0<") || !strings.Contains(res.Body, `href="/szukaj?kategoria=uchwaly&amp;q=sesja" aria-current="true"`) ||
+		if !strings.Contains(res.Body, "Wyniki: 0<") || !strings.Contains(res.Body, `href="/szukaj?category=uchwaly&amp;q=sesja" aria-current="true"`) ||
 			!strings.Contains(res.Body, `href="/szukaj?q=sesja&amp;status=adopted" aria-current="true"`) {
 			t.Errorf("chosen facets with no results cannot be taken off:\n%s", res.Body)
 		}
@@ -51,7 +52,7 @@ func TestSearchPage(t *testing.T) {
 		var term string
 		e.Pool.QueryRow(system, "SELECT name FROM council_terms LIMIT 1").Scan(&term)
 		res := b.get("/szukaj?q=sesja")
-		if term == "" || !strings.Contains(res.Body, `<select id="kadencja" name="kadencja"`) || !strings.Contains(res.Body, ">"+term+"</option>") {
+		if term == "" || !strings.Contains(res.Body, `<select id="term" name="term"`) || !strings.Contains(res.Body, ">"+term+"</option>") {
 			t.Errorf("no term select with %q", term)
 		}
 		if r := b.get("/szukaj?typ=session&kadencja=" + url.QueryEscape(term)); strings.Contains(r.Body, "Wyniki: 0<") {
@@ -203,5 +204,41 @@ func TestSearchIndexesAfterCommit(t *testing.T) {
 			t.Fatalf("withdrawn publication still found: %s", res.Body)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// The page, its feed and the API read the same parameters; the page's
+// former Polish names still work, and what it does not know it says it
+// ignored instead of dropping it silently.
+func TestSearchParamsAgree(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := e.browser()
+	count := func(body string) string {
+		m := regexp.MustCompile(`Wyniki: (\d+)<`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no count:\n%s", body)
+		}
+		return m[1]
+	}
+	all := count(b.get("/szukaj?q=sesja").Body)
+	english := b.get("/szukaj?q=sesja&type=vote")
+	polish := b.get("/szukaj?q=sesja&typ=vote")
+	if count(english.Body) != count(polish.Body) || count(english.Body) == all {
+		t.Fatalf("type=vote gives %s, typ=vote %s, no filter %s", count(english.Body), count(polish.Body), all)
+	}
+	api := e.do("GET", "/api/v1/search?q=sesja&type=vote", "", nil).json(t)
+	if fmt.Sprint(api["total"]) != count(english.Body) {
+		t.Fatalf("the API finds %v, the page %s", api["total"], count(english.Body))
+	}
+	if feed := b.get("/szukaj/feed.atom?q=sesja&type=vote"); strings.Contains(feed.Body, "/rada/sesje/") {
+		t.Fatal("the feed ignores type")
+	}
+	odd := b.get("/szukaj?q=sesja&typee=vote")
+	if odd.Status != 200 || !strings.Contains(odd.Body, "Pominięto 1 nieznany parametr adresu: <code>typee</code>") {
+		t.Fatalf("an unknown parameter not reported:\n%s", odd.Body)
+	}
+	if strings.Contains(odd.Body, "typee=vote&amp;") || strings.Contains(odd.Body, "&amp;typee=") {
+		t.Fatal("facet links carry the unknown parameter on")
 	}
 }

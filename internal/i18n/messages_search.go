@@ -8,6 +8,7 @@ var searchMessages = map[string][2]string{
 	"search.from":                {"Od dnia", "From"},
 	"search.to":                  {"Do dnia", "To"},
 	"search.term":                {"Kadencja", "Term of office"},
+	"search.ignored:n":           {"Pominięto %d nieznany parametr adresu:|Pominięto %d nieznane parametry adresu:|Pominięto %d nieznanych parametrów adresu:", "%d unknown parameter of the address was ignored:|%d unknown parameters of the address were ignored:"},
 	"search.term.all":            {"wszystkie kadencje", "all terms"},
 	"search.sort":                {"Kolejność", "Order"},
 	"search.sort.relevance":      {"najtrafniejsze", "most relevant"},
