@@ -166,6 +166,15 @@ func (p *page) fill(sel, val string) {
 		}
 		time.Sleep(150 * time.Millisecond)
 	}
+	if err != nil && strings.Contains(err.Error(), "node") {
+		// A busy live page kept replacing it: set the value in the page,
+		// as typing would leave it.
+		set := `(function(){var el=document.querySelector(` + strconv.Quote(sel) + `); if(!el) return false; el.value=` + strconv.Quote(val) +
+			`; el.dispatchEvent(new Event("input", {bubbles: true})); return true})()`
+		if value(p, chromedp.Evaluate[bool](set)) {
+			err = nil
+		}
+	}
 	if err != nil {
 		p.t.Fatalf("fill %s: %v", sel, err)
 	}
