@@ -7,6 +7,10 @@ package council
 // found.
 // Its columns are what search reads of every source: id, title, body, url,
 // date, category, body_name, term, status, numbers, n (a session's number).
+// NamedListMark begins a vote's named list in its searchable text, each
+// councillor then "Name: choice", separated by "; ".
+const NamedListMark = "Imiennie:"
+
 const (
 	SearchResolutions = `SELECT r.id, 'Uchwała nr ' || r.number || ' ' || r.title, coalesce(v.resolution_text, ''),
 			coalesce('/bip/publikacje/' || r.publication_id, '/rada/sesje/' || r.session_id), r.adopted_at,
@@ -31,7 +35,11 @@ const (
 			AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.agenda_item_id = a.id AND v.state = 'closed')`
 	SearchVotes = `SELECT v.id, v.subject,
 			concat_ws(' ', nullif(v.resolution_title, ''), 'za ' || v.count_for, 'przeciw ' || v.count_against, 'wstrzymało się ' || v.count_abstain,
-				CASE v.outcome WHEN 'adopted' THEN 'przyjęto' WHEN 'rejected' THEN 'odrzucono' END, array_to_string(a.papers, ' ')),
+				CASE v.outcome WHEN 'adopted' THEN 'przyjęto' WHEN 'rejected' THEN 'odrzucono' END, array_to_string(a.papers, ' '),
+				-- the named list, so that "krawczyk budżet" finds how she voted
+				'` + NamedListMark + ` ' || (SELECT string_agg(c.name || ': ' || CASE bl.choice WHEN 'for' THEN 'za' WHEN 'against' THEN 'przeciw'
+					ELSE CASE c.gender WHEN 'f' THEN 'wstrzymała się' WHEN 'm' THEN 'wstrzymał się' ELSE 'wstrzymał(a) się' END END, '; ' ORDER BY c.name)
+					FROM ballots bl JOIN councillors c ON c.id = bl.councillor_id WHERE bl.vote_id = v.id) || '.'),
 			'/rada/glosowania/' || v.id, coalesce(v.closed_at, s.starts_at), 'glosowania', b.name, coalesce(t.name, ''),
 			CASE WHEN ` + supersededBy + ` IS NOT NULL THEN 'superseded' ELSE coalesce(v.outcome, '') END, a.papers, 0
 		FROM votes v
@@ -40,7 +48,10 @@ const (
 		JOIN council_bodies b ON b.id = s.body_id
 		LEFT JOIN council_terms t ON t.id = s.term_id
 		WHERE v.state = 'closed'`
-	SearchInterpellations = `SELECT i.id, i.subject, concat_ws(' ', i.kind, i.number, i.councillor_name, i.content, i.answer),
+	SearchInterpellations = `SELECT i.id, i.subject, concat_ws(' ', i.kind, i.number,
+			-- "radnego Pronobisa" finds what he filed: the councillor with the word
+			CASE (SELECT gender FROM councillors WHERE id = i.councillor_id) WHEN 'f' THEN 'radna' WHEN 'm' THEN 'radny' ELSE 'radny(a)' END,
+			i.councillor_name, i.content, i.answer),
 			'/rada/interpelacje/' || i.id, i.filed_on::timestamptz, i.category, b.name, '',
 			CASE WHEN i.answered_on IS NOT NULL THEN 'answered' ELSE 'awaiting' END,
 			CASE WHEN i.number <> '' THEN ARRAY[i.number] ELSE '{}'::text[] END, 0

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"github.com/ratusz/ratusz/council"
 	"regexp"
 	"sort"
 	"strings"
@@ -38,12 +39,13 @@ func (p *Postgres) Upsert(ctx context.Context, docs []Document) error {
 		if !d.Date.IsZero() {
 			date = &d.Date
 		}
-		b.Queue(`INSERT INTO search_documents (id, type, title, body, url, date, category, body_name, term, status, numbers, title_lemmas, body_lemmas)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		body, names, _ := strings.Cut(d.Body, council.NamedListMark)
+		b.Queue(`INSERT INTO search_documents (id, type, title, body, url, date, category, body_name, term, status, numbers, title_lemmas, body_lemmas, names)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (id) DO UPDATE SET type = $2, title = $3, body = $4, url = $5, date = $6, category = $7,
-				body_name = $8, term = $9, status = $10, numbers = $11, title_lemmas = $12, body_lemmas = $13`,
-			d.ID, d.Type, d.Title, d.Body, d.URL, date, d.Category, d.BodyName, d.Term, d.Status, nums,
-			lemmasOf(d.Title), lemmasOf(cutBody(d.Body)))
+				body_name = $8, term = $9, status = $10, numbers = $11, title_lemmas = $12, body_lemmas = $13, names = $14`,
+			d.ID, d.Type, d.Title, strings.TrimSpace(body), d.URL, date, d.Category, d.BodyName, d.Term, d.Status, nums,
+			lemmasOf(d.Title), lemmasOf(cutBody(body)), names)
 	}
 	// The lexicon gains the words it has not seen; words are never removed
 	// (a word no document has any more only widens a typo's alternatives).
@@ -372,7 +374,7 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 		order, outer = "date DESC NULLS LAST, id", "r.date DESC NULLS LAST, r.id"
 	}
 	margs = append(margs, q.Limit, q.Offset)
-	hitsSQL := fmt.Sprintf(`SELECT d.id, d.type, d.title, d.body, d.url, coalesce(d.date, 'epoch') FROM (
+	hitsSQL := fmt.Sprintf(`SELECT d.id, d.type, d.title, d.body, d.url, coalesce(d.date, 'epoch'), d.names FROM (
 			SELECT id, date, %s AS rank FROM search_documents %s ORDER BY %s LIMIT $%d OFFSET $%d) r
 		JOIN search_documents d ON d.id = r.id ORDER BY %s`, rank, whereSQL(mw), order, len(margs)-1, len(margs), outer)
 	facetSQL := fmt.Sprintf(`SELECT GROUPING(type, category, body_name, status), type, category, body_name, status,
@@ -391,8 +393,8 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 	res.Hits = res.Hits[:0]
 	for rows.Next() {
 		var h Hit
-		var body string
-		if err := rows.Scan(&h.ID, &h.Type, &h.Title, &body, &h.URL, &h.Date); err != nil {
+		var body, names string
+		if err := rows.Scan(&h.ID, &h.Type, &h.Title, &body, &h.URL, &h.Date, &names); err != nil {
 			rows.Close()
 			return err
 		}
@@ -403,6 +405,7 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 			body = h.Title
 		}
 		h.Snippet = snippet(body, pl.m, 30)
+		h.Ballots = namedBallots(names, pl.m)
 		res.Hits = append(res.Hits, h)
 	}
 	if err := rows.Err(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -192,4 +193,41 @@ func TestRelevance(t *testing.T) {
 	}
 	recall := total / float64(len(set))
 	t.Logf("recall@5 over %d queries: %.3f", len(set), recall)
+}
+
+// A councillor's vote in one query: her surname and a word of the subject
+// find the votes on it, and the hit says how she voted.
+func TestCouncillorVoteInOneQuery(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	importKatowice(t, pool)
+	ctx := context.Background()
+	idx := search.NewPostgres(pool)
+	if _, err := search.NewIndexer(pool, idx, nil).Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"mańdok budżet", "mandok budzetu"} {
+		res, err := idx.Search(ctx, search.Query{Q: q, Types: []string{search.TypeVote}, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 {
+			t.Fatalf("%q: nothing", q)
+		}
+		for _, h := range res.Hits {
+			if len(h.Ballots) != 1 || !strings.HasPrefix(h.Ballots[0], "Barbara Mańdok: ") {
+				t.Errorf("%q: %s %q says %q, want how Barbara Mańdok voted", q, h.ID, h.Title, h.Ballots)
+			}
+			if !strings.Contains(strings.ToLower(h.Title+" "+string(h.Snippet)), "bud") {
+				t.Errorf("%q: %q is not about the budget", q, h.Title)
+			}
+		}
+	}
+	// A query naming nobody shows no ballots.
+	res, _ := idx.Search(ctx, search.Query{Q: "budżet", Types: []string{search.TypeVote}, Limit: 5})
+	for _, h := range res.Hits {
+		if len(h.Ballots) > 0 {
+			t.Errorf("budżet: %s shows %q", h.ID, h.Ballots)
+		}
+	}
 }

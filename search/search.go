@@ -68,6 +68,7 @@ type Hit struct {
 	URL     string        `json:"url"`
 	Snippet template.HTML `json:"snippet"` // escaped text with <mark> around matched words
 	Date    time.Time     `json:"date"`
+	Ballots []string      `json:"ballots,omitempty"` // a vote's: how the councillors named in the query voted, "Danuta Krawczyk: za"
 }
 
 // Result is a page of hits, the total and facet counts.

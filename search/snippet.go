@@ -106,3 +106,29 @@ func snippet(text string, m matcher, n int) template.HTML {
 	}
 	return template.HTML(strings.TrimSpace(b.String()))
 }
+
+// namedBallots picks from a vote's named list ("Name: choice; …") the
+// ballots of the councillors a query names: "krawczyk budżet" gives
+// "Danuta Krawczyk: za".
+func namedBallots(list string, m matcher) []string {
+	if list == "" {
+		return nil
+	}
+	var out []string
+	for _, entry := range strings.Split(strings.TrimSuffix(strings.TrimSpace(list), "."), "; ") {
+		name, _, ok := strings.Cut(entry, ": ")
+		if !ok {
+			continue
+		}
+		for _, w := range words(name) {
+			if m.exact[w] || sharesLemma(w, m.lemmas) {
+				out = append(out, strings.TrimSpace(entry))
+				break
+			}
+		}
+	}
+	if len(out) > 3 { // a common first name, not a person
+		return nil
+	}
+	return out
+}

@@ -242,3 +242,20 @@ func TestSearchParamsAgree(t *testing.T) {
 		t.Fatal("facet links carry the unknown parameter on")
 	}
 }
+
+// "lewandowska budżet": the votes on the budget, each saying how she voted.
+func TestSearchCouncillorVote(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	if err := e.SyncSearch(system); err != nil {
+		t.Fatal(err)
+	}
+	page := e.browser().get("/szukaj?q=" + url.QueryEscape("lewandowska budżet") + "&type=vote")
+	if page.Status != 200 || !regexp.MustCompile(`<p class="hit-ballots"><strong>Katarzyna Lewandowska: (za|przeciw|wstrzymała się)</strong></p>`).MatchString(page.Body) {
+		t.Fatalf("no ballot in the hits:\n%s", page.Body)
+	}
+	api := e.do("GET", "/api/v1/search?q="+url.QueryEscape("lewandowska budżet")+"&type=vote", "", nil)
+	if !strings.Contains(api.Body, `"ballots": [`) || !strings.Contains(api.Body, "Katarzyna Lewandowska: ") {
+		t.Fatalf("no ballots in the API's hits:\n%s", api.Body)
+	}
+}

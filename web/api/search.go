@@ -19,6 +19,8 @@ type SearchHit struct {
 	URL     string  `json:"url"`
 	Snippet string  `json:"snippet"`
 	Date    *string `json:"date"`
+	// A vote's: how the councillors the query names voted ("Danuta Krawczyk: za").
+	Ballots []string `json:"ballots,omitempty"`
 }
 
 // SearchResults are a page of hits with the facets of all of them;
@@ -54,7 +56,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := SearchResults{Total: res.Total, Hits: []SearchHit{}, Facets: res.Facets}
 	for _, h := range res.Hits {
-		hit := SearchHit{ID: h.ID, Type: h.Type, Title: h.Title, URL: a.base + h.URL, Snippet: string(h.Snippet)}
+		hit := SearchHit{ID: h.ID, Type: h.Type, Title: h.Title, URL: a.base + h.URL, Snippet: string(h.Snippet), Ballots: h.Ballots}
 		if !h.Date.IsZero() {
 			d := h.Date.UTC().Format(time.RFC3339)
 			hit.Date = &d
