@@ -104,8 +104,16 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if p.Resolutions, _, err = s.Council.Resolutions(ctx, council.ResolutionFilter{Limit: 3}); err != nil {
 		return err
 	}
-	if p.Publications, _, err = s.BIP.Find(ctx, bip.Filter{Limit: 5}); err != nil {
+	// The latest publications a resident reads: not the register's daily
+	// state, which is there for checking.
+	pubs, _, err := s.BIP.Find(ctx, bip.Filter{Limit: 10})
+	if err != nil {
 		return err
+	}
+	for _, pub := range pubs {
+		if pub.CategorySlug != bip.HeadsCategory && len(p.Publications) < 5 {
+			p.Publications = append(p.Publications, pub)
+		}
 	}
 	s.render(w, r, http.StatusOK, p)
 	return nil
