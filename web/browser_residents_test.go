@@ -253,9 +253,18 @@ func TestBrowserResidents(t *testing.T) {
 		if !hidden() {
 			t.Fatal("the conditional question shows before its condition is met")
 		}
+		numbers := func() string {
+			return value(p, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("form.survey .field:not([hidden]) .qn")).map(e => e.textContent).join(" ")`))
+		}
+		if n := numbers(); !strings.HasPrefix(n, "1. 2. 3.") {
+			t.Fatalf("the questions shown are numbered %q, with a gap", n)
+		}
 		p.click("#q1-0") // Tak
 		if hidden() {
 			t.Fatal("the conditional question stays hidden after 'Tak'")
+		}
+		if n := numbers(); !strings.HasPrefix(n, "1. 2. 3. 4.") {
+			t.Fatalf("after 'Tak' the questions are numbered %q", n)
 		}
 		p.click("#q1-1") // Nie
 		if !hidden() {

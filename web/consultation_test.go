@@ -221,7 +221,7 @@ func TestConsultationPages(t *testing.T) {
 	b := e.browser()
 	b.login(residentMail, "demo-mieszkaniec-2026")
 	survey := b.get("/konsultacje/2/ankieta")
-	if survey.Status != 200 || !strings.Contains(survey.Body, `<legend>1. Czy korzystasz z parku?`) || !strings.Contains(survey.Body, `id="q2-hint"`) {
+	if survey.Status != 200 || !strings.Contains(survey.Body, `<legend><span class="qn">1.</span> Czy korzystasz z parku?`) || !strings.Contains(survey.Body, `id="q2-hint"`) {
 		t.Fatalf("survey: %d", survey.Status)
 	}
 	before := e.count(t, "SELECT count(*) FROM consultation_responses WHERE consultation_id = 2")

@@ -31,6 +31,24 @@
       q.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !show; });
     });
   }
+  // Questions shown are numbered 1, 2, 3 …, without the gaps of hidden ones.
+  function renumber() {
+    var n = 0;
+    form.querySelectorAll(".qn").forEach(function (el) {
+      var q = el.closest(".field");
+      if (q && q.hidden) return;
+      el.textContent = ++n + ".";
+    });
+    // The error summary names questions by the same numbers.
+    document.querySelectorAll('[role=alert] a[href^="#"]').forEach(function (a) {
+      var target = document.getElementById(a.getAttribute("href").slice(1));
+      var field = target && target.closest(".field");
+      var qn = field && field.querySelector(".qn");
+      if (qn) a.textContent = a.textContent.replace(/^\d+\./, qn.textContent);
+    });
+  }
+  var plain = update;
+  update = function () { plain(); renumber(); };
   form.addEventListener("change", update);
   form.addEventListener("input", update);
   update();
