@@ -9,16 +9,16 @@ AXE_VERSION := 4.14.1
 AXE     := $(TOOLS)/node_modules/axe-core/axe.min.js
 export RATUSZ_AXE := $(AXE)
 
-.PHONY: run test fuzz build bench bench-http postgres dictionary chromium axe npm smtp wrk clean
+.PHONY: run test fuzz build bench bench-http postgres dictionary pdftotext chromium axe npm smtp wrk clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/ratusz
 
-run: postgres dictionary build
+run: postgres dictionary pdftotext build
 	./$(BIN) seed --demo
 	RATUSZ_DEMO_LOGIN=1 RATUSZ_SMS_URL=spool: ./$(BIN) serve
 
-test: postgres dictionary chromium axe smtp
+test: postgres dictionary pdftotext chromium axe smtp
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	@$(MAKE) --no-print-directory fuzz
@@ -83,6 +83,10 @@ postgres:
 # hunspell-pl; read from /usr/share/hunspell, never shipped with Ratusz).
 dictionary:
 	$(call need,test -f /usr/share/hunspell/pl_PL.dic,hunspell-pl,the Polish dictionary for search)
+
+# pdftotext, which reads PDF attachments' text for search.
+pdftotext:
+	$(call need,command -v pdftotext >/dev/null 2>&1,poppler-utils,pdftotext (PDF text for search))
 
 # Headless Chromium for the browser tests.
 chromium:

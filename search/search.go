@@ -26,10 +26,11 @@ const (
 	TypeInterpellation = "interpellation"
 	TypeConsultation   = "consultation"
 	TypeProject        = "project"
+	TypeAttachment     = "attachment" // a BIP publication's file, by its text
 )
 
 // Types lists every document type, in the order facets show them.
-var Types = []string{TypeBIP, TypeResolution, TypeSession, TypeAgendaItem, TypeVote, TypeInterpellation, TypeConsultation, TypeProject}
+var Types = []string{TypeBIP, TypeResolution, TypeSession, TypeAgendaItem, TypeVote, TypeInterpellation, TypeConsultation, TypeProject, TypeAttachment}
 
 // Document is one searchable item, built from PostgreSQL by Sources.
 type Document struct {

@@ -20,19 +20,32 @@ import (
 type source struct {
 	typ string
 	sql string // columns: id, title, body, url, date, category, body_name, term, status, numbers, n (session number)
+	// hash is what of a row its hash covers; "" is the whole row. A file's
+	// text never changes for its row (the file is its hash), so attachments
+	// hash without their megabytes of text.
+	hash string
+}
+
+// hashed is the expression a source's rows are hashed by.
+func (src source) hashed() string {
+	if src.hash == "" {
+		return "md5($%d || t::text)"
+	}
+	return "md5($%d || " + src.hash + ")"
 }
 
 // The published records, as each module selects them by its own rules
 // (drafts, open votes and withdrawn publications are not searchable).
 var sources = []source{
-	{TypeBIP, bip.SearchSQL},
-	{TypeResolution, council.SearchResolutions},
-	{TypeSession, council.SearchSessions},
-	{TypeAgendaItem, council.SearchAgendaItems},
-	{TypeVote, council.SearchVotes},
-	{TypeInterpellation, council.SearchInterpellations},
-	{TypeConsultation, consultations.SearchSQL},
-	{TypeProject, participation.SearchProjects},
+	{TypeBIP, bip.SearchSQL, ""},
+	{TypeResolution, council.SearchResolutions, ""},
+	{TypeSession, council.SearchSessions, ""},
+	{TypeAgendaItem, council.SearchAgendaItems, ""},
+	{TypeVote, council.SearchVotes, ""},
+	{TypeInterpellation, council.SearchInterpellations, ""},
+	{TypeConsultation, consultations.SearchSQL, ""},
+	{TypeProject, participation.SearchProjects, ""},
+	{TypeAttachment, bip.SearchAttachmentsSQL, "concat_ws('|', t.id, t.title, t.url, t.date, t.category)"},
 }
 
 // columns names a source's columns, so that its rows can be hashed and
@@ -47,7 +60,7 @@ const sourceVersion = "3"
 // hashes the rows, so a sync with little to send reads ids and hashes
 // only, never the bodies.
 func (src source) hashes(ctx context.Context, pool *pgxpool.Pool) (map[string]string, error) {
-	rows, err := pool.Query(ctx, "SELECT t.id, md5($1 || t::text) FROM ("+src.sql+") AS "+columns, sourceVersion)
+	rows, err := pool.Query(ctx, "SELECT t.id, "+fmt.Sprintf(src.hashed(), 1)+" FROM ("+src.sql+") AS "+columns, sourceVersion)
 	if err != nil {
 		return nil, fmt.Errorf("search: hashing %s: %w", src.typ, err)
 	}
@@ -74,7 +87,7 @@ type loaded struct {
 // hash as read in the same statement: a row changed since it was hashed
 // is sent as it is now and recorded as such.
 func (src source) load(ctx context.Context, pool *pgxpool.Pool, ids []int64) ([]loaded, error) {
-	rows, err := pool.Query(ctx, "SELECT t.*, md5($2 || t::text) FROM ("+src.sql+") AS "+columns+" WHERE t.id = ANY($1)", ids, sourceVersion)
+	rows, err := pool.Query(ctx, "SELECT t.*, "+fmt.Sprintf(src.hashed(), 2)+" FROM ("+src.sql+") AS "+columns+" WHERE t.id = ANY($1)", ids, sourceVersion)
 	if err != nil {
 		return nil, fmt.Errorf("search: loading %s: %w", src.typ, err)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/ratusz/ratusz/internal/demo"
 	"github.com/ratusz/ratusz/internal/live"
 	"github.com/ratusz/ratusz/internal/mail"
+	"github.com/ratusz/ratusz/internal/extract"
 	"github.com/ratusz/ratusz/internal/morph"
 	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/internal/outbox"
@@ -65,6 +66,7 @@ type engines struct {
 	indexer *search.Indexer
 	alerts  *search.Alerts
 	notify  *notify.Service
+	texts   *extract.Worker
 }
 
 // Notify reads new events into notices and sends what is due now.
@@ -106,6 +108,7 @@ func newServer(t testing.TB, cfg *config.Config, pool *pgxpool.Pool, log *slog.L
 	en.alerts = search.NewAlerts(d.Saved, idx, mailer, cfg.BaseURL.String(), cfg.Municipality, log)
 	en.alerts.DeliverTo(d.Notify)
 	en.indexer.Synced = func(search.SyncStats) { en.alerts.Wake() }
+	en.texts = &extract.Worker{Pool: pool, Log: log, Pending: []string{bip.FilesWithoutText}, Extracted: en.indexer.Notify}
 	relay := outbox.NewRelay(pool, log)
 	relay.Poll = 500 * time.Millisecond
 	relay.Handle(d.Live.Publish)
@@ -113,11 +116,12 @@ func newServer(t testing.TB, cfg *config.Config, pool *pgxpool.Pool, log *slog.L
 		if !ev.LiveOnly {
 			en.indexer.Notify()
 			d.Notify.Wake()
+			en.texts.Wake()
 		}
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for _, run := range []func(context.Context){relay.Run, en.indexer.Run, en.alerts.Run, d.Notify.Run} {
+	for _, run := range []func(context.Context){relay.Run, en.indexer.Run, en.alerts.Run, d.Notify.Run, en.texts.Run} {
 		wg.Add(1)
 		go func() { defer wg.Done(); run(ctx) }()
 	}

@@ -1,13 +1,20 @@
 package web_test
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
 	"net/url"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ratusz/ratusz"
+	"github.com/ratusz/ratusz/bip"
+	"github.com/ratusz/ratusz/internal/extract/extracttest"
 )
 
 // searchEnv is the demo, indexed.
@@ -257,5 +264,54 @@ func TestSearchCouncillorVote(t *testing.T) {
 	api := e.do("GET", "/api/v1/search?q="+url.QueryEscape("lewandowska budżet")+"&type=vote", "", nil)
 	if !strings.Contains(api.Body, `"ballots": [`) || !strings.Contains(api.Body, "Katarzyna Lewandowska: ") {
 		t.Fatalf("no ballots in the API's hits:\n%s", api.Body)
+	}
+}
+
+// What an attachment says is found: after the upload is answered its text
+// is read once, and a hit names the file and shows the words from it.
+func TestSearchAttachmentText(t *testing.T) {
+	t.Parallel()
+	needPdftotext(t)
+	e := newEnv(t, nil)
+	office, err := e.Accounts.FindUserByEmail(system, "biuro.rady@przykladowo.pl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := ratusz.NewContextWithActor(context.Background(), office.Actor())
+	s := bip.NewService(e.Pool)
+	defer s.Close()
+	pub, err := s.Create(ctx, bip.Draft{Category: "ogloszenia", Title: "Ogłoszenie o nasadzeniach", Body: "W załączniku plan.",
+		ProducedBy: "Wydział Zieleni", Responsible: "Jan Nowak", ProducedAt: time.Now().Add(-time.Hour),
+		Attachments: []bip.NewAttachment{{Name: "plan-nasadzen.pdf", Data: extracttest.PDF("Plan nasadzen: dwanascie lip drobnolistnych", "wzdluz ulicy Ogrodowej, jesienia 2027 roku.")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if n, err := e.texts.Step(system); err != nil {
+			t.Fatal(err)
+		} else if n == 0 && e.count(t, "SELECT count(*) FROM file_texts WHERE text LIKE '%lip drobnolistnych%'") == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the attachment's text was never read")
+		}
+	}
+	if err := e.SyncSearch(system); err != nil {
+		t.Fatal(err)
+	}
+	page := e.browser().get("/szukaj?q=" + url.QueryEscape("lipa drobnolistna ogrodowa"))
+	want := fmt.Sprintf(`<a href="/bip/publikacje/%d">plan-nasadzen.pdf — Ogłoszenie o nasadzeniach</a>`, pub.ID)
+	if !strings.Contains(page.Body, want) || !strings.Contains(page.Body, "<mark>lip</mark> <mark>drobnolistnych</mark>") || !strings.Contains(page.Body, ">załącznik<") {
+		t.Fatalf("no hit in the attachment:\n%s", page.Body)
+	}
+}
+
+func needPdftotext(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext is required in CI (make test installs poppler-utils)")
+		}
+		t.Skip("pdftotext not found; make test installs poppler-utils")
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/ratusz/ratusz/internal/config"
 	"github.com/ratusz/ratusz/internal/live"
 	"github.com/ratusz/ratusz/internal/mail"
+	"github.com/ratusz/ratusz/internal/extract"
 	"github.com/ratusz/ratusz/internal/notify"
 	"github.com/ratusz/ratusz/internal/oidctest"
 	"github.com/ratusz/ratusz/internal/outbox"
@@ -137,6 +138,7 @@ func assemble(cfg *config.Config, pool *pgxpool.Pool, secret []byte, log *slog.L
 	alerts := search.NewAlerts(d.Saved, idx, mailer, cfg.BaseURL.String(), cfg.Municipality, log)
 	alerts.DeliverTo(d.Notify)
 	indexer.Synced = func(search.SyncStats) { alerts.Wake() }
+	texts := &extract.Worker{Pool: pool, Log: log, Pending: []string{bip.FilesWithoutText}, Extracted: indexer.Notify}
 	relay := outbox.NewRelay(pool, log)
 	relay.Poll = 500 * time.Millisecond
 	relay.Handle(d.Live.Publish)
@@ -144,12 +146,13 @@ func assemble(cfg *config.Config, pool *pgxpool.Pool, secret []byte, log *slog.L
 		if !ev.LiveOnly {
 			indexer.Notify()
 			d.Notify.Wake()
+			texts.Wake()
 		}
 	})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for _, run := range []func(context.Context){relay.Run, indexer.Run, alerts.Run, d.Notify.Run,
+	for _, run := range []func(context.Context){relay.Run, indexer.Run, alerts.Run, d.Notify.Run, texts.Run,
 		func(ctx context.Context) {
 			d.BIP.PublishHeadsDaily(ctx, func(err error) { log.Error("publishing the BIP log's head", "err", err) })
 		}} {

@@ -28,6 +28,7 @@ var searchMessages = map[string][2]string{
 	"search.type.interpellation": {"interpelacja", "interpellation"},
 	"search.type.consultation":   {"konsultacje", "consultation"},
 	"search.type.project":        {"projekt budżetu obywatelskiego", "participatory budget project"},
+	"search.type.attachment":     {"załącznik", "attachment"},
 	"search.status.adopted":      {"przyjęto", "adopted"},
 	"search.status.rejected":     {"odrzucono", "rejected"},
 	"search.status.superseded":   {"zastąpione reasumpcją", "replaced by a re-vote"},
