@@ -220,6 +220,9 @@ func TestSearchIndexesAfterCommit(t *testing.T) {
 func TestSearchParamsAgree(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
+	if err := e.SyncSearch(system); err != nil {
+		t.Fatal(err)
+	}
 	b := e.browser()
 	count := func(body string) string {
 		m := regexp.MustCompile(`Wyniki: (\d+)<`).FindStringSubmatch(body)
