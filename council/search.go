@@ -7,8 +7,9 @@ package council
 // found.
 // Its columns are what search reads of every source: id, title, body, url,
 // date, category, body_name, term, status, numbers, n (a session's number).
-// NamedListMark begins a vote's named list in its searchable text, each
-// councillor then "Name: choice", separated by "; ".
+// NamedListMark begins the councillors a document is of, at the end of its
+// searchable text: a vote's named list, each "Name: choice", separated by
+// "; "; an interpellation's author.
 const NamedListMark = "Imiennie:"
 
 const (
@@ -51,7 +52,7 @@ const (
 	SearchInterpellations = `SELECT i.id, i.subject, concat_ws(' ', i.kind, i.number,
 			-- "radnego Pronobisa" finds what he filed: the councillor with the word
 			CASE (SELECT gender FROM councillors WHERE id = i.councillor_id) WHEN 'f' THEN 'radna' WHEN 'm' THEN 'radny' ELSE 'radny(a)' END,
-			i.councillor_name, i.content, i.answer),
+			i.councillor_name, i.content, i.answer, '` + NamedListMark + ` ' || i.councillor_name),
 			'/rada/interpelacje/' || i.id, i.filed_on::timestamptz, i.category, b.name, '',
 			CASE WHEN i.answered_on IS NOT NULL THEN 'answered' ELSE 'awaiting' END,
 			CASE WHEN i.number <> '' THEN ARRAY[i.number] ELSE '{}'::text[] END, 0

@@ -6,7 +6,11 @@
 ALTER TABLE search_documents
     ADD COLUMN title_lemmas text NOT NULL DEFAULT '',
     ADD COLUMN body_lemmas  text NOT NULL DEFAULT '',
-    ADD COLUMN names        text NOT NULL DEFAULT '';
+    ADD COLUMN names        text NOT NULL DEFAULT '',
+    -- the councillors a document is of (a vote's voters, an interpellation's
+    -- author), for the "radny/radna" filter
+    ADD COLUMN councillors  text[] NOT NULL DEFAULT '{}';
+CREATE INDEX search_documents_councillors_idx ON search_documents USING gin (councillors);
 DROP INDEX search_documents_tsv_idx;
 ALTER TABLE search_documents DROP COLUMN tsv;
 ALTER TABLE search_documents ADD COLUMN tsv tsvector GENERATED ALWAYS AS (

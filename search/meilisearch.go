@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ratusz/ratusz"
 	"html"
 	"html/template"
 	"net/http"
@@ -197,6 +198,9 @@ func meiliFacet(f string) string {
 // chosen from, its counts under the other filters only, so that a person
 // sees what choosing another value of it would give.
 func (m *Meilisearch) Search(ctx context.Context, q Query) (Result, error) {
+	if q.Councillor != "" { // not indexed there yet: refused, not ignored
+		return Result{}, ratusz.Invalid("councillor", "err.search.councillor_engine")
+	}
 	q.normalize()
 	res := Result{Hits: []Hit{}, Facets: map[string]map[string]int{}}
 	if err := m.setup(ctx); err != nil {

@@ -11,16 +11,16 @@ import (
 
 // Params names a query's parameters.
 type Params struct {
-	Q, Type, Category, Body, Term, Status, From, To, Sort string
+	Q, Type, Category, Body, Term, Status, From, To, Sort, Councillor string
 }
 
 // APIParams are the parameters' names on the page, in its Atom feed, in
 // saved searches and in the API alike.
-var APIParams = Params{"q", "type", "category", "body", "term", "status", "from", "to", "sort"}
+var APIParams = Params{"q", "type", "category", "body", "term", "status", "from", "to", "sort", "councillor"}
 
 // Aliases are the page's former, Polish names, still read so that old
 // links and saved searches work.
-var Aliases = map[string]string{"typ": "type", "kategoria": "category", "organ": "body", "kadencja": "term", "od": "from", "do": "to", "sortuj": "sort"}
+var Aliases = map[string]string{"typ": "type", "kategoria": "category", "organ": "body", "kadencja": "term", "od": "from", "do": "to", "sortuj": "sort", "radny": "councillor"}
 
 // Canonical is v with the Polish aliases under their names (a name given
 // both ways keeps the name's value).
@@ -48,6 +48,8 @@ func ParseQuery(v url.Values, n Params) (Query, error) {
 		Body:     v.Get(n.Body),
 		Term:     v.Get(n.Term),
 		Status:   v.Get(n.Status),
+
+		Councillor: strings.TrimSpace(v.Get(n.Councillor)),
 	}
 	if len([]rune(q.Q)) > 200 {
 		return q, ratusz.Invalid(n.Q, "err.search.query_long", 200)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/ratusz/ratusz/council"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -40,12 +41,12 @@ func (p *Postgres) Upsert(ctx context.Context, docs []Document) error {
 			date = &d.Date
 		}
 		body, names, _ := strings.Cut(d.Body, council.NamedListMark)
-		b.Queue(`INSERT INTO search_documents (id, type, title, body, url, date, category, body_name, term, status, numbers, title_lemmas, body_lemmas, names)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		b.Queue(`INSERT INTO search_documents (id, type, title, body, url, date, category, body_name, term, status, numbers, title_lemmas, body_lemmas, names, councillors)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 			ON CONFLICT (id) DO UPDATE SET type = $2, title = $3, body = $4, url = $5, date = $6, category = $7,
-				body_name = $8, term = $9, status = $10, numbers = $11, title_lemmas = $12, body_lemmas = $13, names = $14`,
+				body_name = $8, term = $9, status = $10, numbers = $11, title_lemmas = $12, body_lemmas = $13, names = $14, councillors = $15`,
 			d.ID, d.Type, d.Title, strings.TrimSpace(body), d.URL, date, d.Category, d.BodyName, d.Term, d.Status, nums,
-			lemmasOf(d.Title), lemmasOf(cutBody(body)), names)
+			lemmasOf(d.Title), lemmasOf(cutBody(body)), names, councillorsOf(names))
 	}
 	// The lexicon gains the words it has not seen; words are never removed
 	// (a word no document has any more only widens a typo's alternatives).
@@ -73,6 +74,20 @@ func (p *Postgres) Upsert(ctx context.Context, docs []Document) error {
 	}
 	return nil
 
+}
+
+// councillorsOf are the people of a named list: "Anna Nowak: za; Jan
+// Kowalski: przeciw." or an author alone.
+func councillorsOf(names string) []string {
+	out := []string{}
+	// An interpellation filed by several has their names a line each.
+	for _, e := range strings.FieldsFunc(strings.TrimSuffix(strings.TrimSpace(names), "."), func(r rune) bool { return r == ';' || r == '\n' }) {
+		name, _, _ := strings.Cut(e, ": ")
+		if name = strings.TrimSpace(name); name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // cutBody is the part of a body the index reads (as the tsvector does).
@@ -286,6 +301,9 @@ func filters(q Query, where []string, args []any, withFacets bool) ([]string, []
 	if q.Term != "" {
 		add("term = $%d", q.Term)
 	}
+	if q.Councillor != "" {
+		add("councillors @> ARRAY[$%d::text]", q.Councillor)
+	}
 	if !q.From.IsZero() {
 		add("date >= $%d", q.From)
 	}
@@ -384,6 +402,12 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 	b := &pgx.Batch{}
 	b.Queue(hitsSQL, margs...)
 	b.Queue(facetSQL, fargs...)
+	// The councillors the query names (or the one chosen), by how many of
+	// the documents found are theirs.
+	cw, cargs := filters(q, append([]string(nil), where...), append([]any(nil), args...), true)
+	cargs = append(cargs, pl.namesPattern(), q.Councillor)
+	b.Queue(fmt.Sprintf(`SELECT c, count(*) FROM search_documents, unnest(councillors) c %s
+		GROUP BY c HAVING search_words_of(c) ~ $%d OR c = $%d ORDER BY 2 DESC, 1 LIMIT 12`, whereSQL(cw), len(cargs)-1, len(cargs)), cargs...)
 	br := p.pool.SendBatch(ctx, b)
 	defer br.Close()
 	rows, err := br.Query()
@@ -447,7 +471,45 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 			set("status", s, ns)
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	rows, err = br.Query()
+	if err != nil {
+		return err
+	}
+	people := map[string]int{}
+	var name string
+	var n int
+	if _, err = pgx.ForEachRow(rows, []any{&name, &n}, func() error { people[name] = n; return nil }); err != nil {
+		return err
+	}
+	if len(people) > 0 {
+		res.Facets[FacetCouncillor] = people
+	}
+	return nil
+}
+
+// namesPattern matches a councillor's name that has a word of the query
+// (or its lemma): "krawczyk" or "krawczyka" finds Danuta Krawczyk.
+func (g plan) namesPattern() string {
+	var ws []string
+	for w := range g.m.exact {
+		if utf8.RuneCountInString(w) >= 3 && !isDigits(w) {
+			ws = append(ws, regexp.QuoteMeta(w))
+		}
+	}
+	for w := range g.m.lemmas {
+		if utf8.RuneCountInString(w) >= 3 && !isDigits(w) {
+			ws = append(ws, regexp.QuoteMeta(w))
+		}
+	}
+	if len(ws) == 0 {
+		return "^$" // no name: only a chosen councillor
+	}
+	sort.Strings(ws)
+	return `\m(` + strings.Join(ws, "|") + `)\M`
 }
 
 // facetOnly keeps one facet's choice of a query.

@@ -223,8 +223,31 @@ func TestCouncillorVoteInOneQuery(t *testing.T) {
 			}
 		}
 	}
+	// The facet offers her, and choosing her keeps her votes and what she
+	// filed only.
+	res, err := idx.Search(ctx, search.Query{Q: "mandok", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := res.Facets[search.FacetCouncillor]["Barbara Mańdok"]
+	if n == 0 || len(res.Facets[search.FacetCouncillor]) != 1 {
+		t.Fatalf("the councillor facet: %v", res.Facets[search.FacetCouncillor])
+	}
+	mine, err := idx.Search(ctx, search.Query{Q: "budżet", Councillor: "Barbara Mańdok", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := idx.Search(ctx, search.Query{Q: "budżet", Limit: 100})
+	if mine.Total == 0 || mine.Total >= all.Total {
+		t.Fatalf("narrowed to her: %d of %d", mine.Total, all.Total)
+	}
+	for _, h := range mine.Hits {
+		if h.Type != search.TypeVote && h.Type != search.TypeInterpellation {
+			t.Errorf("narrowed to her: a %s, %q", h.Type, h.Title)
+		}
+	}
 	// A query naming nobody shows no ballots.
-	res, _ := idx.Search(ctx, search.Query{Q: "budżet", Types: []string{search.TypeVote}, Limit: 5})
+	res, _ = idx.Search(ctx, search.Query{Q: "budżet", Types: []string{search.TypeVote}, Limit: 5})
 	for _, h := range res.Hits {
 		if len(h.Ballots) > 0 {
 			t.Errorf("budżet: %s shows %q", h.ID, h.Ballots)

@@ -55,10 +55,12 @@ type Query struct {
 	Body     string
 	Term     string
 	Status   string
-	From, To time.Time // inclusive dates; zero for open
-	Sort     string    // "" (relevance) or "date"
-	Limit    int       // 1..100, default 20
-	Offset   int
+	// Councillor narrows to one councillor's votes and interpellations.
+	Councillor string
+	From, To   time.Time // inclusive dates; zero for open
+	Sort       string    // "" (relevance) or "date"
+	Limit      int       // 1..100, default 20
+	Offset     int
 }
 
 // Hit is one result.
@@ -81,6 +83,10 @@ type Result struct {
 
 // Facet names.
 var FacetNames = []string{"type", "category", "body", "status"}
+
+// FacetCouncillor is the facet of the councillors a query names (from the
+// PostgreSQL engine): "krawczyk budżet" offers "Danuta Krawczyk".
+const FacetCouncillor = "councillor"
 
 // Index is a search engine.
 type Index interface {

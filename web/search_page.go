@@ -48,7 +48,7 @@ func ignoredParams(v url.Values) []string {
 // queryParams are the names of a query's parameters.
 var queryParams = func() []string {
 	n := search.APIParams
-	return []string{n.Q, n.Type, n.Category, n.Body, n.Term, n.Status, n.From, n.To, n.Sort}
+	return []string{n.Q, n.Type, n.Category, n.Body, n.Term, n.Status, n.From, n.To, n.Sort, n.Councillor}
 }()
 
 func (*searchPageData) template() string { return "search" }
@@ -59,7 +59,7 @@ func (p *searchPageData) SaveParams() url.Values { return savedParams(p.Form) }
 // Saveable says whether the query narrows anything, so may be saved.
 func (p *searchPageData) Saveable() bool {
 	q := p.Query
-	return q.Q != "" || len(q.Types) > 0 || q.Category != "" || q.Body != "" || q.Status != ""
+	return q.Q != "" || len(q.Types) > 0 || q.Category != "" || q.Body != "" || q.Status != "" || q.Councillor != ""
 }
 
 type searchFacet struct {
@@ -212,7 +212,7 @@ func (s *Server) categoryNames(ctx context.Context, lang i18n.Lang) (map[string]
 // page narrows results without JavaScript.
 func (s *Server) searchFacets(p *searchPageData, v url.Values, categories map[string]string) []searchFacet {
 	var out []searchFacet
-	for _, name := range search.FacetNames {
+	for _, name := range append(slices.Clone(search.FacetNames), search.FacetCouncillor) {
 		param := name // a facet's parameter has its name
 		counts := p.Result.Facets[name]
 		if chosen := v.Get(param); chosen != "" && !strings.Contains(chosen, ",") {

@@ -39,7 +39,7 @@ func (s savedSearch) EditURL() string {
 // order they are described, with their labels.
 var savedFilters = []struct{ param, label string }{
 	{"type", "search.facet.type"}, {"category", "search.facet.category"}, {"body", "search.facet.body"},
-	{"status", "search.facet.status"}, {"term", "search.term"}, {"from", "search.from"}, {"to", "search.to"},
+	{"status", "search.facet.status"}, {"councillor", "search.facet.councillor"}, {"term", "search.term"}, {"from", "search.from"}, {"to", "search.to"},
 }
 
 // Describe names a saved search's filters, e.g. "Rodzaj: głosowania · Od dnia: 2024-01-01".
@@ -163,7 +163,7 @@ func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request) error {
 }
 
 // savedKeys are the parameters a saved search keeps.
-var savedKeys = []string{"q", "type", "category", "body", "term", "status", "from", "to"}
+var savedKeys = []string{"q", "type", "category", "body", "term", "status", "councillor", "from", "to"}
 
 // savedParams picks a saved search's parameters from a form or a query.
 func savedParams(v url.Values) url.Values {

@@ -264,6 +264,15 @@ func TestSearchCouncillorVote(t *testing.T) {
 	if page.Status != 200 || !regexp.MustCompile(`<p class="hit-ballots"><strong>Katarzyna Lewandowska: (za|przeciw|wstrzymała się)</strong></p>`).MatchString(page.Body) {
 		t.Fatalf("no ballot in the hits:\n%s", page.Body)
 	}
+	// The facet offers her; choosing her keeps her votes and interpellations.
+	facet := `href="/szukaj?councillor=Katarzyna&#43;Lewandowska&amp;q=lewandowska"`
+	if page := e.browser().get("/szukaj?q=lewandowska"); !strings.Contains(page.Body, "<h3>Radny lub radna</h3>") || !strings.Contains(page.Body, facet) {
+		t.Fatalf("no councillor facet:\n%s", page.Body)
+	}
+	narrowed := e.browser().get("/szukaj?councillor=" + url.QueryEscape("Katarzyna Lewandowska") + "&q=lewandowska")
+	if !strings.Contains(narrowed.Body, `aria-current="true">✓ Katarzyna Lewandowska</a>`) || strings.Contains(narrowed.Body, `<span class="badge">publikacja BIP</span>`) {
+		t.Fatalf("narrowed to her:\n%s", narrowed.Body)
+	}
 	api := e.do("GET", "/api/v1/search?q="+url.QueryEscape("lewandowska budżet")+"&type=vote", "", nil)
 	if !strings.Contains(api.Body, `"ballots": [`) || !strings.Contains(api.Body, "Katarzyna Lewandowska: ") {
 		t.Fatalf("no ballots in the API's hits:\n%s", api.Body)
