@@ -63,6 +63,22 @@ const batchSize = 500
 func (ix *Indexer) Sync(ctx context.Context) (SyncStats, error) {
 	var st SyncStats
 	engine := ix.index.Name()
+	// One sync of an engine at a time, across every process serving the
+	// site: another instance's sync waits for this one, then finds only
+	// what changed since, so no document is sent twice at once.
+	lease, err := ix.pool.Acquire(ctx)
+	if err != nil {
+		return st, err
+	}
+	defer lease.Release()
+	if _, err := lease.Exec(ctx, "SELECT pg_advisory_lock(hashtextextended($1, 0))", "ratusz-search-sync:"+engine); err != nil {
+		return st, err
+	}
+	defer func() {
+		if _, err := lease.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(hashtextextended($1, 0))", "ratusz-search-sync:"+engine); err != nil {
+			lease.Conn().Close(context.WithoutCancel(ctx)) // a session still holding the lock must not go back to the pool
+		}
+	}()
 	sent := map[string]string{}
 	rows, err := ix.pool.Query(ctx, "SELECT id, hash FROM search_synced WHERE engine = $1", engine)
 	if err != nil {

@@ -153,3 +153,40 @@ func TestIndexerRetriesWhileEngineDown(t *testing.T) {
 		t.Error(f.Name())
 	}
 }
+
+// Two instances of the site, each with its indexer, sync at once: one
+// waits for the other, so every document is sent once, not twice.
+func TestIndexersShareTheWork(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := testdb.New(t)
+	if _, err := demo.Seed(ctx, pool, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var sent atomic.Int64
+	counting := func() search.Index { return &countingIndex{Index: search.NewPostgres(pool), sent: &sent} }
+	a, b := search.NewIndexer(pool, counting(), nil), search.NewIndexer(pool, counting(), nil)
+	var sa, sb search.SyncStats
+	var ea, eb error
+	done := make(chan struct{})
+	go func() { sa, ea = a.Sync(ctx); close(done) }()
+	sb, eb = b.Sync(ctx)
+	<-done
+	if ea != nil || eb != nil {
+		t.Fatal(ea, eb)
+	}
+	if sa.Documents == 0 || sa.Upserted+sb.Upserted != sa.Documents || int(sent.Load()) != sa.Documents {
+		t.Fatalf("%d documents; the instances sent %d and %d (%d in all)", sa.Documents, sa.Upserted, sb.Upserted, sent.Load())
+	}
+}
+
+type countingIndex struct {
+	search.Index
+	sent *atomic.Int64
+}
+
+func (c *countingIndex) Upsert(ctx context.Context, docs []search.Document) error {
+	c.sent.Add(int64(len(docs)))
+	time.Sleep(20 * time.Millisecond) // a sync that takes a while, as at scale
+	return c.Index.Upsert(ctx, docs)
+}
