@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,6 +23,10 @@ type Indexer struct {
 	index Index
 	log   *slog.Logger
 	wake  chan struct{}
+
+	mu      sync.Mutex
+	pending bool            // an event came since the last sync
+	dirty   map[string]bool // the document types it may have changed; nil: all
 
 	// Backoff bounds the wait between failed syncs.
 	MinBackoff, MaxBackoff time.Duration
@@ -47,8 +53,28 @@ func NewIndexer(pool *pgxpool.Pool, index Index, log *slog.Logger) *Indexer {
 // Index returns the engine.
 func (ix *Indexer) Index() Index { return ix.index }
 
-// Notify asks for a sync soon; it never blocks.
-func (ix *Indexer) Notify() {
+// Notify asks for a sync of every source soon; it never blocks.
+func (ix *Indexer) Notify() { ix.NotifyEvent("") }
+
+// NotifyEvent asks for a sync soon of the sources an event of this type
+// may change ("vote.closed": the council's; "bip.publish": BIP's): a
+// commit then costs what its module holds, not the whole index. An
+// unknown type, or "", means every source. It never blocks.
+func (ix *Indexer) NotifyEvent(typ string) {
+	ix.mu.Lock()
+	types := typesChangedBy(typ)
+	if types == nil || (ix.dirty == nil && ix.pending) {
+		ix.dirty, ix.pending = nil, true
+	} else {
+		if !ix.pending {
+			ix.dirty = map[string]bool{}
+		}
+		for _, t := range types {
+			ix.dirty[t] = true
+		}
+		ix.pending = true
+	}
+	ix.mu.Unlock()
 	select {
 	case ix.wake <- struct{}{}:
 	default:
@@ -60,7 +86,10 @@ const batchSize = 500
 // Sync brings the engine up to date once. PostgreSQL hashes every
 // searchable row; only rows whose hash differs from what the engine was
 // sent are read in full and sent, in batches.
-func (ix *Indexer) Sync(ctx context.Context) (SyncStats, error) {
+func (ix *Indexer) Sync(ctx context.Context) (SyncStats, error) { return ix.sync(ctx, nil) }
+
+// sync brings the sources of the given types (nil: all) up to date.
+func (ix *Indexer) sync(ctx context.Context, types map[string]bool) (SyncStats, error) {
 	var st SyncStats
 	engine := ix.index.Name()
 	// One sync of an engine at a time, across every process serving the
@@ -90,6 +119,9 @@ func (ix *Indexer) Sync(ctx context.Context) (SyncStats, error) {
 	}
 	present := make(map[string]bool, len(sent))
 	for _, src := range sources {
+		if types != nil && !types[src.typ] {
+			continue
+		}
 		hashes, err := src.hashes(ctx, ix.pool)
 		if err != nil {
 			return st, err
@@ -128,7 +160,8 @@ func (ix *Indexer) Sync(ctx context.Context) (SyncStats, error) {
 	}
 	var gone []string
 	for id := range sent {
-		if !present[id] {
+		typ, _, _ := strings.Cut(id, ":")
+		if !present[id] && (types == nil || types[typ]) {
 			gone = append(gone, id)
 		}
 	}
@@ -161,7 +194,19 @@ func (ix *Indexer) Reindex(ctx context.Context) (SyncStats, error) {
 func (ix *Indexer) Run(ctx context.Context) {
 	backoff := ix.MinBackoff
 	for {
-		st, err := ix.Sync(ctx)
+		ix.mu.Lock()
+		var types map[string]bool
+		if ix.pending {
+			types = ix.dirty // nil when an event may have changed anything
+		}
+		ix.pending, ix.dirty = false, nil
+		ix.mu.Unlock()
+		st, err := ix.sync(ctx, types)
+		if err != nil { // the next try covers everything
+			ix.mu.Lock()
+			ix.pending, ix.dirty = true, nil
+			ix.mu.Unlock()
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -193,4 +238,23 @@ func (ix *Indexer) Run(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// typesChangedBy are the document types an event type may change, by the
+// module that emits it; nil: any (an event this list does not know). A
+// full sync every Every catches what a module changes in another's
+// documents.
+func typesChangedBy(event string) []string {
+	prefix, _, _ := strings.Cut(event, ".")
+	switch prefix {
+	case "bip":
+		return []string{TypeBIP, TypeAttachment, TypeResolution}
+	case "consultation":
+		return []string{TypeConsultation}
+	case "pb":
+		return []string{TypeProject}
+	case "vote", "session", "agenda", "attendance", "speakers", "speech", "interpellation", "resolution", "council":
+		return []string{TypeResolution, TypeSession, TypeAgendaItem, TypeVote, TypeInterpellation}
+	}
+	return nil
 }

@@ -108,13 +108,13 @@ func newServer(t testing.TB, cfg *config.Config, pool *pgxpool.Pool, log *slog.L
 	en.alerts = search.NewAlerts(d.Saved, idx, mailer, cfg.BaseURL.String(), cfg.Municipality, log)
 	en.alerts.DeliverTo(d.Notify)
 	en.indexer.Synced = func(search.SyncStats) { en.alerts.Wake() }
-	en.texts = &extract.Worker{Pool: pool, Log: log, Pending: []string{bip.FilesWithoutText}, Extracted: en.indexer.Notify}
+	en.texts = &extract.Worker{Pool: pool, Log: log, Pending: []string{bip.FilesWithoutText}, Extracted: func() { en.indexer.NotifyEvent("bip.text") }}
 	relay := outbox.NewRelay(pool, log)
 	relay.Poll = 500 * time.Millisecond
 	relay.Handle(d.Live.Publish)
 	relay.Handle(func(ev ratusz.Event) {
 		if !ev.LiveOnly {
-			en.indexer.Notify()
+			en.indexer.NotifyEvent(ev.Type)
 			d.Notify.Wake()
 			en.texts.Wake()
 		}

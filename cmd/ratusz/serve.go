@@ -138,13 +138,13 @@ func assemble(cfg *config.Config, pool *pgxpool.Pool, secret []byte, log *slog.L
 	alerts := search.NewAlerts(d.Saved, idx, mailer, cfg.BaseURL.String(), cfg.Municipality, log)
 	alerts.DeliverTo(d.Notify)
 	indexer.Synced = func(search.SyncStats) { alerts.Wake() }
-	texts := &extract.Worker{Pool: pool, Log: log, Pending: []string{bip.FilesWithoutText}, Extracted: indexer.Notify}
+	texts := &extract.Worker{Pool: pool, Log: log, Pending: []string{bip.FilesWithoutText}, Extracted: func() { indexer.NotifyEvent("bip.text") }}
 	relay := outbox.NewRelay(pool, log)
 	relay.Poll = 500 * time.Millisecond
 	relay.Handle(d.Live.Publish)
 	relay.Handle(func(ev ratusz.Event) {
 		if !ev.LiveOnly {
-			indexer.Notify()
+			indexer.NotifyEvent(ev.Type)
 			d.Notify.Wake()
 			texts.Wake()
 		}
