@@ -477,8 +477,9 @@ func (s *Service) StartBreak(ctx context.Context, sessionID int64, minutes int) 
 		}
 		var since time.Time
 		var until *time.Time
-		if err := tx.QueryRow(ctx, `UPDATE council_sessions SET break_since = clock_timestamp(),
-			break_until = CASE WHEN $2 > 0 THEN clock_timestamp() + make_interval(mins => $2) END WHERE id = $1 RETURNING break_since, break_until`,
+		if err := tx.QueryRow(ctx, `UPDATE council_sessions SET break_since = t.now,
+			break_until = CASE WHEN $2 > 0 THEN t.now + make_interval(mins => $2) END
+			FROM (SELECT clock_timestamp() AS now) t WHERE id = $1 RETURNING break_since, break_until`,
 			sessionID, minutes).Scan(&since, &until); err != nil {
 			return err
 		}
