@@ -35,11 +35,13 @@ const (
 			-- an item voted on is found through its votes, which link the named lists
 			AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.agenda_item_id = a.id AND v.state = 'closed')`
 	SearchVotes = `SELECT v.id, v.subject,
-			concat_ws(' ', nullif(v.resolution_title, ''), 'za ' || v.count_for, 'przeciw ' || v.count_against, 'wstrzymało się ' || v.count_abstain,
+			concat_ws(' ', 'Głosowanie:', nullif(v.resolution_title, ''), 'za ' || v.count_for, 'przeciw ' || v.count_against, 'wstrzymało się ' || v.count_abstain,
 				CASE v.outcome WHEN 'adopted' THEN 'przyjęto' WHEN 'rejected' THEN 'odrzucono' END, array_to_string(a.papers, ' '),
 				-- the named list, so that "krawczyk budżet" finds how she voted
 				'` + NamedListMark + ` ' || (SELECT string_agg(c.name || ': ' || CASE bl.choice WHEN 'for' THEN 'za' WHEN 'against' THEN 'przeciw'
-					ELSE CASE c.gender WHEN 'f' THEN 'wstrzymała się' WHEN 'm' THEN 'wstrzymał się' ELSE 'wstrzymał(a) się' END END, '; ' ORDER BY c.name)
+					WHEN 'abstain' THEN CASE c.gender WHEN 'f' THEN 'wstrzymała się' WHEN 'm' THEN 'wstrzymał się' ELSE 'wstrzymał(a) się' END
+					WHEN 'absent' THEN CASE c.gender WHEN 'f' THEN 'nieobecna' WHEN 'm' THEN 'nieobecny' ELSE 'nieobecny(a)' END
+					ELSE CASE c.gender WHEN 'f' THEN 'nie głosowała' WHEN 'm' THEN 'nie głosował' ELSE 'nie głosował(a)' END END, '; ' ORDER BY c.name)
 					FROM ballots bl JOIN councillors c ON c.id = bl.councillor_id WHERE bl.vote_id = v.id) || '.'),
 			'/rada/glosowania/' || v.id, coalesce(v.closed_at, s.starts_at), 'glosowania', b.name, coalesce(t.name, ''),
 			CASE WHEN ` + supersededBy + ` IS NOT NULL THEN 'superseded' ELSE coalesce(v.outcome, '') END, a.papers, 0

@@ -38,12 +38,37 @@ func lemmasOfWord(d *morph.Dict, w string) []string {
 	if a, ok := abbreviations[w]; ok {
 		out = append(out, a)
 	}
-	for _, l := range d.Lemmas(w) {
+	known := d.Lemmas(w)
+	for _, l := range known {
 		if l != w {
 			out = append(out, l)
 		}
 	}
+	if len(known) == 0 {
+		out = append(out, properAdjective(w)...)
+	}
 	return out
+}
+
+// properAdjective is the base form of a surname or street name declined as
+// an adjective that the dictionary does not list (it lists common words):
+// "Lewandowskiej" is Lewandowska, "Bytkowskiej" Bytkowska, "Zielińskiego"
+// Zieliński. Only the -ski, -cki and -dzki families, which are sure.
+func properAdjective(w string) []string {
+	for _, e := range adjectiveEndings {
+		if stem, ok := strings.CutSuffix(w, e[0]); ok && len(stem) >= 3 {
+			return []string{stem + e[1]}
+		}
+	}
+	return nil
+}
+
+var adjectiveEndings = [][2]string{
+	{"skiej", "ska"}, {"ckiej", "cka"}, {"dzkiej", "dzka"},
+	{"skiego", "ski"}, {"ckiego", "cki"}, {"dzkiego", "dzki"},
+	{"skiemu", "ski"}, {"ckiemu", "cki"}, {"dzkiemu", "dzki"},
+	{"skimi", "ski"}, {"ckimi", "cki"}, {"skich", "ski"}, {"ckich", "cki"},
+	{"skim", "ski"}, {"ckim", "cki"},
 }
 
 // lemmasOf returns the lemmas of a text's words that differ from the words

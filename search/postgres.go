@@ -333,6 +333,7 @@ func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
 			return res, err
 		}
 		if res.Total > 0 {
+			res.Relaxed = op == "n-1"
 			break
 		}
 	}

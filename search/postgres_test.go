@@ -91,3 +91,30 @@ func TestPostgresPolishForms(t *testing.T) {
 		t.Errorf("niezgodnych: %v: the negation was dropped", got)
 	}
 }
+
+// A surname the dictionary does not list, in another case: "radnej
+// Lewandowskiej" finds Lewandowska's.
+func TestPostgresSurnamesInOtherCases(t *testing.T) {
+	t.Parallel()
+	if dictErr != nil {
+		TestDictionaryPresent(t)
+		return
+	}
+	ctx := context.Background()
+	idx := search.NewPostgres(testdb.New(t))
+	if err := idx.Upsert(ctx, []search.Document{
+		{ID: "interpellation:1", Type: "interpellation", Title: "remontu chodnika", Body: "radna Katarzyna Lewandowska", URL: "/1"},
+		{ID: "interpellation:2", Type: "interpellation", Title: "chodnika przy ul. Bytkowskiej", URL: "/2"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{"chodnik radnej lewandowskiej": "interpellation:1", "ulica bytkowska chodnik": "interpellation:2"} {
+		res, err := idx.Search(ctx, search.Query{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].ID != want {
+			t.Errorf("%q: %v, want %s first", q, res.Hits, want)
+		}
+	}
+}

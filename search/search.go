@@ -79,6 +79,8 @@ type Result struct {
 	Total  int                       `json:"total"`
 	Hits   []Hit                     `json:"hits"`
 	Facets map[string]map[string]int `json:"facets"` // facet (type, category, body, status) → value → count
+	// Relaxed: no document has every word, so these have all but one.
+	Relaxed bool `json:"relaxed,omitempty"`
 }
 
 // Facet names.

@@ -29,6 +29,8 @@ var searchMessages = map[string][2]string{
 	"search.type.consultation":     {"konsultacje", "consultation"},
 	"search.type.project":          {"projekt budżetu obywatelskiego", "participatory budget project"},
 	"search.type.attachment":       {"załącznik", "attachment"},
+	"search.to_facets":             {"Zawęź wyniki ↓", "Narrow the results ↓"},
+	"search.relaxed":               {"Żaden dokument nie ma wszystkich wpisanych słów naraz: pokazujemy te, które mają wszystkie oprócz jednego.", "No document has all the words typed: these have all but one."},
 	"search.facet.councillor":      {"Radny lub radna", "Councillor"},
 	"err.search.councillor_engine": {"Zawężanie do radnego lub radnej działa tylko w wyszukiwarce PostgreSQL, nie w Meilisearch.", "Narrowing to a councillor works with the PostgreSQL engine only, not with Meilisearch."},
 	"search.status.adopted":        {"przyjęto", "adopted"},

@@ -30,6 +30,8 @@ type SearchResults struct {
 	Hits       []SearchHit               `json:"hits"`
 	Facets     map[string]map[string]int `json:"facets"`
 	NextCursor string                    `json:"next_cursor,omitempty"`
+	// Relaxed: no document has every word; these have all but one.
+	Relaxed bool `json:"relaxed,omitempty"`
 }
 
 // search is GET /api/v1/search?q=&type=&limit=&cursor=.
@@ -54,7 +56,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := SearchResults{Total: res.Total, Hits: []SearchHit{}, Facets: res.Facets}
+	out := SearchResults{Total: res.Total, Hits: []SearchHit{}, Facets: res.Facets, Relaxed: res.Relaxed}
 	for _, h := range res.Hits {
 		hit := SearchHit{ID: h.ID, Type: h.Type, Title: h.Title, URL: a.base + h.URL, Snippet: string(h.Snippet), Ballots: h.Ballots}
 		if !h.Date.IsZero() {
