@@ -44,6 +44,7 @@ type Page struct {
 	OIDC         bool              // resident login is on
 	OIDCName     string            // what residents sign in with (RATUSZ_OIDC_NAME)
 	Compact      bool              // a slim header, for a phone in hand (the councillor's device)
+	Feed         string            // the page's Atom feed, announced in its head for feed readers
 }
 
 func (p *Page) base() *Page { return p }

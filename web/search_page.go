@@ -125,6 +125,23 @@ func (p *searchPageData) TypeField() fieldArgs {
 // Start is the number of the page's first hit.
 func (p *searchPageData) Start() int { return p.Query.Offset + 1 }
 
+// Ballot is a hit's "Name: choice" in the page's language (the index
+// holds the Polish words).
+func (p *searchPageData) Ballot(b string) string {
+	name, choice, ok := strings.Cut(b, ": ")
+	if !ok || p.Lang != i18n.EN {
+		return b
+	}
+	if en, ok := ballotEN[choice]; ok {
+		choice = en
+	}
+	return name + ": " + choice
+}
+
+var ballotEN = map[string]string{"za": "for", "przeciw": "against", "wstrzymała się": "abstained", "wstrzymał się": "abstained",
+	"wstrzymał(a) się": "abstained", "nieobecna": "absent", "nieobecny": "absent", "nieobecny(a)": "absent",
+	"nie głosowała": "did not vote", "nie głosował": "did not vote", "nie głosował(a)": "did not vote"}
+
 // Highlight is a hit's snippet: HTML the engine built from escaped text.
 func (p *searchPageData) Highlight(h search.Hit) template.HTML { return h.Snippet }
 
@@ -169,6 +186,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Pagination = newPagination(r, page, p.Result.Total, searchPageSize)
 	p.FeedURL = "/szukaj/feed.atom?" + feedQuery(v).Encode()
+	p.Feed = p.FeedURL
 	if p.Terms, err = s.Council.TermNames(r.Context()); err != nil {
 		return err
 	}

@@ -273,6 +273,12 @@ func TestSearchCouncillorVote(t *testing.T) {
 	if !strings.Contains(narrowed.Body, `aria-current="true">✓ Katarzyna Lewandowska</a>`) || strings.Contains(narrowed.Body, `<span class="badge">publikacja BIP</span>`) {
 		t.Fatalf("narrowed to her:\n%s", narrowed.Body)
 	}
+	english := e.browser()
+	english.get("/lang/en?next=/")
+	if en := english.get("/szukaj?q=" + url.QueryEscape("lewandowska podatek") + "&type=vote"); !regexp.MustCompile(`<strong>Katarzyna Lewandowska: (for|against|abstained|absent|did not vote)</strong>`).MatchString(en.Body) ||
+		!strings.Contains(en.Body, `<link rel="alternate" type="application/atom+xml" href="/szukaj/feed.atom?`) {
+		t.Fatalf("the English page's ballot line or feed link:\n%s", en.Body)
+	}
 	api := e.do("GET", "/api/v1/search?q="+url.QueryEscape("lewandowska budżet")+"&type=vote", "", nil)
 	if !strings.Contains(api.Body, `"ballots": [`) || !strings.Contains(api.Body, "Katarzyna Lewandowska: ") {
 		t.Fatalf("no ballots in the API's hits:\n%s", api.Body)
