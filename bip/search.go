@@ -13,7 +13,7 @@ const SearchSQL = `SELECT p.id, v.title, v.body, '/bip/publikacje/' || p.id, p.p
 // SearchAttachmentsSQL selects the files of every publication's newest
 // version whose text was read (file_texts): the hit names the file and its
 // publication, and leads to the publication.
-const SearchAttachmentsSQL = `SELECT a.id, a.name || ' — ' || v.title, t.text, '/bip/publikacje/' || p.id, p.published_at, c.slug, '', '', '', '{}'::text[], 0
+const SearchAttachmentsSQL = `SELECT a.id, a.name || ' — ' || v.title, left(t.text, 200000), '/bip/publikacje/' || p.id, p.published_at, c.slug, '', '', '', '{}'::text[], 0
 		FROM bip_publications p
 		JOIN bip_versions v ON v.publication_id = p.id AND v.version = p.version
 		JOIN bip_version_attachments va ON va.publication_id = p.id AND va.version = p.version

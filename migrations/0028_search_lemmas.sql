@@ -18,7 +18,7 @@ ALTER TABLE search_documents ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
     setweight(to_tsvector('simple', search_words_of(left(body, 200000))), 'B') ||
     setweight(to_tsvector('simple', title_lemmas), 'C') ||
     setweight(to_tsvector('simple', left(body_lemmas, 200000)), 'D') ||
-    setweight(to_tsvector('simple', search_words_of(names)), 'D')) STORED;
+    setweight(to_tsvector('simple', search_words_of(left(names, 20000))), 'D')) STORED;
 CREATE INDEX search_documents_tsv_idx ON search_documents USING gin (tsv);
 -- Every document is sent again, to have its lemmas.
 DELETE FROM search_synced;

@@ -40,7 +40,12 @@ func (p *Postgres) Upsert(ctx context.Context, docs []Document) error {
 		if !d.Date.IsZero() {
 			date = &d.Date
 		}
-		body, names, _ := strings.Cut(d.Body, council.NamedListMark)
+		body, names := d.Body, ""
+		if d.Type == TypeVote || d.Type == TypeInterpellation { // their text ends with the people they are of
+			if i := strings.LastIndex(d.Body, council.NamedListMark); i >= 0 {
+				body, names = d.Body[:i], d.Body[i+len(council.NamedListMark):]
+			}
+		}
 		b.Queue(`INSERT INTO search_documents (id, type, title, body, url, date, category, body_name, term, status, numbers, title_lemmas, body_lemmas, names, councillors)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 			ON CONFLICT (id) DO UPDATE SET type = $2, title = $3, body = $4, url = $5, date = $6, category = $7,
@@ -393,7 +398,7 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 		order, outer = "date DESC NULLS LAST, id", "r.date DESC NULLS LAST, r.id"
 	}
 	margs = append(margs, q.Limit, q.Offset)
-	hitsSQL := fmt.Sprintf(`SELECT d.id, d.type, d.title, d.body, d.url, coalesce(d.date, 'epoch'), d.names FROM (
+	hitsSQL := fmt.Sprintf(`SELECT d.id, d.type, d.title, left(d.body, 200000), d.url, coalesce(d.date, 'epoch'), left(d.names, 20000) FROM (
 			SELECT id, date, %s AS rank FROM search_documents %s ORDER BY %s LIMIT $%d OFFSET $%d) r
 		JOIN search_documents d ON d.id = r.id ORDER BY %s`, rank, whereSQL(mw), order, len(margs)-1, len(margs), outer)
 	facetSQL := fmt.Sprintf(`SELECT GROUPING(type, category, body_name, status), type, category, body_name, status,
@@ -405,10 +410,14 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 	b.Queue(facetSQL, fargs...)
 	// The councillors the query names (or the one chosen), by how many of
 	// the documents found are theirs.
-	cw, cargs := filters(q, append([]string(nil), where...), append([]any(nil), args...), true)
-	cargs = append(cargs, pl.namesPattern(), q.Councillor)
-	b.Queue(fmt.Sprintf(`SELECT c, count(*) FROM search_documents, unnest(councillors) c %s
-		GROUP BY c HAVING search_words_of(c) ~ $%d OR c = $%d ORDER BY 2 DESC, 1 LIMIT 12`, whereSQL(cw), len(cargs)-1, len(cargs)), cargs...)
+	pattern := pl.namesPattern()
+	withPeople := pattern != "" || q.Councillor != ""
+	if withPeople {
+		cw, cargs := filters(q, append([]string(nil), where...), append([]any(nil), args...), true)
+		cargs = append(cargs, pattern, q.Councillor)
+		b.Queue(fmt.Sprintf(`SELECT c, count(*) FROM search_documents, unnest(councillors) c %s
+		GROUP BY c HAVING ($%d <> '' AND search_words_of(c) ~ $%d) OR c = $%d ORDER BY 2 DESC, 1 LIMIT 12`, whereSQL(cw), len(cargs)-1, len(cargs)-1, len(cargs)), cargs...)
+	}
 	br := p.pool.SendBatch(ctx, b)
 	defer br.Close()
 	rows, err := br.Query()
@@ -476,6 +485,9 @@ func (p *Postgres) search(ctx context.Context, q Query, pl plan, op string, res 
 		return err
 	}
 	rows.Close()
+	if !withPeople {
+		return nil
+	}
 	rows, err = br.Query()
 	if err != nil {
 		return err
@@ -507,7 +519,7 @@ func (g plan) namesPattern() string {
 		}
 	}
 	if len(ws) == 0 {
-		return "^$" // no name: only a chosen councillor
+		return "" // no name: only a chosen councillor
 	}
 	sort.Strings(ws)
 	return `\m(` + strings.Join(ws, "|") + `)\M`

@@ -66,14 +66,26 @@ func snippet(text string, m matcher, n int) template.HTML {
 		cur = append(cur, r)
 	}
 	flush()
+	// Each distinct word is looked up once, and only up to the first match;
+	// words are marked in the window shown only.
+	seen := map[string]bool{}
+	matches := func(i int) bool {
+		if !toks[i].word {
+			return false
+		}
+		f := fold(toks[i].s)
+		ok, known := seen[f]
+		if !known {
+			ok = m.match(f)
+			seen[f] = ok
+		}
+		return ok
+	}
 	first := -1
-	marked := make([]bool, len(toks))
-	for i, t := range toks {
-		if t.word && m.match(fold(t.s)) {
-			marked[i] = true
-			if first < 0 {
-				first = i
-			}
+	for i := range toks {
+		if matches(i) {
+			first = i
+			break
 		}
 	}
 	// Tokens alternate word/separator: n words are about 2n tokens.
@@ -93,7 +105,7 @@ func snippet(text string, m matcher, n int) template.HTML {
 		b.WriteString("… ")
 	}
 	for i := start; i < end; i++ {
-		if marked[i] {
+		if matches(i) {
 			b.WriteString("<mark>")
 			b.WriteString(html.EscapeString(toks[i].s))
 			b.WriteString("</mark>")

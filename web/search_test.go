@@ -5,9 +5,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/url"
-	"os"
-	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -289,7 +288,7 @@ func TestSearchCouncillorVote(t *testing.T) {
 // is read once, and a hit names the file and shows the words from it.
 func TestSearchAttachmentText(t *testing.T) {
 	t.Parallel()
-	needPdftotext(t)
+	extracttest.NeedPdftotext(t)
 	e := newEnv(t, nil)
 	office, err := e.Accounts.FindUserByEmail(system, "biuro.rady@przykladowo.pl")
 	if err != nil {
@@ -324,12 +323,49 @@ func TestSearchAttachmentText(t *testing.T) {
 	}
 }
 
-func needPdftotext(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext is required in CI (make test installs poppler-utils)")
+// A hit says what the named list says: absent and not voting are not
+// abstaining.
+func TestSearchBallotsAsRecorded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	if err := e.SyncSearch(system); err != nil {
+		t.Fatal(err)
+	}
+	word := map[string]string{"for": "za", "against": "przeciw", "abstain": "wstrzymała się", "absent": "nieobecna", "not_voting": "nie głosowała"}
+	rows, err := e.Pool.Query(system, `SELECT b.vote_id, b.choice FROM ballots b JOIN councillors c ON c.id = b.councillor_id
+		JOIN votes v ON v.id = b.vote_id WHERE c.name = 'Lidia Jabłońska' AND v.state = 'closed'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[string]string{}
+	for rows.Next() {
+		var id int64
+		var choice string
+		rows.Scan(&id, &choice)
+		recorded["vote:"+strconv.FormatInt(id, 10)] = word[choice]
+	}
+	if len(recorded) == 0 {
+		t.Fatal("the demo has no ballots of Lidia Jabłońska")
+	}
+	var res struct {
+		Hits []struct {
+			ID      string   `json:"id"`
+			Ballots []string `json:"ballots"`
+		} `json:"hits"`
+	}
+	if err := jsonUnmarshal(e.do("GET", "/api/v1/search?q=jablonska&type=vote&limit=50", "", nil).Body, &res); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, h := range res.Hits {
+		if want, ok := recorded[h.ID]; ok {
+			seen++
+			if len(h.Ballots) != 1 || h.Ballots[0] != "Lidia Jabłońska: "+want {
+				t.Errorf("%s: %q, recorded %q", h.ID, h.Ballots, want)
+			}
 		}
-		t.Skip("pdftotext not found; make test installs poppler-utils")
+	}
+	if seen != len(recorded) {
+		t.Errorf("found %d of her %d votes", seen, len(recorded))
 	}
 }

@@ -44,9 +44,11 @@ func Text(ctx context.Context, name, contentType string, data []byte) (string, e
 	case bytes.HasPrefix(data, []byte("%PDF-")):
 		return pdf(ctx, data)
 	case ext == ".docx" || contentType == "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
-		return fromZip(data, "word/document.xml", map[string]bool{"p": true, "tr": true, "br": true}, map[string]bool{"tab": true})
+		return fromZip(data, "word/document.xml", map[string]bool{"p": true, "tr": true, "br": true}, map[string]bool{"tab": true},
+			map[string]bool{"delText": true, "instrText": true, "del": true})
 	case ext == ".odt" || contentType == "application/vnd.oasis.opendocument.text":
-		return fromZip(data, "content.xml", map[string]bool{"p": true, "h": true, "line-break": true}, map[string]bool{"s": true, "tab": true})
+		return fromZip(data, "content.xml", map[string]bool{"p": true, "h": true, "line-break": true}, map[string]bool{"s": true, "tab": true},
+			map[string]bool{"tracked-changes": true, "annotation": true})
 	case ext == ".txt" || strings.HasPrefix(contentType, "text/plain"):
 		if !utf8.Valid(data) {
 			return "", errors.New("extract: the text is not UTF-8")
@@ -88,9 +90,10 @@ func pdf(ctx context.Context, data []byte) (string, error) {
 }
 
 // fromZip reads the text of one XML member of a ZIP: character data, a
-// line at the end of each of breaks, a space for each of spaces (by local
-// name).
-func fromZip(data []byte, member string, breaks, spaces map[string]bool) (string, error) {
+// line at the end of each of breaks, a space for each of spaces, nothing of
+// skipped (text deleted with changes tracked, field codes, comments: what
+// the document no longer says), by local name.
+func fromZip(data []byte, member string, breaks, spaces, skipped map[string]bool) (string, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return "", fmt.Errorf("extract: not a ZIP: %w", err)
@@ -127,6 +130,12 @@ func fromZip(data []byte, member string, breaks, spaces map[string]bool) (string
 		case xml.CharData:
 			b.Write(t)
 		case xml.StartElement:
+			if skipped[t.Name.Local] {
+				if err := dec.Skip(); err != nil && b.Len() == 0 {
+					return "", fmt.Errorf("extract: %s: %w", member, err)
+				}
+				continue
+			}
 			if spaces[t.Name.Local] {
 				b.WriteByte(' ')
 			}
@@ -145,6 +154,7 @@ func cut(s string) string {
 	if len(s) > MaxText {
 		s = strings.ToValidUTF8(s[:MaxText], "") // a character cut in two is dropped
 	}
+	s = strings.ReplaceAll(s, "\x00", "") // text PostgreSQL cannot store (UTF-16 read as UTF-8)
 	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 	out := lines[:0]
 	for _, l := range lines {

@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -14,19 +12,9 @@ import (
 	"github.com/ratusz/ratusz/internal/extract/extracttest"
 )
 
-func needPdftotext(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext is required in CI (make test installs poppler-utils)")
-		}
-		t.Skip("pdftotext not found; make test installs poppler-utils")
-	}
-}
-
 func TestText(t *testing.T) {
 	ctx := context.Background()
-	needPdftotext(t)
+	extracttest.NeedPdftotext(t)
 	for _, c := range []struct {
 		name string
 		data []byte
@@ -85,5 +73,23 @@ func TestZipBomb(t *testing.T) {
 	}
 	if len(got) > extract.MaxText || !strings.HasPrefix(got, "budżet budżet") {
 		t.Fatalf("kept %d bytes, want at most %d", len(got), extract.MaxText)
+	}
+}
+
+// What a document no longer says is not read: text deleted with changes
+// tracked, comments; nor NUL bytes, which PostgreSQL cannot store.
+func TestTextLeavesOutDeletions(t *testing.T) {
+	ctx := context.Background()
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	f, _ := w.Create("word/document.xml")
+	f.Write([]byte(`<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>Wniosek mieszkańca</w:t></w:r><w:del><w:r><w:delText>Jan Kowalski, PESEL 80010112345</w:delText></w:r></w:del></w:p></w:body></w:document>`))
+	w.Close()
+	got, err := extract.Text(ctx, "wniosek.docx", "", b.Bytes())
+	if err != nil || got != "Wniosek mieszkańca" {
+		t.Fatalf("%q %v", got, err)
+	}
+	if got, err := extract.Text(ctx, "utf16.txt", "", []byte("O\x00p\x00i\x00n\x00i\x00a\x00")); err != nil || got != "Opinia" {
+		t.Fatalf("NUL bytes: %q %v", got, err)
 	}
 }

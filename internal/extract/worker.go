@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,8 +27,9 @@ type Worker struct {
 	Extracted func()
 	Every     time.Duration // how often to look when not woken; 0: a minute
 
-	once sync.Once
-	wake chan struct{}
+	once   sync.Once
+	wake   chan struct{}
+	warned atomic.Bool // that pdftotext is missing
 }
 
 func (w *Worker) init() { w.once.Do(func() { w.wake = make(chan struct{}, 1) }) }
@@ -41,23 +43,26 @@ func (w *Worker) Wake() {
 	}
 }
 
+// noPdftotext is file_texts.error for a PDF read while pdftotext was not
+// installed.
+const noPdftotext = "pdftotext (poppler-utils) not installed"
+
 // Run extracts until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		// Installed since: PDFs recorded without it are read now.
+		if _, err := w.Pool.Exec(ctx, "DELETE FROM file_texts WHERE error = $1", noPdftotext); err != nil && w.Log != nil {
+			w.Log.Warn("extract: retrying PDFs", "err", err)
+		}
+	}
 	every := w.Every
 	if every == 0 {
 		every = time.Minute
 	}
-	missing := false
 	for {
 		n, err := w.Step(ctx)
-		switch {
-		case errors.Is(err, exec.ErrNotFound):
-			if !missing && w.Log != nil {
-				w.Log.Warn("extract: pdftotext not found (Debian's poppler-utils): PDF attachments are not searched by their text")
-			}
-			missing = true
-		case err != nil && ctx.Err() == nil && w.Log != nil:
+		if err != nil && ctx.Err() == nil && w.Log != nil {
 			w.Log.Warn("extract: reading a file's text", "err", err)
 		}
 		if n > 0 && err == nil {
@@ -88,11 +93,16 @@ func (w *Worker) Step(ctx context.Context) (int, error) {
 			return 0, err
 		}
 		text, xerr := Text(ctx, name, contentType, data)
-		if errors.Is(xerr, exec.ErrNotFound) {
-			return 0, xerr
-		}
 		reason := ""
-		if xerr != nil {
+		switch {
+		case errors.Is(xerr, exec.ErrNotFound):
+			// Recorded, so the files behind it are read; tried again
+			// once pdftotext is there (Run).
+			reason = noPdftotext
+			if !w.warned.Swap(true) && w.Log != nil {
+				w.Log.Warn("extract: pdftotext not found (Debian's poppler-utils): PDF attachments are not searched by their text until it is installed and the server restarted")
+			}
+		case xerr != nil:
 			reason = xerr.Error()
 		}
 		if _, err := w.Pool.Exec(ctx, `INSERT INTO file_texts (sha256, text, error) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,

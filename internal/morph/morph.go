@@ -144,9 +144,20 @@ func (d *Dict) readAffixes(text string, fold func(string) string) error {
 		if strings.Contains(f[3], "/") {
 			return fmt.Errorf("morph: line %d: affixes with their own flags are not read", n+1)
 		}
-		cond, err := parseCond(fold(f[4]))
+		cond, err := parseCond(strings.ToLower(f[4]))
 		if err != nil {
 			return fmt.Errorf("morph: line %d: %w", n+1, err)
+		}
+		// Folded as the words are; but a negated set keeps out only the
+		// letters folding leaves alone: [^ń] must not keep out n.
+		for i := range cond {
+			var b strings.Builder
+			for _, c := range cond[i].set {
+				if fc := fold(string(c)); !cond[i].not || fc == string(c) {
+					b.WriteString(fc)
+				}
+			}
+			cond[i].set = b.String()
 		}
 		r.cond = cond
 		if f[0] == "SFX" {

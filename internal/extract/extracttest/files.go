@@ -6,7 +6,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
+	"testing"
 )
 
 // PDF is a one-page PDF showing lines.
@@ -74,4 +77,16 @@ func zipOf(name, body string) []byte {
 	f.Write([]byte(body))
 	w.Close()
 	return b.Bytes()
+}
+
+// NeedPdftotext skips a test without pdftotext, or fails it in CI (where
+// make test installs poppler-utils).
+func NeedPdftotext(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext is required in CI (make test installs poppler-utils)")
+		}
+		t.Skip("pdftotext not found; make test installs poppler-utils")
+	}
 }
