@@ -39,6 +39,7 @@ bench: postgres dictionary build wrk
 	$(GO) test -run '^$$' -bench 'Tally|Pabulib' -benchmem -benchtime 5x -timeout 10m ./participation/pabulib/
 	$(GO) test -run '^$$' -bench BallotIntake -benchtime 5000x -timeout 10m ./participation/
 	$(GO) test -run '^$$' -bench PostgresQueries100k -benchtime 1000x -timeout 20m ./search/
+	$(GO) test -run '^$$' -bench PostgresQueries1M -benchtime 2000x -timeout 90m ./search/
 	$(GO) test -run '^$$' -bench PostgresIndexing -benchtime 1x -timeout 20m ./search/
 	$(GO) test -run '^$$' -bench IndexerSync -benchtime 3x -timeout 20m ./search/
 	$(GO) test -run '^$$' -bench LiveViewers -benchtime 1x -timeout 10m ./web/

@@ -50,11 +50,12 @@ func NewMeilisearch(rawURL, apiKey, uid string) (*Meilisearch, error) {
 func (m *Meilisearch) Name() string { return "meilisearch" }
 
 // MeiliSettings are applied before any document is sent: what is searched
-// (numbers first, so a pasted number ranks its document first), filtered
+// (numbers first, so a pasted number ranks its document first; lemmas
+// last, below the words as written), filtered
 // and sorted, one typo from five letters (none in numbers, none in the
 // identifiers), and Polish word segmentation.
 var MeiliSettings = &meilisearch.Settings{
-	SearchableAttributes: []string{"numbers", "title", "body"},
+	SearchableAttributes: []string{"numbers", "title", "body", "lemmas"},
 	FilterableAttributes: []string{"type", "category", "body_name", "term", "status", "date_ts"},
 	SortableAttributes:   []string{"date_ts"},
 	TypoTolerance: &meilisearch.TypoTolerance{
@@ -127,6 +128,9 @@ type meiliDoc struct {
 	Key string `json:"key"`
 	Document
 	DateTS *int64 `json:"date_ts"`
+	// Lemmas are the words' base forms, searched after the words as
+	// written: "znak poziomy" finds "znaków poziomych" here too.
+	Lemmas string `json:"lemmas"`
 }
 
 func meiliKey(id string) string { return strings.ReplaceAll(id, ":", "-") }
@@ -142,7 +146,7 @@ func (m *Meilisearch) Upsert(ctx context.Context, docs []Document) error {
 	for i, d := range docs {
 		// Our highlight marks must not come from the text itself.
 		d.Body = strings.NewReplacer(markOpen, "", markClose, "").Replace(d.Body)
-		out[i] = meiliDoc{Key: meiliKey(d.ID), Document: d}
+		out[i] = meiliDoc{Key: meiliKey(d.ID), Document: d, Lemmas: strings.TrimSpace(lemmasOf(d.Title) + " " + lemmasOf(cutBody(d.Body)))}
 		if !d.Date.IsZero() {
 			ts := d.Date.Unix()
 			out[i].DateTS = &ts
