@@ -164,7 +164,16 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	q, err := search.ParseQuery(v, search.APIParams)
 	if err != nil {
-		return err
+		// The form again, with the message beside the field and what was
+		// typed kept, not a bare error page.
+		return s.showAgain(r, err, "q", func(errs map[string]string) error {
+			p.Errors = errs
+			if p.Terms, err = s.Council.TermNames(r.Context()); err != nil {
+				return err
+			}
+			s.render(w, r, http.StatusBadRequest, p)
+			return nil
+		})
 	}
 	q.Limit = searchPageSize
 	q.Offset = (page - 1) * searchPageSize

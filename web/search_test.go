@@ -86,9 +86,14 @@ func TestSearchPage(t *testing.T) {
 		}
 	})
 	t.Run("ErrBadDate", func(t *testing.T) {
-		res := b.get("/szukaj?q=x&od=31-12-2024")
-		if res.Status != 400 || !strings.Contains(res.Body, "RRRR-MM-DD") {
+		// The form again: the message beside the date, what was typed kept.
+		res := b.get("/szukaj?q=park&od=31-12-2024")
+		if res.Status != 400 || !strings.Contains(res.Body, "RRRR-MM-DD") || !strings.Contains(res.Body, `id="from-error"`) ||
+			!strings.Contains(res.Body, `value="31-12-2024"`) || !strings.Contains(res.Body, `value="park"`) || strings.Contains(res.Body, "Wyniki:") {
 			t.Fatalf("%d\n%s", res.Status, res.Body)
+		}
+		if res := b.get("/szukaj?from=2026-12-01&to=2026-11-01"); res.Status != 400 || !strings.Contains(res.Body, `id="to-error"`) {
+			t.Fatalf("a reversed range: %d", res.Status)
 		}
 	})
 	t.Run("ErrBadType", func(t *testing.T) {
