@@ -85,6 +85,20 @@ func ErrorField(err error) string {
 	return ""
 }
 
+// HasField reports whether err names field, alone or among several.
+func HasField(err error, field string) bool {
+	var all Invalids
+	if errors.As(err, &all) {
+		for _, e := range all {
+			if e.Field == field {
+				return true
+			}
+		}
+		return false
+	}
+	return ErrorField(err) == field && field != ""
+}
+
 // Invalids are several inputs wrong at once, in the order of the form: a
 // page shows each beside its field, and the first is what ErrorCode,
 // ErrorField and ErrorMessage report.

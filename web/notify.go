@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -185,7 +184,7 @@ func (s *Server) followForm(w http.ResponseWriter, r *http.Request) error {
 	}, s.lang(r))
 	if err != nil {
 		again := &myFollowsPage{}
-		if ratusz.ErrorField(err) == "channel" || hasField(err, "channel") {
+		if ratusz.HasField(err, "channel") {
 			again.Pending = s.pendingOf(r, r.PostForm) // kept until the address is confirmed
 		}
 		return s.followsAgain(w, r, err, again)
@@ -229,21 +228,11 @@ func (s *Server) unfollowForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var ended *notify.Follow // named after it ends
-	if list, err := s.Notify.Follows(r.Context()); err == nil {
-		for _, f := range list {
-			if f.ID == id {
-				ended = f
-			}
-		}
-	}
-	if err := s.Notify.Unfollow(r.Context(), id); err != nil {
+	ended, err := s.Notify.Unfollow(r.Context(), id)
+	if err != nil {
 		return err
 	}
-	to := "/konto/powiadomienia"
-	if ended != nil {
-		to += "?" + url.Values{"usunieto": {ended.Target.Type}, "id": {strconv.FormatInt(ended.Target.ID, 10)}}.Encode()
-	}
+	to := "/konto/powiadomienia?" + url.Values{"usunieto": {ended.Type}, "id": {strconv.FormatInt(ended.ID, 10)}}.Encode()
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
@@ -287,19 +276,6 @@ func pendingQuery(p *pendingFollow) string {
 		return ""
 	}
 	return "?" + p.Query()
-}
-
-// hasField reports whether an error names a field among its messages.
-func hasField(err error, field string) bool {
-	var all ratusz.Invalids
-	if errors.As(err, &all) {
-		for _, e := range all {
-			if e.Field == field {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (s *Server) emailForm(w http.ResponseWriter, r *http.Request) error {

@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,10 +25,10 @@ func TestEmailContactForAccountWithoutAddress(t *testing.T) {
 	ewa := ratusz.NewContextWithActor(ctx, ratusz.Actor{UserID: uid, Roles: []ratusz.Role{ratusz.RoleResident}})
 	byEmail := FollowInput{Target: Target{TargetCouncillor, 7}, Delivery: "immediate", Channel: "email"}
 
-	if _, err := f.s.Follow(ewa, byEmail, i18n.PL); !isField(err, "channel") {
+	if _, err := f.s.Follow(ewa, byEmail, i18n.PL); !ratusz.HasField(err, "channel") {
 		t.Fatalf("following by e-mail with no address: %v", err)
 	}
-	if _, err := f.s.SetEmail(ewa, "ewa@", i18n.PL); !isField(err, "email") {
+	if _, err := f.s.SetEmail(ewa, "ewa@", i18n.PL); !ratusz.HasField(err, "email") {
 		t.Fatalf("a bad address: %v", err)
 	}
 	if f.sent() != 0 {
@@ -39,7 +38,7 @@ func TestEmailContactForAccountWithoutAddress(t *testing.T) {
 	if err != nil || c.Email != "ewa@example.org" || c.EmailVerifiedAt != nil {
 		t.Fatalf("set: %+v %v", c, err)
 	}
-	if _, err := f.s.Follow(ewa, byEmail, i18n.PL); !isField(err, "channel") {
+	if _, err := f.s.Follow(ewa, byEmail, i18n.PL); !ratusz.HasField(err, "channel") {
 		t.Fatalf("following by e-mail before the address is confirmed: %v", err)
 	}
 	if f.sent() != 1 || f.box.got[0].To != "ewa@example.org" {
@@ -53,7 +52,7 @@ func TestEmailContactForAccountWithoutAddress(t *testing.T) {
 	if code == wrong {
 		wrong = "111111"
 	}
-	if _, err := f.s.VerifyEmail(ewa, wrong); !isField(err, "email_code") {
+	if _, err := f.s.VerifyEmail(ewa, wrong); !ratusz.HasField(err, "email_code") {
 		t.Fatalf("a wrong code: %v", err)
 	}
 	// A phone's code does not confirm the address, nor the other way.
@@ -68,10 +67,10 @@ func TestEmailContactForAccountWithoutAddress(t *testing.T) {
 	if smsCode == "" || smsCode == code {
 		t.Skip("the two codes happen to be equal") // one in a million
 	}
-	if _, err := f.s.VerifyPhone(ewa, code); !isField(err, "code") {
+	if _, err := f.s.VerifyPhone(ewa, code); !ratusz.HasField(err, "code") {
 		t.Fatalf("the e-mail's code taken for the phone: %v", err)
 	}
-	if _, err := f.s.VerifyEmail(ewa, smsCode); !isField(err, "email_code") {
+	if _, err := f.s.VerifyEmail(ewa, smsCode); !ratusz.HasField(err, "email_code") {
 		t.Fatalf("the phone's code taken for the e-mail: %v", err)
 	}
 	if c, err := f.s.VerifyEmail(ewa, code); err != nil || c.EmailVerifiedAt == nil {
@@ -127,18 +126,4 @@ func readDir(t *testing.T, dir string) string {
 		b.Write(data)
 	}
 	return b.String()
-}
-
-func isField(err error, field string) bool {
-	var inv ratusz.Invalids
-	if errors.As(err, &inv) {
-		for _, e := range inv {
-			if e.Field == field {
-				return true
-			}
-		}
-		return false
-	}
-	var one *ratusz.Error
-	return errors.As(err, &one) && one.Field == field
 }

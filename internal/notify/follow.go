@@ -268,22 +268,26 @@ func (s *Service) SetDelivery(ctx context.Context, id int64, delivery string) er
 }
 
 // Unfollow ends one of the actor's follows; its notices not yet sent are
-// dropped. Ending a follow already ended (a second click) is no error.
-func (s *Service) Unfollow(ctx context.Context, id int64) error {
+// dropped. Ending a follow already ended (a second click) is no error. It
+// returns what the follow followed, for the page to name it.
+func (s *Service) Unfollow(ctx context.Context, id int64) (Target, error) {
 	a := ratusz.ActorFromContext(ctx)
+	var t Target
 	if err := a.Require(); err != nil {
-		return err
+		return t, err
 	}
-	return pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "UPDATE follows SET ended_at = coalesce(ended_at, now()) WHERE id = $1 AND user_id = $2", id, a.UserID)
+	err := pg.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, "UPDATE follows SET ended_at = coalesce(ended_at, now()) WHERE id = $1 AND user_id = $2 RETURNING target_type, target_id",
+			id, a.UserID).Scan(&t.Type, &t.ID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errFollowNotFound
+		}
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return errFollowNotFound
-		}
 		return dropPending(ctx, tx, []int64{id})
 	})
+	return t, err
 }
 
 func dropPending(ctx context.Context, tx pgx.Tx, follows []int64) error {

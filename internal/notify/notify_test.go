@@ -225,14 +225,14 @@ func TestUnfollowTwice(t *testing.T) {
 	var other int64
 	f.pool.QueryRow(ctx, "INSERT INTO users (email, name, roles) VALUES ('jan@example.org', 'Jan', '{resident}') RETURNING id").Scan(&other)
 	jan := ratusz.NewContextWithActor(ctx, ratusz.Actor{UserID: other, Email: "jan@example.org", Roles: []ratusz.Role{ratusz.RoleResident}})
-	if err := f.s.Unfollow(jan, fl.ID); ratusz.ErrorCode(err) != ratusz.ENOTFOUND {
+	if _, err := f.s.Unfollow(jan, fl.ID); ratusz.ErrorCode(err) != ratusz.ENOTFOUND {
 		t.Fatalf("another person's follow: %v", err)
 	}
 	if list, _ := f.s.Follows(f.anna); len(list) != 1 {
 		t.Fatalf("Anna's follows after Jan's try: %d", len(list))
 	}
 	for i := 0; i < 2; i++ {
-		if err := f.s.Unfollow(f.anna, fl.ID); err != nil {
+		if _, err := f.s.Unfollow(f.anna, fl.ID); err != nil {
 			t.Fatalf("click %d: %v", i+1, err)
 		}
 	}

@@ -48,7 +48,7 @@ func (a *API) unfollow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Notify.Unfollow(r.Context(), id); err != nil {
+	if _, err := a.Notify.Unfollow(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
