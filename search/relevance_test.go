@@ -105,6 +105,19 @@ func itoa(n int64) string { return json.Number(jsonInt(n)).String() }
 
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
+// indexedKatowice is the Katowice council's term, indexed by the
+// PostgreSQL engine.
+func indexedKatowice(t *testing.T) (*pgxpool.Pool, *search.Postgres) {
+	t.Helper()
+	pool := testdb.New(t)
+	importKatowice(t, pool)
+	idx := search.NewPostgres(pool)
+	if _, err := search.NewIndexer(pool, idx, nil).Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return pool, idx
+}
+
 // recallAt5 is the share of a query's expected documents (at most 5)
 // among its first five hits.
 // reciprocalRank is 1/rank of the first expected document among the
@@ -141,13 +154,8 @@ func recallAt5(hits []search.Hit, want map[string]bool) float64 {
 // (RATUSZ_RELEVANCE_HOLDOUT=1).
 func TestRelevance(t *testing.T) {
 	t.Parallel()
-	pool := testdb.New(t)
-	importKatowice(t, pool)
+	pool, idx := indexedKatowice(t)
 	ctx := context.Background()
-	idx := search.NewPostgres(pool)
-	if _, err := search.NewIndexer(pool, idx, nil).Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
 	files := []string{"relevance.json", "relevance_issue.json", "relevance_forms.json"}
 	if os.Getenv("RATUSZ_RELEVANCE_HOLDOUT") != "" {
 		files = []string{"relevance_holdout.json"}
@@ -199,13 +207,8 @@ func TestRelevance(t *testing.T) {
 // find the votes on it, and the hit says how she voted.
 func TestCouncillorVoteInOneQuery(t *testing.T) {
 	t.Parallel()
-	pool := testdb.New(t)
-	importKatowice(t, pool)
+	_, idx := indexedKatowice(t)
 	ctx := context.Background()
-	idx := search.NewPostgres(pool)
-	if _, err := search.NewIndexer(pool, idx, nil).Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
 	for _, q := range []string{"mańdok budżet", "mandok budzetu"} {
 		res, err := idx.Search(ctx, search.Query{Q: q, Types: []string{search.TypeVote}, Limit: 5})
 		if err != nil {
